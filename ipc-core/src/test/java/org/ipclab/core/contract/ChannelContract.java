@@ -1,0 +1,222 @@
+package org.ipclab.core.contract;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.ipclab.core.Capability;
+import org.ipclab.core.Channel;
+import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MessageTooLargeException;
+import org.ipclab.core.Names;
+import org.ipclab.core.Providers;
+import org.ipclab.core.peer.Control;
+import org.ipclab.core.peer.PeerLauncher;
+import org.ipclab.core.peer.PeerSession;
+import org.ipclab.core.peer.Probe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The contract every provider passes, always between two real processes (this JVM and a peer JVM
+ * started by {@link PeerLauncher}). A provider module runs it with a few lines:
+ *
+ * <pre>{@code
+ * class TcpContractTest extends ChannelContract {
+ *     @Override protected ChannelSpec spec() { return ChannelSpec.of("tcp"); }
+ * }
+ * }</pre>
+ *
+ * A test that does not apply to a mechanism (a notification channel has no 64 KiB messages) is
+ * switched off by overriding its method without {@code @Test}, with a comment saying why.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+public abstract class ChannelContract {
+    protected static final Duration START = Duration.ofSeconds(30);
+    protected static final Duration STEP = Duration.ofSeconds(10);
+    private static final int STREAM_COUNT = 100_000;
+
+    /** The mechanism and options under test. */
+    protected abstract ChannelSpec spec();
+
+    protected ChannelProvider provider() {
+        return Providers.forSpec(spec());
+    }
+
+    protected PeerSession launch() throws IOException {
+        return PeerLauncher.launch(provider(), spec(), START);
+    }
+
+    /** Sizes for the round-trip test: 0, 1, 7, 4096, 65536 and the maximum, each up to the maximum. */
+    protected List<Integer> roundTripSizes() {
+        int max = provider().maxMessageSize();
+        return Stream.of(0, 1, 7, 4096, 65536, max).filter(s -> s <= max).distinct().collect(Collectors.toList());
+    }
+
+    @Test
+    void roundTripsAtEverySize() throws IOException {
+        Random random = new Random(42);
+        try (PeerSession peer = launch()) {
+            Channel ch = peer.channel();
+            ByteBuffer in = ByteBuffer.allocateDirect(ch.maxMessageSize());
+            for (int size : roundTripSizes()) {
+                byte[] sent = new byte[size];
+                random.nextBytes(sent);
+                ch.send(ByteBuffer.wrap(sent), STEP);
+                in.clear();
+                int n = ch.receive(in, STEP);
+                assertEquals(size, n, "echoed length for a " + size + "-byte message");
+                in.flip();
+                byte[] got = new byte[n];
+                in.get(got);
+                assertArrayEquals(sent, got, "echoed bytes for a " + size + "-byte message");
+            }
+        }
+    }
+
+    @Test
+    void hundredThousandMessagesArriveInOrderAndIntact() throws IOException {
+        try (PeerSession peer = launch()) {
+            Channel ch = peer.channel();
+            ch.send(Control.message(Control.SINK), STEP);
+            Probe probe = new Probe();
+            ByteBuffer msg = Probe.newBuffer(64);
+            int fill = probe.fillChecksum(msg);
+            for (int seq = 0; seq < STREAM_COUNT; seq++) {
+                probe.stamp(msg, seq, System.nanoTime(), fill);
+                ch.send(msg, STEP);
+            }
+            ch.send(Control.message(Control.SINK_END, STREAM_COUNT), STEP);
+            ByteBuffer stats = ByteBuffer.allocateDirect(Math.max(64, ch.maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
+            int n = ch.receive(stats, STEP);
+            stats.flip();
+            assertEquals(Control.STATS, Control.opcode(stats, n), "peer answers SINK_END with STATS");
+            long received = Control.arg(stats, 0);
+            long reordered = Control.arg(stats, 1);
+            long corrupt = Control.arg(stats, 2);
+            assertEquals(0, corrupt, "corrupt messages");
+            if (provider().has(Capability.RELIABLE)) assertEquals(STREAM_COUNT, received, "received messages");
+            else assertTrue(received > 0, "an unreliable mechanism still delivers something");
+            if (provider().has(Capability.ORDERED)) assertEquals(0, reordered, "reordered messages");
+        }
+    }
+
+    @Test
+    void receiveTimesOutWhenThePeerStaysSilent() throws IOException {
+        try (PeerSession peer = launch()) {
+            Duration timeout = Duration.ofMillis(300);
+            long start = System.nanoTime();
+            assertThrows(IpcTimeoutException.class, () -> peer.channel().receive(ByteBuffer.allocate(64), timeout));
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(elapsedMs >= 290, "gave up before the timeout: " + elapsedMs + " ms");
+            assertTrue(elapsedMs < 5_000, "took far longer than the 300 ms timeout: " + elapsedMs + " ms");
+        }
+    }
+
+    @Test
+    void peerKilledMidStreamEndsInAnErrorNotAHang() throws IOException {
+        try (PeerSession peer = launch()) {
+            Channel ch = peer.channel();
+            ByteBuffer msg = ByteBuffer.allocateDirect(64);
+            ByteBuffer in = ByteBuffer.allocateDirect(Math.max(64, ch.maxMessageSize()));
+            for (int i = 0; i < 100; i++) {
+                ch.send(msg.clear(), STEP);
+                in.clear();
+                assertEquals(64, ch.receive(in, STEP));
+            }
+            peer.kill();
+            Duration timeout = Duration.ofSeconds(3);
+            long start = System.nanoTime();
+            try {
+                int n = 0;
+                for (int i = 0; i < 1000 && n >= 0; i++) { // a send may still fit in a kernel buffer
+                    ch.send(msg.clear(), timeout);
+                    in.clear();
+                    n = ch.receive(in, timeout);
+                }
+                assertEquals(Channel.END_OF_STREAM, n, "after the peer died, a receive must not return data");
+            } catch (IOException expected) {
+                assertFalse(String.valueOf(expected.getMessage()).isBlank(), "the error says what happened");
+            }
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(elapsedMs < timeout.toMillis() + 3_000, "noticing the dead peer took " + elapsedMs + " ms");
+        }
+    }
+
+    /**
+     * An oversized message is refused before anything is written, so the channel stays usable:
+     * the same channel then carries a normal round trip.
+     */
+    @Test
+    void oversizedMessageIsRefusedAndTheChannelStaysUsable() throws IOException {
+        try (PeerSession peer = launch()) {
+            Channel ch = peer.channel();
+            int max = ch.maxMessageSize();
+            MessageTooLargeException e = assertThrows(MessageTooLargeException.class,
+                    () -> ch.send(ByteBuffer.allocate(max + 1), STEP));
+            assertTrue(e.getMessage().contains(Integer.toString(max)), "the error names the limit: " + e.getMessage());
+            ch.send(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}), STEP);
+            ByteBuffer in = ByteBuffer.allocate(Math.max(64, max));
+            assertEquals(8, ch.receive(in, STEP));
+        }
+    }
+
+    @Test
+    void closingRemovesEveryKernelObjectAndFile() throws IOException, InterruptedException {
+        long self = ProcessHandle.current().pid();
+        Set<String> before = ourObjects(Set.of(self));
+        long peerPid;
+        try (PeerSession peer = launch()) {
+            peerPid = peer.pid();
+            peer.channel().send(ByteBuffer.wrap(new byte[16]), STEP);
+            assertEquals(16, peer.channel().receive(ByteBuffer.allocate(Math.max(64, peer.channel().maxMessageSize())), STEP));
+        }
+        Set<String> after = ourObjects(Set.of(self, peerPid));
+        after.removeAll(before);
+        assertEquals(Set.of(), after, "left behind after close");
+    }
+
+    @Test
+    void stopLetsThePeerExitCleanly() throws IOException, InterruptedException {
+        PeerSession peer = launch();
+        Process process = peer.process();
+        peer.close();
+        assertTrue(process.waitFor(10, TimeUnit.SECONDS), "peer still running after close");
+        assertEquals(0, process.exitValue(), "peer exit code after STOP");
+    }
+
+    /** Everything named like ours by one of these pids, in the places ipclab creates things. */
+    protected static Set<String> ourObjects(Set<Long> pids) throws IOException {
+        Set<String> found = new TreeSet<>();
+        for (Path root : List.of(Names.tempRoot(), Path.of("/dev/shm"), Path.of("/dev/mqueue"))) {
+            if (!Files.isDirectory(root)) continue;
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, "*ipclab-*")) {
+                for (Path p : entries) {
+                    long pid = Names.creatorPid(p.getFileName().toString()).orElse(-1);
+                    if (pids.contains(pid)) found.add(p.toString());
+                }
+            }
+        }
+        return found;
+    }
+
+}

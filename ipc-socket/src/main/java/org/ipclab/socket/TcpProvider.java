@@ -1,0 +1,180 @@
+package org.ipclab.socket;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.ipclab.core.BadInputException;
+import org.ipclab.core.Capability;
+import org.ipclab.core.Channel;
+import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.Framing;
+import org.ipclab.core.IpcException;
+import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MechanismOption;
+import org.ipclab.core.ServerEnd;
+import org.ipclab.core.StreamChannel;
+
+/** TCP over loopback (or a chosen address), framed; TCP_NODELAY on unless {@code no-delay=false}. */
+public final class TcpProvider implements ChannelProvider {
+    static final String NAME = "tcp";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "TCP stream socket, loopback by default, length-prefixed frames";
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.CROSS_HOST);
+    }
+
+    @Override
+    public int maxMessageSize() {
+        return Framing.DEFAULT_MAX_MESSAGE;
+    }
+
+    @Override
+    public List<MechanismOption> options() {
+        return List.of(
+                new MechanismOption("host", "127.0.0.1", "address to bind (server) or connect to (client)"),
+                new MechanismOption("port", "0", "TCP port; 0 lets the kernel choose a free one"),
+                new MechanismOption("no-delay", "true", "TCP_NODELAY: false turns Nagle's algorithm on"),
+                new MechanismOption("sndbuf", "kernel default", "SO_SNDBUF request in bytes"),
+                new MechanismOption("rcvbuf", "kernel default", "SO_RCVBUF request in bytes"));
+    }
+
+    @Override
+    public ServerEnd open(ChannelSpec spec) throws IOException {
+        InetAddress host = address(spec.option("host", "127.0.0.1"));
+        int port = port(spec);
+        ServerSocketChannel listener = ServerSocketChannel.open();
+        try {
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listener.bind(new InetSocketAddress(host, port), 1);
+        } catch (BindException e) {
+            listener.close();
+            throw new BadInputException("tcp port " + port + " on " + host.getHostAddress() + " is in use or not bindable ("
+                    + e.getMessage() + "); choose another with --opt port=N, or 0 for any free port");
+        }
+        if (!host.isLoopbackAddress()) {
+            System.err.println("ipc: warning: tcp listens on " + host.getHostAddress() + ", reachable from other hosts");
+        }
+        return new TcpServerEnd(spec, listener);
+    }
+
+    @Override
+    public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
+        InetAddress host = address(spec.option("host", "127.0.0.1"));
+        int port = port(spec);
+        if (port == 0) throw new BadInputException("tcp connect needs a port (--opt port=N)");
+        InetSocketAddress target = new InetSocketAddress(host, port);
+        SocketChannel socket = SocketChannel.open();
+        try {
+            configure(socket, spec);
+            socket.socket().connect(target, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
+        } catch (ConnectException e) {
+            socket.close();
+            throw new IpcException("tcp connect to " + host.getHostAddress() + ":" + port + " refused: nobody is listening there");
+        } catch (SocketTimeoutException e) {
+            socket.close();
+            throw new IpcTimeoutException("tcp connect to " + host.getHostAddress() + ":" + port, timeout);
+        } catch (IOException e) {
+            socket.close();
+            throw new IpcException("tcp connect to " + host.getHostAddress() + ":" + port + " failed: " + e.getMessage(), e);
+        }
+        return new StreamChannel(NAME, socket, socket, maxMessageSize());
+    }
+
+    static void configure(SocketChannel socket, ChannelSpec spec) throws IOException {
+        socket.setOption(StandardSocketOptions.TCP_NODELAY, spec.flag("no-delay", true));
+        Optional<String> snd = spec.option("sndbuf");
+        if (snd.isPresent()) socket.setOption(StandardSocketOptions.SO_SNDBUF, bufferSize("sndbuf", spec));
+        Optional<String> rcv = spec.option("rcvbuf");
+        if (rcv.isPresent()) socket.setOption(StandardSocketOptions.SO_RCVBUF, bufferSize("rcvbuf", spec));
+    }
+
+    private static int bufferSize(String key, ChannelSpec spec) {
+        long v = spec.size(key, 0);
+        if (v <= 0 || v > Integer.MAX_VALUE) throw new BadInputException(key + " " + v + " is out of range (1 .. " + Integer.MAX_VALUE + ")");
+        return (int) v;
+    }
+
+    private static InetAddress address(String host) {
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new BadInputException("tcp host '" + host + "' is not a known address");
+        }
+    }
+
+    private static int port(ChannelSpec spec) {
+        String text = spec.option("port", "0");
+        try {
+            int port = Integer.parseInt(text);
+            if (port < 0 || port > 65535) throw new NumberFormatException();
+            return port;
+        } catch (NumberFormatException e) {
+            throw new BadInputException("tcp port '" + text + "' is not a port number (0 .. 65535)");
+        }
+    }
+
+    private final class TcpServerEnd implements ServerEnd {
+        private final ChannelSpec spec;
+        private final ServerSocketChannel listener;
+        private final InetSocketAddress bound;
+        private final Map<String, String> effective = new LinkedHashMap<>();
+
+        TcpServerEnd(ChannelSpec spec, ServerSocketChannel listener) throws IOException {
+            this.spec = spec;
+            this.listener = listener;
+            this.bound = (InetSocketAddress) listener.getLocalAddress();
+            effective.put("address", bound.getAddress().getHostAddress() + ":" + bound.getPort());
+        }
+
+        @Override
+        public ChannelSpec peerSpec() {
+            return spec.with("host", bound.getAddress().getHostAddress()).with("port", Integer.toString(bound.getPort()));
+        }
+
+        @Override
+        public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
+            SocketChannel s = Listener.accept(listener, NAME, timeout);
+            configure(s, spec);
+            effective.put("TCP_NODELAY", String.valueOf(s.getOption(StandardSocketOptions.TCP_NODELAY)));
+            effective.put("SO_SNDBUF", String.valueOf(s.getOption(StandardSocketOptions.SO_SNDBUF)));
+            effective.put("SO_RCVBUF", String.valueOf(s.getOption(StandardSocketOptions.SO_RCVBUF)));
+            return new StreamChannel(NAME, s, s, maxMessageSize());
+        }
+
+        @Override
+        public Map<String, String> effectiveParameters() {
+            return effective;
+        }
+
+        @Override
+        public void close() {
+            Listener.closeQuietly(listener);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package org.ipclab.socket;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+import org.ipclab.core.BadInputException;
+import org.ipclab.core.Capability;
+import org.ipclab.core.Channel;
+import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.Framing;
+import org.ipclab.core.IpcException;
+import org.ipclab.core.MechanismOption;
+import org.ipclab.core.Names;
+import org.ipclab.core.ServerEnd;
+import org.ipclab.core.StreamChannel;
+
+/**
+ * Unix domain stream sockets through the JDK ({@code UnixDomainSocketAddress}, JDK 16+): a file
+ * name instead of an address and port. The socket file lives in a private 0700 directory and is
+ * made 0600; a connecting process of another uid is refused (SO_PEERCRED).
+ */
+public final class UnixStreamProvider implements ChannelProvider {
+    static final String NAME = "unix";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "Unix domain stream socket (JDK), length-prefixed frames";
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED);
+    }
+
+    @Override
+    public int maxMessageSize() {
+        return Framing.DEFAULT_MAX_MESSAGE;
+    }
+
+    @Override
+    public List<MechanismOption> options() {
+        return List.of(new MechanismOption("path", "a socket file in a fresh private directory",
+                "socket file to bind (server) or connect to (client); at most 107 bytes"));
+    }
+
+    @Override
+    public ServerEnd open(ChannelSpec spec) throws IOException {
+        Optional<String> given = spec.option("path");
+        Path dir = null;
+        Path path;
+        if (given.isPresent()) {
+            path = Path.of(given.get()).toAbsolutePath();
+            UnixSocketFiles.checkLength(path);
+            UnixSocketFiles.reclaimIfStale(path);
+        } else {
+            dir = Names.privateDirectory("unix");
+            path = dir.resolve("ipc.sock");
+        }
+        ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            listener.bind(UnixDomainSocketAddress.of(path), 1);
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            listener.close();
+            if (dir != null) Files.deleteIfExists(dir);
+            throw new BadInputException("cannot bind Unix socket " + path + ": " + e.getMessage());
+        }
+        return new UnixServerEnd(spec, listener, path, dir);
+    }
+
+    @Override
+    public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
+        String p = spec.option("path").orElseThrow(() -> new BadInputException("unix connect needs a socket path (--path FILE)"));
+        Path path = Path.of(p);
+        UnixSocketFiles.checkLength(path.toAbsolutePath());
+        SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            socket.connect(UnixDomainSocketAddress.of(path));
+        } catch (IOException e) {
+            socket.close();
+            String why = Files.exists(path) ? "nobody is listening on it (" + e.getMessage() + ")" : "no such socket file";
+            throw new IpcException("unix connect to " + path + " failed: " + why);
+        }
+        return new StreamChannel(NAME, socket, socket, maxMessageSize());
+    }
+
+    private final class UnixServerEnd implements ServerEnd {
+        private final ChannelSpec spec;
+        private final ServerSocketChannel listener;
+        private final Path path;
+        private final Path privateDir;
+        private final Map<String, String> effective = new LinkedHashMap<>();
+
+        UnixServerEnd(ChannelSpec spec, ServerSocketChannel listener, Path path, Path privateDir) {
+            this.spec = spec;
+            this.listener = listener;
+            this.path = path;
+            this.privateDir = privateDir;
+            effective.put("path", path.toString());
+        }
+
+        @Override
+        public ChannelSpec peerSpec() {
+            return spec.with("path", path.toString());
+        }
+
+        @Override
+        public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
+            SocketChannel s = Listener.accept(listener, NAME, timeout);
+            UnixDomainPrincipal who = s.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            String me = System.getProperty("user.name");
+            if (!who.user().getName().equals(me)) {
+                s.close();
+                throw new IpcException("unix: refused a peer of user " + who.user().getName() + " (we are " + me + ")");
+            }
+            effective.put("peer", who.user().getName() + "/" + who.group().getName());
+            return new StreamChannel(NAME, s, s, maxMessageSize());
+        }
+
+        @Override
+        public Map<String, String> effectiveParameters() {
+            return effective;
+        }
+
+        @Override
+        public List<String> createdObjects() {
+            List<String> objects = new ArrayList<>();
+            objects.add("socket:" + path);
+            if (privateDir != null) objects.add("dir:" + privateDir);
+            return objects;
+        }
+
+        @Override
+        public void close() throws IOException {
+            Listener.closeQuietly(listener);
+            Files.deleteIfExists(path);
+            if (privateDir != null) Files.deleteIfExists(privateDir);
+        }
+    }
+}
