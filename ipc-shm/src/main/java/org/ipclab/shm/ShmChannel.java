@@ -127,13 +127,11 @@ final class ShmChannel implements Channel {
         int length = message.remaining();
         if (length > maxMessage) throw new MessageTooLargeException(NAME, length, maxMessage);
         if (closed) throw new IpcException("shm: channel is closed");
+        if ((int) INT.getAcquire(buf, outRing + CONSUMER_CLOSED_OFFSET) != 0) throw peerClosed();
         int span = ShmLayout.recordSpan(length);
         if (tail + span - headCache > capacity) {
             headCache = (long) LONG.getAcquire(buf, outRing + HEAD_OFFSET);
-            if (tail + span - headCache > capacity) {
-                if ((int) INT.getAcquire(buf, outRing + CONSUMER_CLOSED_OFFSET) != 0) throw peerClosed();
-                return false;
-            }
+            if (tail + span - headCache > capacity) return false;
         }
         int index = (int) (tail & mask);
         buf.putInt(outData + index + RECORD_LENGTH_OFFSET, length);

@@ -21,12 +21,12 @@ import org.ipclab.core.BadInputException;
  *   32  WAIT_STRATEGY    int    creator    ordinal of {@link WaitStrategy}: both sides wait alike
  *  RING 0 (creator → peer), then RING 1 (peer → creator), each:
  *    +0    TAIL              long  producer   bytes ever written (position, never wraps)
- *    +8    PRODUCER_CLOSED   int   producer   1 = no more records will come
  *    +128  HEAD              long  consumer   bytes ever consumed
- *    +136  CONSUMER_CLOSED   int   consumer   1 = nobody will read any more
  *    +256  CONSUMER_WAITING  int   consumer   1 = about to sleep on the data semaphore
  *    +384  PRODUCER_WAITING  int   producer   1 = about to sleep on the space semaphore
- *    +512  DATA              capacity bytes of records
+ *    +512  PRODUCER_CLOSED   int   producer   1 = no more records will come       } written once,
+ *    +520  CONSUMER_CLOSED   int   consumer   1 = nobody will read any more       } read on every send
+ *    +640  DATA              capacity bytes of records
  *  RECORD at (position &amp; (capacity-1)), always 8-aligned:
  *    +0 LENGTH int, +4 reserved int, +8 payload (wraps to the start of DATA if it must),
  *    padded so the next record starts 8-aligned.
@@ -59,12 +59,13 @@ final class ShmLayout {
     static final int HEADER_LENGTH = BLOCK;
 
     static final int TAIL_OFFSET = 0;
-    static final int PRODUCER_CLOSED_OFFSET = 8;
     static final int HEAD_OFFSET = BLOCK;
-    static final int CONSUMER_CLOSED_OFFSET = BLOCK + 8;
     static final int CONSUMER_WAITING_OFFSET = 2 * BLOCK;
     static final int PRODUCER_WAITING_OFFSET = 3 * BLOCK;
-    static final int DATA_OFFSET = 4 * BLOCK;
+    /** Both close flags share a block: each is written once, so the line stays cached on both cores. */
+    static final int PRODUCER_CLOSED_OFFSET = 4 * BLOCK;
+    static final int CONSUMER_CLOSED_OFFSET = 4 * BLOCK + 8;
+    static final int DATA_OFFSET = 5 * BLOCK;
 
     static final int RECORD_HEADER = 8;
     static final int RECORD_LENGTH_OFFSET = 0;
