@@ -73,6 +73,12 @@ public final class ShmProvider implements ChannelProvider {
                 new MechanismOption("segment", "(set by the server end)", "the segment file the peer attaches to"));
     }
 
+    /** jnr-ffi (semaphores, posix_fallocate) calls native code: JDK 22+ warns unless it is allowed. */
+    @Override
+    public List<String> peerJvmFlags() {
+        return Runtime.version().feature() >= 22 ? List.of("--enable-native-access=ALL-UNNAMED") : List.of();
+    }
+
     @Override
     public Optional<String> unavailableBecause() {
         return Libc.unavailableBecause();
