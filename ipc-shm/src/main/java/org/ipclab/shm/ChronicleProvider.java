@@ -38,7 +38,7 @@ import org.ipclab.core.ServerEnd;
 
 /**
  * Chronicle Queue (OpenHFT), the best-of-breed library next to our own ring: two queues (one per
- * direction) in a private 0700 directory under {@code /tmp}, each a memory-mapped, append-only
+ * direction) in a private 0700 directory (under {@code /dev/shm} unless {@code path} says otherwise), each a memory-mapped, append-only
  * log. Every excerpt is one message: a type byte (0 = data, 1 = end of stream) and the payload.
  * Unlike our ring a queue keeps every message on disk until the directory is removed (on close).
  *
@@ -49,6 +49,8 @@ import org.ipclab.core.ServerEnd;
 public final class ChronicleProvider implements ChannelProvider {
     static final String NAME = "chronicle";
     static final int MAX_MESSAGE = 1 << 20;
+    /** RAM, like the shm ring: a fair comparison. {@code --opt path=/tmp} puts the queues on disk. */
+    static final Path DEFAULT_ROOT = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Names.tempRoot();
     static final String ANALYTICS_OFF = "-Dchronicle.analytics.disable=true";
     /** What Chronicle Queue 2026.4 needs on JDK 17+ (FACTS.md). */
     static final List<String> FLAGS = List.of(
@@ -74,7 +76,7 @@ public final class ChronicleProvider implements ChannelProvider {
 
     @Override
     public String description() {
-        return "Chronicle Queue: two memory-mapped append-only queues in a private temp dir";
+        return "Chronicle Queue: two memory-mapped append-only queues in a private dir (default under /dev/shm)";
     }
 
     @Override
@@ -92,7 +94,8 @@ public final class ChronicleProvider implements ChannelProvider {
     public List<MechanismOption> options() {
         return List.of(
                 new MechanismOption("wait", "spin", "how a side waits for a message: spin, yield or park"),
-                new MechanismOption("path", "(a fresh private directory)", "the directory holding both queues (set by the server end for the peer)"),
+                new MechanismOption("path", "/dev/shm", "where the private 0700 directory for both queues is made (/dev/shm: RAM, like the shm ring; /tmp: disk)"),
+                new MechanismOption("queues", "(set by the server end)", "the directory holding both queues, for the peer"),
                 new MechanismOption("serverPid", "(set by the server end)", "the server's pid, so that the peer notices its death"));
     }
 
@@ -122,22 +125,33 @@ public final class ChronicleProvider implements ChannelProvider {
     @Override
     public ServerEnd open(ChannelSpec spec) throws IOException {
         WaitStrategy wait = waitOption(spec);
-        if (spec.option("path").isPresent()) {
-            throw new BadInputException("chronicle creates its own private directory; option path is for the peer");
-        }
-        Path dir = Names.privateDirectory(NAME);
+        Path root = Path.of(spec.option("path", DEFAULT_ROOT.toString()));
+        if (!Files.isDirectory(root)) throw new BadInputException("chronicle path " + root + " is not a directory");
+        Path dir = privateDirectory(root);
         return new ChronicleServerEnd(spec, dir, wait);
     }
 
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
         WaitStrategy wait = waitOption(spec);
-        Path dir = Path.of(spec.option("path").orElseThrow(() -> new BadInputException("chronicle connect needs --opt path=DIR")));
+        Path dir = Path.of(spec.option("queues").orElseThrow(() -> new BadInputException("chronicle connect needs --opt queues=DIR")));
         long serverPid = Long.parseLong(spec.option("serverPid").orElseThrow(() -> new BadInputException("chronicle connect needs --opt serverPid=PID")));
         if (!Files.isDirectory(dir.resolve("a2b")) || !Files.isDirectory(dir.resolve("b2a"))) {
             throw new IpcException("chronicle: no queues in " + dir + " (did the server end exit?)");
         }
         return new ChronicleChannel(dir.resolve("b2a"), dir.resolve("a2b"), wait, PeerWatch.of(serverPid), "server");
+    }
+
+    /** {@code ROOT/ipclab-<pid>-chronicle-<rand>}, 0700: the same shape as {@link Names#privateDirectory}, in a root we choose. */
+    private static Path privateDirectory(Path root) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return Files.createDirectory(root.resolve(Names.unique(NAME)),
+                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 10) throw e;
+            }
+        }
     }
 
     private static ChronicleQueue queue(Path dir) {
@@ -174,7 +188,7 @@ public final class ChronicleProvider implements ChannelProvider {
 
         @Override
         public ChannelSpec peerSpec() {
-            return spec.with("path", dir.toString()).with("serverPid", Long.toString(ProcessHandle.current().pid()));
+            return spec.with("queues", dir.toString()).with("serverPid", Long.toString(ProcessHandle.current().pid()));
         }
 
         /** A queue needs no handshake: the peer's first message (HELLO) is its connect. Only the peer's death is watched. */
@@ -254,8 +268,10 @@ public final class ChronicleProvider implements ChannelProvider {
             try (DocumentContext dc = appender.writingDocument()) {
                 Bytes<?> bytes = dc.wire().bytes();
                 bytes.writeByte(type);
-                ByteBuffer src = message.duplicate();
-                while (src.hasRemaining()) bytes.writeSome(src);
+                int length = message.remaining();
+                long at = bytes.writePosition();
+                bytes.writeSkip(length); // reserve, then one bulk copy (writeSome goes byte by byte)
+                bytes.write(at, message, message.position(), length);
             }
         }
 
@@ -282,7 +298,8 @@ public final class ChronicleProvider implements ChannelProvider {
                 int n = (int) length;
                 ByteBuffer dst = into.duplicate();
                 dst.limit(dst.position() + n);
-                bytes.read(dst);
+                int copied = bytes.copyTo(dst); // one bulk copy
+                if (copied != n) throw new org.ipclab.core.ProtocolException("chronicle: copied " + copied + " of " + n + " bytes");
                 into.position(into.position() + n);
                 return n;
             }
