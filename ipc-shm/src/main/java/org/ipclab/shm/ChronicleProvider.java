@@ -118,7 +118,7 @@ public final class ChronicleProvider implements ChannelProvider {
 
     private static WaitStrategy waitOption(ChannelSpec spec) {
         WaitStrategy w = WaitStrategy.parse(spec.option("wait", "spin"));
-        if (w == WaitStrategy.SEMAPHORE) throw new BadInputException("chronicle option wait=semaphore is not supported (use spin, yield or park)");
+        if (w.sleeps()) throw new BadInputException("chronicle option wait=" + w.optionValue() + " is not supported (use spin, yield or park)");
         return w;
     }
 

@@ -21,6 +21,10 @@ final class Libc {
     static final int ETIMEDOUT = 110;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
+    static final long SYS_FUTEX = 202; // x86_64
+    /** Shared (not _PRIVATE) futex ops: the kernel keys the word by file and offset, so two processes meet. */
+    static final int FUTEX_WAIT = 0;
+    static final int FUTEX_WAKE = 1;
 
     /** The jnr-ffi view of libc; method names are the C symbols. */
     public interface Api {
@@ -45,6 +49,13 @@ final class Libc {
         int open(String path, int flags, int mode);
 
         int close(int fd);
+
+        /**
+         * {@code long syscall(long number, ...)} for futex(2), which glibc does not wrap. Declared
+         * with five fixed longs instead of as variadic: six arguments keep jnr-ffi on its fast
+         * path, and on x86_64 integer arguments travel in the same registers either way.
+         */
+        long syscall(long number, long a1, long a2, long a3, long a4, long a5);
 
         /** Returns the error number itself (it does not set errno). */
         int posix_fallocate(int fd, long offset, long len);

@@ -57,6 +57,8 @@ final class ShmChannel implements Channel {
     private final NamedSemaphore outSpaceSem;
     private final NamedSemaphore inDataSem;
     private final NamedSemaphore inSpaceSem;
+    private final Futex futex; // wait=futex: two instances would be needed for two waiting threads; see sendFutex
+    private final Futex sendFutex;
 
     // producer state (outbound ring): our own TAIL and the last HEAD we saw
     private long tail;
@@ -109,6 +111,9 @@ final class ShmChannel implements Channel {
         } else {
             this.outDataSem = this.outSpaceSem = this.inDataSem = this.inSpaceSem = null;
         }
+        // One Futex per waiting thread (a receiver and a sender may wait at the same time).
+        this.futex = wait == WaitStrategy.FUTEX ? new Futex(buf) : null;
+        this.sendFutex = wait == WaitStrategy.FUTEX ? new Futex(buf) : null;
     }
 
     @Override
@@ -142,7 +147,7 @@ final class ShmChannel implements Channel {
         buf.put(outData + at, message, from, first);
         if (first < length) buf.put(outData, message, from + first, length - first); // wrapped
         tail += span;
-        if (outDataSem == null) {
+        if (!wait.sleeps()) {
             LONG.setRelease(buf, outRing + TAIL_OFFSET, tail);
         } else {
             LONG.setVolatile(buf, outRing + TAIL_OFFSET, tail);
@@ -159,7 +164,7 @@ final class ShmChannel implements Channel {
         long nextCheck = start + CHECK_NANOS;
         int span = ShmLayout.recordSpan(message.remaining());
         for (int n = 0; ; n++) {
-            if (wait == WaitStrategy.SEMAPHORE) {
+            if (wait.sleeps()) {
                 sleepUntilSpace(span, deadline);
             } else {
                 wait.idle(n);
@@ -182,7 +187,8 @@ final class ShmChannel implements Channel {
         try {
             if (tail + span - (long) LONG.getVolatile(buf, outRing + HEAD_OFFSET) <= capacity) return;
             if ((int) INT.getVolatile(buf, outRing + CONSUMER_CLOSED_OFFSET) != 0) return;
-            outSpaceSem.acquire(slice(deadline));
+            if (outSpaceSem != null) outSpaceSem.acquire(slice(deadline));
+            else sendFutex.await(flag, 1, slice(deadline));
         } finally {
             INT.setVolatile(buf, flag, 0);
         }
@@ -218,7 +224,7 @@ final class ShmChannel implements Channel {
         if (first < length) into.put(to + first, buf, inData, length - first); // wrapped
         into.position(to + length);
         head += ShmLayout.recordSpan(length);
-        if (inSpaceSem == null) {
+        if (!wait.sleeps()) {
             LONG.setRelease(buf, inRing + HEAD_OFFSET, head);
         } else {
             LONG.setVolatile(buf, inRing + HEAD_OFFSET, head);
@@ -235,7 +241,7 @@ final class ShmChannel implements Channel {
         long deadline = start + timeout.toNanos();
         long nextCheck = start + CHECK_NANOS;
         for (int i = 0; ; i++) {
-            if (wait == WaitStrategy.SEMAPHORE) {
+            if (wait.sleeps()) {
                 sleepUntilData(deadline);
             } else {
                 wait.idle(i);
@@ -259,7 +265,8 @@ final class ShmChannel implements Channel {
         try {
             if ((long) LONG.getVolatile(buf, inRing + TAIL_OFFSET) != head) return;
             if ((int) INT.getVolatile(buf, inRing + PRODUCER_CLOSED_OFFSET) != 0) return;
-            inDataSem.acquire(slice(deadline));
+            if (inDataSem != null) inDataSem.acquire(slice(deadline));
+            else futex.await(flag, 1, slice(deadline));
         } finally {
             INT.setVolatile(buf, flag, 0);
         }
@@ -269,7 +276,10 @@ final class ShmChannel implements Channel {
 
     /** If the other side announced it sleeps on {@code sem}, take its WAITING word (so only one post per sleep) and post. */
     private void wake(int waitingOffset, NamedSemaphore sem) throws IOException {
-        if ((int) INT.getVolatile(buf, waitingOffset) != 0 && INT.compareAndSet(buf, waitingOffset, 1, 0)) sem.release();
+        if ((int) INT.getVolatile(buf, waitingOffset) != 0 && INT.compareAndSet(buf, waitingOffset, 1, 0)) {
+            if (sem != null) sem.release();
+            else futex.wake(waitingOffset); // a FUTEX_WAIT that has not started yet sees 0 and returns at once
+        }
     }
 
     /** A semaphore sleep ends at the deadline or after {@link #CHECK_NANOS}, whichever is first, so we look at the peer. */
@@ -294,6 +304,16 @@ final class ShmChannel implements Channel {
         closed = true;
         INT.setVolatile(buf, outRing + PRODUCER_CLOSED_OFFSET, 1);
         INT.setVolatile(buf, inRing + CONSUMER_CLOSED_OFFSET, 1);
+        if (futex != null) {
+            try {
+                INT.setVolatile(buf, outRing + CONSUMER_WAITING_OFFSET, 0);
+                futex.wake(outRing + CONSUMER_WAITING_OFFSET);
+                INT.setVolatile(buf, inRing + PRODUCER_WAITING_OFFSET, 0);
+                futex.wake(inRing + PRODUCER_WAITING_OFFSET);
+            } catch (IOException ignored) {
+                // the peer's own checks still end its wait within CHECK_NANOS
+            }
+        }
         if (outDataSem != null) {
             try {
                 outDataSem.release();  // a peer asleep in receive wakes and sees the close

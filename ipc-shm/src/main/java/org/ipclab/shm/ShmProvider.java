@@ -47,7 +47,7 @@ public final class ShmProvider implements ChannelProvider {
 
     @Override
     public String description() {
-        return "shared memory in /dev/shm: two SPSC rings, wait=spin|yield|park|semaphore";
+        return "shared memory in /dev/shm: two SPSC rings, wait=spin|yield|park|semaphore|futex";
     }
 
     @Override
@@ -65,7 +65,7 @@ public final class ShmProvider implements ChannelProvider {
     @Override
     public List<MechanismOption> options() {
         return List.of(
-                new MechanismOption("wait", "spin", "how a side waits for data or room: spin, yield, park or semaphore"),
+                new MechanismOption("wait", "spin", "how a side waits for data or room: spin, yield, park, semaphore or futex"),
                 new MechanismOption("capacity", Units.formatSize(DEFAULT_CAPACITY).replace(" ", ""),
                         "bytes per ring (one each way), a power of two from " + ShmLayout.MIN_CAPACITY + " to "
                                 + Units.formatSize(ShmLayout.MAX_CAPACITY).replace(" ", "") + "; the largest message is capacity - 8"),

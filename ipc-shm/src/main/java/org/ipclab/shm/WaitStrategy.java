@@ -28,7 +28,9 @@ enum WaitStrategy {
     /** Spin, yield, then {@code LockSupport.parkNanos} with a back-off from 1 µs to 1 ms. */
     PARK("spin, yield, then parkNanos with back-off to 1 ms: little CPU, wake-up costs a timer"),
     /** Sleep in {@code sem_timedwait} on a POSIX named semaphore; the other side {@code sem_post}s. */
-    SEMAPHORE("POSIX named semaphores: sleeps in the kernel, a futex wake per message when the peer sleeps");
+    SEMAPHORE("POSIX named semaphores: sleeps in the kernel, a futex wake per message when the peer sleeps"),
+    /** Sleep in {@code futex(FUTEX_WAIT)} on the ring's WAITING word itself; the other side {@code FUTEX_WAKE}s. */
+    FUTEX("futex(2) on the ring's WAITING word: like semaphore without the sem.* objects");
 
     static final int SPINS = 200;
     static final int YIELDS = 100;
@@ -53,12 +55,17 @@ enum WaitStrategy {
                 + Arrays.stream(values()).map(WaitStrategy::optionValue).collect(Collectors.joining(", ")) + ")");
     }
 
+    /** True for the strategies that sleep in the kernel and need the other side to wake them. */
+    boolean sleeps() {
+        return this == SEMAPHORE || this == FUTEX;
+    }
+
     /** True when one idle step is cheap enough that the caller should look at the clock only now and then. */
     boolean cheapStep() {
         return this == SPIN || this == YIELD;
     }
 
-    /** One idle step of a wait; {@code n} counts the steps since the wait began. Not for {@link #SEMAPHORE}. */
+    /** One idle step of a wait; {@code n} counts the steps since the wait began. Not for the sleeping strategies. */
     void idle(int n) {
         switch (this) {
             case SPIN:

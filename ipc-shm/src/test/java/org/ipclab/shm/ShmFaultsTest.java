@@ -131,10 +131,11 @@ class ShmFaultsTest {
         }
     }
 
-    @Test
-    void peerDeathWhileWaitingOnASemaphoreIsAnError() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"semaphore", "futex", "spin"})
+    void peerDeathWhileWaitingIsAnErrorNotAHang(String wait) throws Exception {
         // The server end watches the peer's pid from the header; a pid that is gone ends the wait.
-        try (ServerEnd server = provider.open(ChannelSpec.of("shm").with("capacity", "4k").with("wait", "semaphore"))) {
+        try (ServerEnd server = provider.open(ChannelSpec.of("shm").with("capacity", "4k").with("wait", wait))) {
             ShmSegment attached = ShmSegment.attach(Path.of(server.effectiveParameters().get("segment")));
             long dead = deadPid();
             ShmLayout.LONG.setRelease(attached.buffer, ShmLayout.PEER_PID_OFFSET, dead);

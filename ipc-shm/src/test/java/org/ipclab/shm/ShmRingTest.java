@@ -58,7 +58,7 @@ class ShmRingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"spin", "semaphore"})
+    @ValueSource(strings = {"spin", "semaphore", "futex"})
     void recordsOfEverySizeWrapAroundIntact(String wait) throws IOException {
         try (Pair p = new Pair(ChannelSpec.of("shm").with("capacity", "64").with("wait", wait))) {
             assertEquals(56, p.client.maxMessageSize());
@@ -77,7 +77,7 @@ class ShmRingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"yield", "park", "semaphore"})
+    @ValueSource(strings = {"yield", "park", "semaphore", "futex"})
     void twoThreadsStreamThroughASmallRing(String wait) throws Exception {
         int count = 50_000;
         try (Pair p = new Pair(ChannelSpec.of("shm").with("capacity", "256").with("wait", wait))) {
@@ -124,7 +124,7 @@ class ShmRingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"spin", "park", "semaphore"})
+    @ValueSource(strings = {"spin", "park", "semaphore", "futex"})
     void sendTimesOutOnAFullRing(String wait) throws IOException {
         try (Pair p = new Pair(ChannelSpec.of("shm").with("capacity", "64").with("wait", wait))) {
             ByteBuffer msg = ByteBuffer.allocate(24); // span 32: two fill the ring
