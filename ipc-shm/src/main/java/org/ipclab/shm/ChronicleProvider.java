@@ -182,6 +182,7 @@ public final class ChronicleProvider implements ChannelProvider {
             effective.put("wait", wait.optionValue());
             effective.put("path", dir.toString());
             effective.put("maxMessage", Integer.toString(MAX_MESSAGE));
+            effective.put("analytics", "off (artifact excluded, chronicle.analytics.disable=" + System.getProperty("chronicle.analytics.disable") + ")");
             effective.put("chronicleQueue", ChronicleQueue.class.getPackage().getImplementationVersion() == null
                     ? "2026.4" : ChronicleQueue.class.getPackage().getImplementationVersion());
         }
