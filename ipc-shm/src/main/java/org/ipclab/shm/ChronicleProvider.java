@@ -311,7 +311,7 @@ public final class ChronicleProvider implements ChannelProvider {
             int n = tryReceive(into);
             if (n != NO_MESSAGE) return n;
             long start = System.nanoTime();
-            long deadline = start + timeout.toNanos();
+            long deadline = start + ShmChannel.nanos(timeout);
             long nextCheck = start + ShmChannel.CHECK_NANOS;
             for (int i = 0; ; i++) {
                 wait.idle(i);

@@ -160,7 +160,7 @@ final class ShmChannel implements Channel {
     public void send(ByteBuffer message, Duration timeout) throws IOException {
         if (trySend(message)) return;
         long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
+        long deadline = start + nanos(timeout);
         long nextCheck = start + CHECK_NANOS;
         int span = ShmLayout.recordSpan(message.remaining());
         for (int n = 0; ; n++) {
@@ -238,7 +238,7 @@ final class ShmChannel implements Channel {
         int n = tryReceive(into);
         if (n != NO_MESSAGE) return n;
         long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
+        long deadline = start + nanos(timeout);
         long nextCheck = start + CHECK_NANOS;
         for (int i = 0; ; i++) {
             if (wait.sleeps()) {
@@ -280,6 +280,12 @@ final class ShmChannel implements Channel {
             if (sem != null) sem.release();
             else futex.wake(waitingOffset); // a FUTEX_WAIT that has not started yet sees 0 and returns at once
         }
+    }
+
+    /** A timeout in nanoseconds, saturated: a Duration of centuries must not overflow into "already expired". */
+    static long nanos(Duration timeout) {
+        if (timeout.isNegative()) return 0;
+        return timeout.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE / 2 : timeout.toNanos();
     }
 
     /** A semaphore sleep ends at the deadline or after {@link #CHECK_NANOS}, whichever is first, so we look at the peer. */

@@ -154,7 +154,7 @@ public final class ShmProvider implements ChannelProvider {
         /** Waits until the peer claimed the segment (its pid in the header), its death or our close ending the wait early. */
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
-            long deadline = System.nanoTime() + timeout.toNanos();
+            long deadline = System.nanoTime() + ShmChannel.nanos(timeout);
             while (segment.peerPid() == 0) {
                 if (closed) throw new IpcException("shm: server end closed while waiting for a peer");
                 if (peer.isPresent() && !peer.get().isAlive()) {
