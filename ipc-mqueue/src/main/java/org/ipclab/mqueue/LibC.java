@@ -40,6 +40,8 @@ public interface LibC {
 
     int msgctl(int msqid, int cmd, Pointer buf);
 
+    int getuid();
+
     // ---- resource limits, for RLIMIT_MSGQUEUE ----
 
     int getrlimit(int resource, @Out Pointer rlim);
