@@ -122,6 +122,45 @@ final class PosixQueue implements AutoCloseable {
         return new Attributes(attr.getLong(ATTR_FLAGS), attr.getLong(ATTR_MAXMSG), attr.getLong(ATTR_MSGSIZE), attr.getLong(ATTR_CURMSGS));
     }
 
+    /** A received message and its priority (for demos and tests; the channel has its own allocation-free path). */
+    record Message(byte[] data, int priority) {
+    }
+
+    /**
+     * Sends one message with {@code mq_timedsend}, waiting at most {@code timeout} when the queue is
+     * full. Returns errno: 0 when sent, ETIMEDOUT when the queue stayed full, EMSGSIZE when over mq_msgsize.
+     */
+    int send(byte[] data, int priority, java.time.Duration timeout) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(Math.max(1, data.length));
+        b.put(data);
+        Pointer ts = Native.allocate(16);
+        long at = System.currentTimeMillis() + timeout.toMillis();
+        ts.putLong(0, at / 1000);
+        ts.putLong(8, (at % 1000) * 1_000_000L);
+        if (Native.libc().mq_timedsend(mqd, Native.baseAddress(b), data.length, priority, ts) == 0) return 0;
+        return Native.errno();
+    }
+
+    /** Receives one message, waiting at most {@code timeout}; null when none came. */
+    Message receive(java.time.Duration timeout) throws IOException {
+        long size = attributes().msgsize();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect((int) size);
+        Pointer ts = Native.allocate(16);
+        Pointer prio = Native.allocate(8);
+        long at = System.currentTimeMillis() + timeout.toMillis();
+        ts.putLong(0, at / 1000);
+        ts.putLong(8, (at % 1000) * 1_000_000L);
+        long n = Native.libc().mq_timedreceive(mqd, Native.baseAddress(b), size, prio, ts);
+        if (n < 0) {
+            int errno = Native.errno();
+            if (errno == Native.ETIMEDOUT) return null;
+            throw new NativeException("mq_timedreceive(" + name + ")", errno);
+        }
+        byte[] data = new byte[(int) n];
+        b.get(data);
+        return new Message(data, prio.getInt(0));
+    }
+
     boolean closed() {
         return closed;
     }
