@@ -151,6 +151,7 @@ class MqueueTest {
         try (ServerEnd server = provider.open(ChannelSpec.of("mqueue", Map.of("msgsize", "100")));
              Channel peer = provider.connect(server.peerSpec(), Duration.ofSeconds(5))) {
             Channel ch = server.accept(Duration.ofSeconds(5), Optional.empty());
+            assertEquals(ch.maxMessageSize(), peer.maxMessageSize(), "both ends see the same limit");
             MessageTooLargeException e = assertThrows(MessageTooLargeException.class, () -> ch.send(ByteBuffer.allocate(101), Duration.ofSeconds(1)));
             assertTrue(e.getMessage().contains("100 bytes") && e.getMessage().contains("mq_msgsize"), e.getMessage());
         }

@@ -106,6 +106,7 @@ class SysvMqueueTest {
         try (ServerEnd server = provider.open(ChannelSpec.of("sysv-mqueue"));
              Channel peer = provider.connect(server.peerSpec(), Duration.ofSeconds(5))) {
             Channel ch = server.accept(Duration.ofSeconds(5), Optional.empty());
+            assertEquals(ch.maxMessageSize(), peer.maxMessageSize(), "both ends see the same limit");
             int max = ch.maxMessageSize();
             MessageTooLargeException e = assertThrows(MessageTooLargeException.class, () -> ch.send(ByteBuffer.allocate(max + 1), Duration.ofSeconds(1)));
             assertTrue(e.getMessage().contains("msgmax") && e.getMessage().contains(Integer.toString(max)), e.getMessage());
