@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.ipclab.core.BadInputException;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.MechanismOption;
@@ -67,6 +68,18 @@ public final class Benchmark {
         return items;
     }
 
+    /**
+     * Opens and closes each mechanism's server end once, so that input only the kernel can judge
+     * (a port in use, a path that is not ours) is refused before any peer starts.
+     */
+    public static void preflight(BenchConfig cfg) throws IOException {
+        for (String name : cfg.mechanisms()) {
+            ChannelProvider p = Providers.get(name);
+            if (p.unavailableBecause().isPresent()) continue;
+            p.open(spec(p, cfg)).close();
+        }
+    }
+
     public Results.Report run(BenchConfig cfg, Map<String, String> environment, String version) {
         String startedAt = Instant.now().toString();
         List<Item> items = plan(cfg);
@@ -86,6 +99,8 @@ public final class Benchmark {
                     try {
                         session = PeerLauncher.launch(item.provider(), spec(item.provider(), cfg), PEER_START);
                         sessionFor = item.provider().name();
+                    } catch (BadInputException e) {
+                        throw e; // the user's input (a port in use, a path not ours): stop, nothing to measure
                     } catch (IOException | RuntimeException e) {
                         record(failed(item, e.getMessage()));
                         continue;
