@@ -81,7 +81,11 @@ public final class PeerSession implements AutoCloseable {
         try {
             if (process.isAlive()) {
                 try {
-                    channel.send(Control.message(Control.STOP), Duration.ofSeconds(1));
+                    if (channel.maxMessageSize() < Control.HEADER_BYTES) {
+                        channel.close(); // a notification channel cannot carry STOP: its end-of-stream signal stands for it
+                    } else {
+                        channel.send(Control.message(Control.STOP), Duration.ofSeconds(1));
+                    }
                 } catch (IOException | RuntimeException ignored) {
                     // The peer may already be gone or the channel broken; the signals below still stop it.
                 }
