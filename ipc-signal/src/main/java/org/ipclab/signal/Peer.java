@@ -38,7 +38,9 @@ final class Peer {
 
     boolean alive() {
         if (process != null) return process.isAlive();
-        return ProcessHandle.current().parent().map(p -> p.pid() == pid && p.isAlive()).orElse(false);
+        // Our parent is still the server: it runs (or is a zombie whose pid cannot be reused). Once it
+        // dies we are re-parented, so this one cheap syscall also guards against a recycled pid.
+        return SigLib.libc().getppid() == pid;
     }
 
     void check(String what) throws PeerGoneException {

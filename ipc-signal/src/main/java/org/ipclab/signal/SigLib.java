@@ -28,7 +28,14 @@ public final class SigLib {
         long syscall(long number, long a, long b, long c, long d);
 
         int getuid();
+
+        int getppid();
+
+        /** {@code sighandler_t signal(int, sighandler_t)}; handler 1 is SIG_IGN. */
+        long signal(int sig, long handler);
     }
+
+    static final long SIG_IGN = 1;
 
     static final int SIG_BLOCK = 0;
     static final int SIG_UNBLOCK = 1;

@@ -88,8 +88,11 @@ public final class SignalProvider implements ChannelProvider {
             case "KILL":
             case "STOP":
                 throw new BadInputException("SIG" + s + " can be neither caught nor ignored: the kernel acts on it without asking the process");
-            case "QUIT": case "SEGV": case "BUS": case "FPE": case "ILL": case "USR2": case "ABRT":
+            case "QUIT": case "SEGV": case "FPE": case "ILL":
                 throw new BadInputException("SIG" + s + " is reserved by the JVM (" + SignalFacts.jvmUse(s) + "); use USR1 or HUP");
+            case "USR2": case "BUS": case "ABRT": case "TRAP":
+                throw new BadInputException("SIG" + s + ": the JVM lets an application catch it, but ipclab does not use it ("
+                        + SignalFacts.jvmUse(s) + (s.equals("USR2") ? "; sending it from outside has crashed HotSpot, JDK-8288556" : "") + "); use USR1 or HUP");
             default:
                 throw new BadInputException("signal=" + s + ": ipclab sends only SIGUSR1 or SIGHUP on the handler route (INT/TERM would stop a JVM, USR2 has crashed HotSpot: JDK-8288556)");
         }
@@ -121,9 +124,8 @@ public final class SignalProvider implements ChannelProvider {
             return new SignalServerEnd(spec, new HandlerChannel(sig, null), 0, sig, 0);
         }
         int sig = rtSignal(spec);
-        RtChannel.ServerReceiver receiver = RtChannel.ServerReceiver.forSignal(sig);
-        RtChannel ch = new RtChannel(sig, null, 0, receiver);
-        return new SignalServerEnd(spec, ch, sig, "RTMIN+" + (sig - SigLib.sigrtmin()), receiver.tid());
+        RtChannel ch = RtChannel.runnerSide(sig);
+        return new SignalServerEnd(spec, ch, sig, "RTMIN+" + (sig - SigLib.sigrtmin()), ch.initialTid());
     }
 
     @Override
@@ -138,14 +140,26 @@ public final class SignalProvider implements ChannelProvider {
                     + " the real-time route's peer must be started by ipclab's launcher (posix_spawnp from a thread that blocks it)");
         }
         int tid = Integer.parseInt(spec.option(SERVER_TID).orElse("0"));
-        return new RtChannel(sig, server, tid, null);
+        return RtChannel.peerSide(sig, server, tid);
     }
 
-    private static boolean blockedHere(int sig) {
-        Pointer old = SigLib.allocate(SigLib.SIGSET_BYTES);
-        SigLib.libc().pthread_sigmask(SigLib.SIG_BLOCK, null, old);
-        int bit = sig - 1;
-        return (old.getLong(8L * (bit / 64)) & (1L << (bit % 64))) != 0;
+    /** True when every thread of this process has the signal blocked (SigBlk in /proc/self/task/<tid>/status). */
+    static boolean blockedHere(int sig) {
+        long bit = 1L << (sig - 1);
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> tasks = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path t : tasks) {
+                for (String line : java.nio.file.Files.readAllLines(t.resolve("status"))) {
+                    if (!line.startsWith("SigBlk:")) continue;
+                    String hex = line.substring(7).trim();
+                    // 64 signals as 16 hex digits; signal n is bit n-1
+                    long mask = Long.parseUnsignedLong(hex.length() > 16 ? hex.substring(hex.length() - 16) : hex, 16);
+                    if ((mask & bit) == 0) return false;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static final class SignalServerEnd implements ServerEnd {
@@ -165,7 +179,7 @@ public final class SignalProvider implements ChannelProvider {
             effective.put("payload bytes", Integer.toString(channel.maxMessageSize()));
             effective.put("SIGRTMIN..SIGRTMAX", SigLib.sigrtmin() + ".." + SigLib.libc().__libc_current_sigrtmax());
             effective.put("RLIMIT_SIGPENDING", rlimitSigpending());
-            if (tid != 0) effective.put("receiving thread tid", Integer.toString(tid));
+            if (tid != 0) effective.put("runner thread first replied to (tid)", Integer.toString(tid));
         }
 
         private static String rlimitSigpending() {
