@@ -297,7 +297,16 @@ public final class SignalDemo implements Demo {
         if (!"ready".equals(line)) throw new IOException("child " + p.pid() + " did not get ready: " + line);
     }
 
+    /** The child's next line, skipping the JVM's own warnings (JDK 22+ prints native-access warnings on stderr). */
     private static String readLine(Process p) throws IOException {
+        String line;
+        do {
+            line = readRawLine(p);
+        } while (line != null && (line.startsWith("WARNING:") || line.isBlank()));
+        return line;
+    }
+
+    private static String readRawLine(Process p) throws IOException {
         java.io.InputStream s = p instanceof SpawnedProcess ? p.getErrorStream() : p.getInputStream();
         StringBuilder sb = new StringBuilder();
         int c;
