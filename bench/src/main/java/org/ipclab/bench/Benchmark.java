@@ -107,9 +107,7 @@ public final class Benchmark {
                     }
                 }
                 Target target = new PeerTarget(session);
-                Results.Measurement m = item.mode() == Mode.LATENCY
-                        ? runner.latency(target, item.size(), cfg)
-                        : runner.throughput(target, item.size(), cfg);
+                Results.Measurement m = measure(runner, target, item.mode(), item.size(), cfg);
                 record(m);
                 if ("failed".equals(m.status())) {
                     session.close(); // the channel may be mid-message; the next item gets a fresh peer
@@ -120,6 +118,12 @@ public final class Benchmark {
             if (session != null) session.close();
         }
         return report(cfg, environment, version, startedAt, false);
+    }
+
+    /** One measurement of a mode: closed-loop or open-loop latency, or throughput. */
+    public static Results.Measurement measure(Runner runner, Target target, Mode mode, int size, BenchConfig cfg) {
+        if (mode == Mode.THROUGHPUT) return runner.throughput(target, size, cfg);
+        return cfg.rate() > 0 ? runner.openLoopLatency(target, size, cfg) : runner.latency(target, size, cfg);
     }
 
     /** What was measured so far, e.g. when the run is interrupted. */

@@ -81,7 +81,10 @@ public final class ResultWriters {
 
     /** Latency rows, then throughput rows, then failures and notes. */
     public static void table(Results.Report report, PrintStream out) {
-        List<Results.Measurement> lat = report.measurements().stream().filter(m -> m.mode().equals("latency") && m.summary() != null).toList();
+        List<Results.Measurement> lat = report.measurements().stream()
+                .filter(m -> m.mode().equals("latency") && m.summary() != null && !m.summary().openLoop()).toList();
+        List<Results.Measurement> open = report.measurements().stream()
+                .filter(m -> m.mode().equals("latency") && m.summary() != null && m.summary().openLoop()).toList();
         List<Results.Measurement> thr = report.measurements().stream().filter(m -> m.mode().equals("throughput") && m.summary() != null).toList();
         if (!lat.isEmpty()) {
             out.println();
@@ -93,6 +96,22 @@ public final class ResultWriters {
                 out.printf(Locale.ROOT, "%-16s %8s %9.2f %9.2f %9.2f %9.2f %9.1f %9.2f %6.0f%% %11s %s%s%n", m.mechanism(),
                         Units.formatSize(m.sizeBytes()), l.p50Us(), l.p90Us(), l.p99Us(), l.p999Us(), l.maxUs(), l.meanUs(),
                         m.summary().p50Us().percent(), cpu(m.cpu()), integrity(m.integrity()), flag(m));
+            }
+        }
+        if (!open.isEmpty()) {
+            out.println();
+            out.printf(Locale.ROOT, "Open-loop latency in µs at %,.0f msgs/s: from the intended send time (corrected); raw = from the actual send time%n",
+                    open.get(0).summary().targetRate());
+            out.printf("%-16s %8s %9s %9s %9s %9s %9s %10s %10s %11s %s%n", "mechanism", "size", "p50", "p99", "p99.9",
+                    "max", "raw p99", "raw max", "achieved/s", "cpu µs/msg", "sent/lost/reord/corrupt");
+            for (Results.Measurement m : open) {
+                Results.Latency l = m.summary().latency();
+                Results.Latency r = m.summary().rawLatency();
+                boolean behind = m.summary().achievedRate() < 0.95 * m.summary().targetRate();
+                out.printf(Locale.ROOT, "%-16s %8s %9.2f %9.2f %9.2f %9.1f %9.2f %10.1f %,10.0f %11s %s%s%s%n", m.mechanism(),
+                        Units.formatSize(m.sizeBytes()), l.p50Us(), l.p99Us(), l.p999Us(), l.maxUs(), r.p99Us(), r.maxUs(),
+                        m.summary().achievedRate(), cpu(m.cpu()), integrity(m.integrity()), flag(m),
+                        behind ? "  <-- TARGET RATE NOT ACHIEVED: the sender fell behind its schedule" : "");
             }
         }
         if (!thr.isEmpty()) {

@@ -33,8 +33,21 @@ public final class Results {
     public record Latency(long count, double p50Us, double p90Us, double p99Us, double p999Us, double maxUs, double meanUs) {
     }
 
-    /** Across repeats: latency from all repeats' histograms merged; rates as the median repeat; spread as min..max of repeats. */
-    public record Summary(Latency latency, Spread p50Us, Double msgsPerSec, Double mbPerSec, Spread msgsPerSecSpread) {
+    /**
+     * Across repeats: latency from all repeats' histograms merged; rates as the median repeat; spread
+     * as min..max of repeats. Open loop ({@code targetRate} set): {@code latency} is measured from each
+     * message's intended send time (coordinated omission corrected), {@code rawLatency} from its
+     * actual send time.
+     */
+    public record Summary(Latency latency, Spread p50Us, Double msgsPerSec, Double mbPerSec, Spread msgsPerSecSpread,
+                          Latency rawLatency, Double targetRate, Double achievedRate) {
+        public Summary(Latency latency, Spread p50Us, Double msgsPerSec, Double mbPerSec, Spread msgsPerSecSpread) {
+            this(latency, p50Us, msgsPerSec, mbPerSec, msgsPerSecSpread, null, null, null);
+        }
+
+        public boolean openLoop() {
+            return targetRate != null;
+        }
     }
 
     /** min, median and max of one figure over the repeats, and (max-min)/median in percent. */

@@ -67,6 +67,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "Messages per repeat instead of --duration.")
     Long count;
 
+    @Option(names = "--all", description = "Every available mechanism (the default when no --mechanism is given).")
+    boolean all;
+
+    @Option(names = "--rate", paramLabel = "N/s",
+            description = "Open-loop latency: send N messages per second on a fixed schedule and measure from the"
+                    + " intended send time (coordinated omission corrected); the raw figures are shown beside.")
+    String rate;
+
     @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "500ms",
             description = "Warm-up before measuring, per mechanism and size (default: ${DEFAULT-VALUE}).")
     String warmup;
@@ -162,8 +170,7 @@ final class BenchCommand implements Callable<Integer> {
             RemoteTarget target = new RemoteTarget(p.name(), ch, p.has(Capability.RELIABLE), Map.of("server", connect));
             for (int size : cfg.sizes()) {
                 for (Mode m : cfg.modes()) {
-                    Results.Measurement r = m == Mode.LATENCY ? runner.latency(target, size, cfg) : runner.throughput(target, size, cfg);
-                    measurements.add(r);
+                    measurements.add(Benchmark.measure(runner, target, m, size, cfg));
                 }
             }
             ServeCommand.sayStop(ch);
@@ -185,6 +192,7 @@ final class BenchCommand implements Callable<Integer> {
             options.put("host", connect.substring(0, colon));
             options.put("port", connect.substring(colon + 1));
         }
+        if (all && explicit) throw new BadInputException("--all and --mechanism contradict each other; give one");
         if (!explicit) names = Providers.all().stream().map(ChannelProvider::name).toList();
         List<ChannelProvider> providers = new ArrayList<>();
         for (String n : names) {
@@ -232,8 +240,27 @@ final class BenchCommand implements Callable<Integer> {
         Duration w = Units.parseDuration("--warmup", warmup);
         Duration t = Units.parseDuration("--timeout", timeout);
         if (t.isZero()) throw new BadInputException("--timeout must be more than 0");
+        double perSecond = rate == null ? 0 : parseRate(rate);
+        if (perSecond > 0 && !modes.contains(Mode.LATENCY)) throw new BadInputException("--rate applies to latency; drop --mode throughput");
         return new BenchConfig(providers.stream().map(ChannelProvider::name).toList(), modes, sizeList, w, d,
-                count == null ? 0 : count, repeat, t, options);
+                count == null ? 0 : count, repeat, t, options, perSecond);
+    }
+
+    /** "1000", "1000/s", "10k/s" → messages per second, 1 .. 10 million. */
+    static double parseRate(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.endsWith("/s")) t = t.substring(0, t.length() - 2);
+        double factor = 1;
+        if (t.endsWith("k")) { factor = 1e3; t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("m")) { factor = 1e6; t = t.substring(0, t.length() - 1); }
+        double v;
+        try {
+            v = Double.parseDouble(t) * factor;
+        } catch (NumberFormatException e) {
+            throw new BadInputException("--rate '" + text + "' is not a rate (examples: 1000/s, 20k/s)");
+        }
+        if (!(v >= 1 && v <= 10e6)) throw new BadInputException("--rate '" + text + "' is out of range (1/s .. 10m/s)");
+        return v;
     }
 
     private static void checkOutput(Path file) {
@@ -247,6 +274,7 @@ final class BenchCommand implements Callable<Integer> {
     private static String describe(BenchConfig c) {
         return String.join(", ", c.mechanisms()) + " | sizes " + c.sizes().stream().map(Units::formatSize).collect(Collectors.joining(", "))
                 + " | " + c.modes().stream().map(Mode::label).collect(Collectors.joining("+"))
+                + (c.rate() > 0 ? " | open loop at " + String.format(Locale.ROOT, "%,.0f/s", c.rate()) : "")
                 + " | warm-up " + Units.format(c.warmup()) + ", " + c.repeat() + " × "
                 + (c.count() > 0 ? c.count() + " messages" : Units.format(c.duration()))
                 + (c.options().isEmpty() ? "" : " | options " + c.options());
