@@ -40,14 +40,18 @@ public final class Results {
      * actual send time.
      */
     public record Summary(Latency latency, Spread p50Us, Double msgsPerSec, Double mbPerSec, Spread msgsPerSecSpread,
-                          Latency rawLatency, Double targetRate, Double achievedRate) {
+                          Latency rawLatency, Double targetRate, Double achievedRate, List<Point> percentiles) {
         public Summary(Latency latency, Spread p50Us, Double msgsPerSec, Double mbPerSec, Spread msgsPerSecSpread) {
-            this(latency, p50Us, msgsPerSec, mbPerSec, msgsPerSecSpread, null, null, null);
+            this(latency, p50Us, msgsPerSec, mbPerSec, msgsPerSecSpread, null, null, null, null);
         }
 
         public boolean openLoop() {
             return targetRate != null;
         }
+    }
+
+    /** One point of a latency distribution: percentile (0..100) and the RTT at it in µs. */
+    public record Point(double percentile, double us) {
     }
 
     /** min, median and max of one figure over the repeats, and (max-min)/median in percent. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -37,6 +38,7 @@ public final class Runner {
     private final NanoClock clock;
     private final LongSupplier selfCpuNanos;
     private final Supplier<Histogram> histograms;
+    private BiConsumer<String, Histogram> histogramSink = (label, h) -> { };
 
     public Runner(NanoClock clock, LongSupplier selfCpuNanos, Supplier<Histogram> histograms) {
         this.clock = clock;
@@ -85,7 +87,8 @@ public final class Runner {
             }
             Results.Cpu cpu = cpu(target, cpuSelf0, cpuPeer0, messages);
             Results.Spread p50 = Results.Spread.of(repeats.stream().map(x -> x.latency().p50Us()).toList());
-            Results.Summary summary = new Results.Summary(latencyOf(all), p50, null, null, null);
+            Results.Summary summary = new Results.Summary(latencyOf(all), p50, null, null, null, null, null, null, percentiles(all));
+            histogramSink.accept(target.mechanism() + "-latency-" + size, all);
             return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu);
         } catch (IOException e) {
             return failed(target, Mode.LATENCY, size, target.explain(target.mechanism() + " latency at " + size + " B", e));
@@ -211,7 +214,9 @@ public final class Runner {
             Results.Spread p50 = Results.Spread.of(repeats.stream().map(x -> x.latency().p50Us()).toList());
             double achieved = achievedSum / cfg.repeat();
             Results.Summary summary = new Results.Summary(latencyOf(corrected), p50, null, null, null,
-                    latencyOf(raw), cfg.rate(), achieved);
+                    latencyOf(raw), cfg.rate(), achieved, percentiles(corrected));
+            histogramSink.accept(target.mechanism() + "-open-loop-" + size, corrected);
+            histogramSink.accept(target.mechanism() + "-open-loop-" + size + "-raw", raw);
             return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -376,6 +381,23 @@ public final class Runner {
         return new Results.Latency(h.getTotalCount(),
                 us(h.getValueAtPercentile(50)), us(h.getValueAtPercentile(90)), us(h.getValueAtPercentile(99)),
                 us(h.getValueAtPercentile(99.9)), us(h.getMaxValue()), h.getMean() / 1e3);
+    }
+
+    /** The percentile curve HdrHistogram plots (5 ticks per half distance), for the HTML report. */
+    private static List<Results.Point> percentiles(Histogram h) {
+        List<Results.Point> points = new ArrayList<>();
+        if (h.getTotalCount() == 0) return points;
+        for (org.HdrHistogram.HistogramIterationValue v : h.percentiles(5)) {
+            points.add(new Results.Point(v.getPercentileLevelIteratedTo(), us(v.getValueIteratedTo())));
+            if (v.getPercentileLevelIteratedTo() >= 100) break;
+        }
+        return points;
+    }
+
+    /** Receives every merged latency histogram with a label such as {@code tcp-latency-64}, e.g. to write .hgrm files. */
+    public Runner onHistogram(BiConsumer<String, Histogram> sink) {
+        this.histogramSink = sink;
+        return this;
     }
 
     private static double us(long nanos) {

@@ -100,6 +100,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the results as CSV.")
     Path csv;
 
+    @Option(names = "--hgrm", paramLabel = "DIR", description = "Also write each latency histogram as an HdrHistogram .hgrm percentile file.")
+    Path hgrm;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
 
@@ -108,10 +111,12 @@ final class BenchCommand implements Callable<Integer> {
         BenchConfig cfg = config();
         checkOutput(json);
         checkOutput(csv);
+        if (hgrm != null && !Files.isDirectory(hgrm)) throw new BadInputException("--hgrm " + hgrm + " is not a directory");
         if (connect == null) Benchmark.preflight(cfg);
         PrintStream out = System.out;
         Map<String, String> env = Environment.capture();
         Runner runner = new Runner(NanoClock.SYSTEM, BenchCommand::processCpuNanos, Runner::newHistogram);
+        if (hgrm != null) runner.onHistogram(BenchCommand.hgrmWriter(hgrm));
         TerminalProgress progress = new TerminalProgress(quiet);
         Benchmark benchmark = new Benchmark(runner, progress);
         String startedAt = Instant.now().toString();
@@ -261,6 +266,17 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (!(v >= 1 && v <= 10e6)) throw new BadInputException("--rate '" + text + "' is out of range (1/s .. 10m/s)");
         return v;
+    }
+
+    /** Writes {@code DIR/<mechanism>-latency-<size>.hgrm} in µs, the format HdrHistogram's plotter reads. */
+    static java.util.function.BiConsumer<String, org.HdrHistogram.Histogram> hgrmWriter(Path dir) {
+        return (label, h) -> {
+            try (PrintStream ps = new PrintStream(Files.newOutputStream(dir.resolve(label + ".hgrm")), false, "UTF-8")) {
+                h.outputPercentileDistribution(ps, 1000.0);
+            } catch (IOException e) {
+                System.err.println("ipc bench: could not write " + dir.resolve(label + ".hgrm") + ": " + e.getMessage());
+            }
+        };
     }
 
     private static void checkOutput(Path file) {
