@@ -28,12 +28,19 @@ public final class Benchmark {
 
     private final Runner runner;
     private final Progress progress;
+    private Placement placement = Placement.none();
     private final List<Results.Measurement> done = Collections.synchronizedList(new ArrayList<>());
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
     public Benchmark(Runner runner, Progress progress) {
         this.runner = runner;
         this.progress = progress;
+    }
+
+    /** Pins the runner now and every peer as it starts. */
+    public Benchmark placement(Placement placement) {
+        this.placement = placement;
+        return this;
     }
 
     /** One planned measurement. */
@@ -83,6 +90,8 @@ public final class Benchmark {
     public Results.Report run(BenchConfig cfg, Map<String, String> environment, String version) {
         String startedAt = Instant.now().toString();
         List<Item> items = plan(cfg);
+        String spin = placement.spinWarning(cfg.options());
+        if (spin != null) notes.add(spin);
         notes.forEach(progress::warn);
         long perItem = cfg.warmup().toNanos() + cfg.duration().toNanos() * cfg.repeat();
         PeerSession session = null;
@@ -99,6 +108,7 @@ public final class Benchmark {
                     try {
                         session = PeerLauncher.launch(item.provider(), spec(item.provider(), cfg), PEER_START);
                         sessionFor = item.provider().name();
+                        placement.pinPeer(session.pid());
                     } catch (BadInputException e) {
                         throw e; // the user's input (a port in use, a path not ours): stop, nothing to measure
                     } catch (IOException | RuntimeException e) {

@@ -20,6 +20,7 @@ import org.ipclab.bench.BenchConfig;
 import org.ipclab.bench.Benchmark;
 import org.ipclab.bench.Environment;
 import org.ipclab.bench.Mode;
+import org.ipclab.bench.Placement;
 import org.ipclab.bench.NanoClock;
 import org.ipclab.bench.Progress;
 import org.ipclab.bench.RemoteTarget;
@@ -100,6 +101,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the results as CSV.")
     Path csv;
 
+    @Option(names = "--pin", paramLabel = "RUNNER,PEER",
+            description = "Pin the runner and the peer to these CPUs (taskset), e.g. --pin 0,1; echoed in the results.")
+    String pin;
+
     @Option(names = "--hgrm", paramLabel = "DIR", description = "Also write each latency histogram as an HdrHistogram .hgrm percentile file.")
     Path hgrm;
 
@@ -114,11 +119,14 @@ final class BenchCommand implements Callable<Integer> {
         if (hgrm != null && !Files.isDirectory(hgrm)) throw new BadInputException("--hgrm " + hgrm + " is not a directory");
         if (connect == null) Benchmark.preflight(cfg);
         PrintStream out = System.out;
-        Map<String, String> env = Environment.capture();
+        Placement placement = pin == null ? Placement.none() : Placement.parse(pin);
+        placement.pinRunner();
+        Map<String, String> env = new java.util.LinkedHashMap<>(Environment.capture());
+        env.put("pinning", placement.describe());
         Runner runner = new Runner(NanoClock.SYSTEM, BenchCommand::processCpuNanos, Runner::newHistogram);
         if (hgrm != null) runner.onHistogram(BenchCommand.hgrmWriter(hgrm));
         TerminalProgress progress = new TerminalProgress(quiet);
-        Benchmark benchmark = new Benchmark(runner, progress);
+        Benchmark benchmark = new Benchmark(runner, progress).placement(placement);
         String startedAt = Instant.now().toString();
 
         out.println("ipc bench: " + describe(cfg));
