@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.ExitCleanup;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Providers;
 import org.ipclab.core.Units;
@@ -97,7 +98,7 @@ public final class Benchmark {
         PeerSession session = null;
         String sessionFor = null;
         try {
-            for (int i = 0; i < items.size(); i++) {
+            for (int i = 0; i < items.size() && !ExitCleanup.shuttingDown(); i++) {
                 Item item = items.get(i);
                 progress.started(i + 1, items.size(), item.label(), Duration.ofNanos(perItem * (items.size() - i)));
                 if (session != null && !item.provider().name().equals(sessionFor)) {
@@ -118,6 +119,7 @@ public final class Benchmark {
                 }
                 Target target = new PeerTarget(session);
                 Results.Measurement m = measure(runner, target, item.mode(), item.size(), cfg);
+                if (ExitCleanup.shuttingDown()) break; // interrupted: this one was cut short, do not report it as measured
                 record(m);
                 if ("failed".equals(m.status())) {
                     session.close(); // the channel may be mid-message; the next item gets a fresh peer
