@@ -230,6 +230,7 @@ void cleanup_objects(void) {
 
 static void kill_child(void) {
     if (role == ROLE_RUNNER && child_pid > 0) {
+        stopping = 1;
         kill(child_pid, SIGKILL);
         waitpid(child_pid, NULL, 0);
         child_pid = 0;
@@ -321,6 +322,7 @@ static void say_num(long v) {
 static void on_terminate(int sig) {
     if (role != ROLE_RUNNER) _exit(128 + sig);
     if (atomic_flag_test_and_set(&cleaned)) _exit(128 + sig);
+    stopping = 1;
     if (child_pid > 0) kill(child_pid, SIGKILL);
     cleanup_objects();
     say("ipclab-native: interrupted by signal ");
@@ -331,6 +333,7 @@ static void on_terminate(int sig) {
 
 static void on_alarm(int sig) {
     (void)sig;
+    stopping = 1;
     if (child_pid > 0) kill(child_pid, SIGKILL);
     cleanup_objects();
     say("ipclab-native ");
@@ -368,7 +371,13 @@ static void install(int sig, void (*handler)(int)) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = handler;
+    /* One handler at a time: an interrupt that kills the peer must not also report "peer died". */
     sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sigaddset(&sa.sa_mask, SIGHUP);
+    sigaddset(&sa.sa_mask, SIGALRM);
+    sigaddset(&sa.sa_mask, SIGCHLD);
     sa.sa_flags = handler == on_child ? SA_NOCLDSTOP | SA_RESTART : 0;
     if (sigaction(sig, &sa, NULL) != 0) fail_errno("sigaction", "");
 }
