@@ -1,8 +1,9 @@
 /*
  * Signals: real-time signals queued with sigqueue(3), each carrying 8 bytes in si_value, received
  * with sigwaitinfo(2) while blocked (no handler runs). Both processes block the signals before the
- * fork, so none can arrive unblocked. A benchmark message is exactly one signal:
- * si_value = u32 seq | u32 CRC32C(seq), on SIGRTMIN+1 ("data").
+ * fork, so none can arrive unblocked. A benchmark message is exactly one signal on SIGRTMIN+1
+ * ("data"): size 8: si_value = u32 seq | u32 CRC32C(seq) << 32; size 4: the seq alone (sival_int,
+ * as the Java sigqueue route carries).
  * Control messages (12..60 bytes) travel on SIGRTMIN as a train: one signal with the length, then
  * one per 8 bytes. SIGRTMIN is lower, so a receiver with both pending takes control first; the
  * peer therefore answers SINK_END only once `sent` probes have arrived.
@@ -59,19 +60,19 @@ static int take(const sigset_t *set, uint64_t *value) {
 }
 
 static void sig_send(const void *buf, size_t len) {
-    if (len == 8) {
+    if (len <= 8 && len == msg_size) {
         while (data_sent - credit_bytes_granted >= WINDOW) {
             uint64_t v;
             take(&credit_only, &v);
             credit_bytes_granted += CREDIT_EVERY;
         }
-        uint64_t v;
-        memcpy(&v, buf, 8);
+        uint64_t v = 0;
+        memcpy(&v, buf, len);
         queue(sig_data, v);
         data_sent++;
         return;
     }
-    if (len < 12 || len > CONTROL_MAX) fail(1, "a %zu-byte message does not fit a signal (8 bytes)", len);
+    if (len < 12 || len > CONTROL_MAX) fail(1, "a %zu-byte message does not fit a signal (%zu bytes)", len, msg_size);
     queue(sig_ctl, len);
     const uint8_t *p = buf;
     for (size_t off = 0; off < len; off += 8) {
@@ -85,10 +86,10 @@ static ssize_t sig_recv(void *buf, size_t cap) {
     uint64_t v;
     int s = take(&both, &v);
     if (s == sig_data) {
-        if (cap < 8) fail(1, "receive buffer under 8 bytes");
-        memcpy(buf, &v, 8);
+        if (cap < msg_size) fail(1, "receive buffer under %zu bytes", msg_size);
+        memcpy(buf, &v, msg_size);
         if (++data_received % CREDIT_EVERY == 0) queue(sig_credit, 0);
-        return 8;
+        return (ssize_t)msg_size;
     }
     size_t len = (size_t)v;
     if (len > cap || len > CONTROL_MAX) fail(1, "protocol error: control train of %zu bytes", len);
