@@ -488,6 +488,30 @@ static double at_percentile(const uint32_t *s, size_t n, double p) {
     return s[rank - 1] / 1000.0;
 }
 
+/* STOP, then wait up to 2 s for the peer to exit (a lossy mechanism gets a second STOP). */
+static int peer_status, peer_stopped;
+
+static void stop_peer(void) {
+    pid_t pid = child_pid;
+    stopping = 1;
+    send_ctl(CTL_STOP, 0, NULL);
+    int status = 0, exited = 0;
+    for (int ms = 0; ms < 2000 && !exited; ms++) {
+        exited = waitpid(pid, &status, WNOHANG) == pid;
+        if (!exited && ms == 200 && T->lossy) send_ctl(CTL_STOP, 0, NULL); /* the first STOP may be lost */
+        if (!exited) nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    if (!exited) { /* an idle echo peer that missed STOP: nothing of value is lost */
+        if (!T->lossy) fprintf(stderr, "ipclab-native %s: warning: the peer did not exit within 2 s of STOP; killed\n", mechanism_name);
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        status = 0;
+    }
+    child_pid = 0;
+    peer_status = status;
+    peer_stopped = 1;
+}
+
 static void run_latency(result *r, uint64_t warmup_ns, uint64_t duration_ns) {
     size_t cap = 1 << 16, n = 0;
     uint32_t *rtt = malloc(cap * sizeof *rtt);
@@ -540,6 +564,9 @@ static void run_latency(result *r, uint64_t warmup_ns, uint64_t duration_ns) {
     uint64_t end = now_ns();
     double cpu_r = (double)(cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_r0);
     double cpu_p = have_peer_clock ? (double)(cpu_ns(peer_clock) - cpu_p0) : -1;
+    /* Stop the peer before sorting: a busy-spinning peer would otherwise burn the other core
+     * (or this one, on a loaded machine) while we sort. */
+    stop_peer();
     qsort(rtt, n, sizeof *rtt, cmp_u32);
     double sum = 0;
     for (size_t i = 0; i < n; i++) sum += rtt[i];
@@ -748,24 +775,13 @@ int main(int argc, char **argv) {
         if (warmup_ms > 0) sink_session(&r, warmup_ms * 1000000u, 0);
         sink_session(&r, duration_ms * 1000000u, 1);
     }
-    stopping = 1;
-    send_ctl(CTL_STOP, 0, NULL);
-    int status = 0, exited = 0;
-    for (int ms = 0; ms < 2000 && !exited; ms++) {
-        exited = waitpid(pid, &status, WNOHANG) == pid;
-        if (!exited && ms == 200 && T->lossy) send_ctl(CTL_STOP, 0, NULL); /* the first STOP may be lost */
-        if (!exited) nanosleep(&(struct timespec){0, 1000000}, NULL);
-    }
-    if (!exited) { /* an idle echo peer that missed STOP: nothing of value is lost */
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        status = 0;
-    }
+    if (!peer_stopped) stop_peer();
     child_pid = 0;
     alarm(0);
     atomic_flag_test_and_set(&cleaned);
     cleanup_objects();
     print_result(latency ? "latency" : "throughput", &r);
+    int status = peer_status;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         fail(1, "peer ended with %s %d", WIFSIGNALED(status) ? "signal" : "status",
              WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
