@@ -202,7 +202,8 @@ public final class NativeBaseline {
                     throw new IOException("ipclab-native " + mechanism + ": " + e.getMessage());
                 }
             }
-            String why = lastLine(stderr);
+            // The first line says it: when the peer fails, its own line comes before the runner's "peer exited".
+            String why = firstLine(stderr);
             throw new IOException(why.isEmpty() ? "ipclab-native " + mechanism + " exited with status " + code : why);
         } catch (InterruptedException e) {
             p.destroy();
@@ -311,6 +312,10 @@ public final class NativeBaseline {
     private static String lastLine(String text) {
         String[] lines = text.strip().split("\n");
         return lines.length == 0 ? "" : lines[lines.length - 1].strip();
+    }
+
+    private static String firstLine(String text) {
+        return text.strip().lines().findFirst().orElse("").strip();
     }
 
     private static String oneLine(String s) {

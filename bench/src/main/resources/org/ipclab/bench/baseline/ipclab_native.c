@@ -185,7 +185,7 @@ static int role = ROLE_RUNNER;
 static const char *mechanism_name = "?";
 pid_t other_pid;
 size_t msg_size;
-static pid_t child_pid;
+static volatile pid_t child_pid; /* read by the signal handlers */
 static volatile sig_atomic_t stopping;
 
 #define MAX_OBJECTS 16

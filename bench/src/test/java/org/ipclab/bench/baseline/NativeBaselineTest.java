@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -153,6 +156,31 @@ class NativeBaselineTest {
 
     static Stream<String> interruptible() {
         return Stream.of("fifo", "unix", "shm-semaphore", "mqueue", "sysv-mqueue", "signal");
+    }
+
+    /** The peer dying mid-run ends the run at once with a one-line error, through NativeBaseline. */
+    @Test
+    void peerDeathIsAnErrorNotAHang() throws Exception {
+        CompletableFuture<NativeResult> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return baseline.run("shm-semaphore", "latency", 64, Duration.ZERO, Duration.ofSeconds(20));
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        });
+        ProcessHandle peer = null;
+        for (int i = 0; i < 100 && peer == null; i++) {
+            Thread.sleep(50);
+            peer = ProcessHandle.current().descendants()
+                    .filter(h -> h.parent().flatMap(ProcessHandle::parent).map(ProcessHandle.current()::equals).orElse(false))
+                    .filter(h -> h.info().command().map(c -> c.endsWith(NativeBaseline.BINARY)).orElse(false))
+                    .findFirst().orElse(null);
+        }
+        assertTrue(peer != null, "no forked peer found");
+        peer.destroyForcibly();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> run.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof IOException && e.getCause().getMessage().contains("peer died from signal 9"),
+                () -> String.valueOf(e.getCause()));
     }
 
     /** Killing the runner outright takes the peer with it (PR_SET_PDEATHSIG). */
