@@ -21,6 +21,7 @@ import org.ipclab.bench.Benchmark;
 import org.ipclab.bench.Environment;
 import org.ipclab.bench.Mode;
 import org.ipclab.bench.Placement;
+import org.ipclab.bench.baseline.NativeBaseline;
 import org.ipclab.bench.NanoClock;
 import org.ipclab.bench.Progress;
 import org.ipclab.bench.RemoteTarget;
@@ -101,6 +102,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the results as CSV.")
     Path csv;
 
+    @Option(names = "--baseline", paramLabel = "native",
+            description = "Also run the native C program for each mechanism, mode and size, and show Java, C and Java/C.")
+    String baseline;
+
     @Option(names = "--pin", paramLabel = "RUNNER,PEER",
             description = "Pin the runner and the peer to these CPUs (taskset), e.g. --pin 0,1; echoed in the results.")
     String pin;
@@ -127,6 +132,11 @@ final class BenchCommand implements Callable<Integer> {
         if (hgrm != null) runner.onHistogram(BenchCommand.hgrmWriter(hgrm));
         TerminalProgress progress = new TerminalProgress(quiet);
         Benchmark benchmark = new Benchmark(runner, progress).placement(placement);
+        if (baseline != null) {
+            if (!baseline.equals("native")) throw new BadInputException("--baseline '" + baseline + "' is not known (the one baseline is: native)");
+            NativeBaseline.prepare(NativeBaseline.defaultCacheRoot(), why -> progress.warn("C baseline skipped: " + why))
+                    .ifPresent(benchmark::baseline);
+        }
         String startedAt = Instant.now().toString();
 
         out.println("ipc bench: " + describe(cfg));
