@@ -104,7 +104,8 @@ public final class Benchmark {
         String spin = placement.spinWarning(cfg.options());
         if (spin != null) notes.add(spin);
         notes.forEach(progress::warn);
-        long perItem = cfg.warmup().toNanos() + cfg.duration().toNanos() * cfg.repeat();
+        long perItem = cfg.warmup().toNanos() + cfg.duration().toNanos() * cfg.repeat()
+                + (baseline == null ? 0 : cfg.warmup().toNanos() + cfg.duration().toNanos());
         PeerSession session = null;
         String sessionFor = null;
         try {
