@@ -22,6 +22,7 @@ import org.ipclab.core.Providers;
 import org.ipclab.core.Units;
 import org.ipclab.core.peer.PeerLauncher;
 import org.ipclab.core.peer.PeerSession;
+import org.ipclab.core.peer.Probe;
 
 /**
  * The matrix: every mechanism × size × mode, each mechanism against its own peer process. A
@@ -68,6 +69,13 @@ public final class Benchmark {
             ChannelProvider p = Providers.get(name);
             if (p.unavailableBecause().isPresent()) {
                 notes.add(name + ": not available here: " + p.unavailableBecause().get());
+                continue;
+            }
+            if (p.maxMessageSize() < Probe.MIN_SIZE) {
+                // A notification channel (signals): one message size, its own, and no sink protocol.
+                items.add(new Item(p, Mode.LATENCY, p.maxMessageSize()));
+                notes.add(name + ": a notification channel carrying " + p.maxMessageSize() + " bytes per message:"
+                        + " measured at that size, latency only");
                 continue;
             }
             List<Integer> skipped = new ArrayList<>();

@@ -236,7 +236,7 @@ final class BenchCommand implements Callable<Integer> {
                         + Probe.MIN_SIZE + "-byte header (sequence, checksum, timestamp); use at least " + Probe.MIN_SIZE);
             }
             for (ChannelProvider p : providers) {
-                if (explicit && v > p.maxMessageSize()) {
+                if (explicit && v > p.maxMessageSize() && p.maxMessageSize() >= Probe.MIN_SIZE) { // notification channels use their own size
                     throw new BadInputException("size " + s + " (" + v + " bytes) is over the " + p.name() + " maximum of "
                             + Units.formatSize(p.maxMessageSize()) + " (" + p.maxMessageSize() + " bytes)");
                 }
