@@ -89,6 +89,24 @@ public final class PipeEnds {
         return lines;
     }
 
+    /** Every {@code /proc/<pid>/fd} entry, as {@code fd -> target} lines. */
+    public static List<String> pipeDescriptorsAndOthers(long pid) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
+            List<Path> sorted = new ArrayList<>();
+            fds.forEach(sorted::add);
+            sorted.sort((a, b) -> Integer.compare(num(a), num(b)));
+            for (Path p : sorted) {
+                try {
+                    lines.add(p.getFileName() + " -> " + Files.readSymbolicLink(p));
+                } catch (IOException vanished) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return lines;
+    }
+
     private static int num(Path p) {
         try {
             return Integer.parseInt(p.getFileName().toString());
