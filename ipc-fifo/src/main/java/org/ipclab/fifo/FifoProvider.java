@@ -103,7 +103,11 @@ public final class FifoProvider implements ChannelProvider {
             end.created.add(toServer);
             FifoFiles.create(toClient);
             end.created.add(toClient);
-            if (!privateDir) end.registryEntry = FifoRegistry.record(List.of(toServer, toClient));
+            if (!privateDir) {
+                end.registryEntry = FifoRegistry.record(List.of(toServer, toClient));
+                end.effective.put("clean-registry", end.registryEntry.map(Path::toString)
+                        .orElse("unavailable: after a crash remove " + toServer + " and " + toClient + " by hand"));
+            }
         } catch (IOException | RuntimeException e) {
             end.close();
             throw e;
@@ -153,7 +157,7 @@ public final class FifoProvider implements ChannelProvider {
         private final int requestedSize;
         final List<Path> created = new ArrayList<>();
         Optional<Path> registryEntry = Optional.empty();
-        private final Map<String, String> effective = new LinkedHashMap<>();
+        final Map<String, String> effective = new LinkedHashMap<>();
         private volatile boolean closed;
         private boolean removed;
 

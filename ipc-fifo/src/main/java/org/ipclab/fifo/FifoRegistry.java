@@ -33,34 +33,45 @@ final class FifoRegistry {
 
     /** Records the FIFOs; returns the entry to delete on close, or empty when the registry is unusable. */
     static Optional<Path> record(List<Path> fifos) {
-        try {
-            Path dir = directory();
-            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-                try {
-                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                } catch (java.nio.file.FileAlreadyExistsException raced) {
-                    // another run made it first
-                }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return Optional.of(tryRecord(fifos));
+            } catch (java.nio.file.NoSuchFileException raced) {
+                // another run removed the empty registry directory just now: make it again
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
             }
-            if (!trustworthy(dir)) return Optional.empty();
-            String name = ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
-            Path entry = dir.resolve(name);
-            List<String> lines = new ArrayList<>();
-            for (Path f : fifos) lines.add(f.toAbsolutePath().toString());
-            Files.write(entry, lines);
-            Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rw-------"));
-            return Optional.of(entry);
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
         }
+        return Optional.empty();
+    }
+
+    private static Path tryRecord(List<Path> fifos) throws IOException {
+        Path dir = directory();
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // another run made it first
+            }
+        }
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) throw new java.nio.file.NoSuchFileException(dir.toString());
+        if (!trustworthy(dir)) throw new IOException("registry directory " + dir + " is not ours or not 0700");
+        String name = ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+        Path entry = dir.resolve(name);
+        List<String> lines = new ArrayList<>();
+        for (Path f : fifos) lines.add(f.toAbsolutePath().toString());
+        Files.write(entry, lines);
+        Files.setPosixFilePermissions(entry, PosixFilePermissions.fromString("rw-------"));
+        return entry;
     }
 
     static void forget(Optional<Path> entry) {
         entry.ifPresent(e -> {
             try {
                 Files.deleteIfExists(e);
+                Files.deleteIfExists(e.getParent()); // only when empty: nothing of ours stays in /tmp
             } catch (IOException ignored) {
-                // ipc clean will find it
+                // not empty (another run's entry), or ipc clean will find it
             }
         });
     }

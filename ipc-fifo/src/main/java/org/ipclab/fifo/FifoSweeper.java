@@ -62,6 +62,11 @@ public final class FifoSweeper implements Sweeper {
                 }
             }
             Files.deleteIfExists(entry);
+            try {
+                Files.deleteIfExists(entry.getParent());
+            } catch (IOException notEmpty) {
+                // other entries remain
+            }
         }
     }
 }
