@@ -76,7 +76,7 @@ public final class PeerMain {
     }
 
     /** The HELLO / echo / sink loop; returns after STOP or when the runner closed its end. */
-    static void serve(Channel channel) throws IOException {
+    public static void serve(Channel channel) throws IOException {
         ByteBuffer hello = Control.message(Control.HELLO, ProcessHandle.current().pid());
         channel.send(hello, SEND);
         ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(channel.maxMessageSize(), 64)).order(ByteOrder.LITTLE_ENDIAN);
