@@ -25,6 +25,7 @@ import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.ExitCleanup;
 import org.ipclab.core.Framing;
+import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Names;
@@ -36,12 +37,13 @@ import org.ipclab.core.StreamChannel;
  * Two named pipes (FIFOs), one per direction, that unrelated processes meet by path:
  * {@code DIR/ipclab-to-server} and {@code DIR/ipclab-to-client}, made with {@code mkfifo(3)} mode
  * 0600 in a fresh 0700 directory of ours, or in the directory given as option {@code path}.
+ * One client at a time: a connected client holds a lock on to-server (see {@link #claim}).
  *
  * <p>Both sides open to-server first, then to-client, each open bounded by the timeout (see
- * {@link FifoFiles#open}). Once both sides hold both ends the names are no longer needed, so the
- * server unlinks them at once: from then on nothing is left in the file system even if both
- * processes are killed. Before that, close, Ctrl-C ({@link ExitCleanup}) and {@code ipc clean}
- * remove them.
+ * {@link FifoFiles#open}). When the server end serves the child it started (benchmarks, tests),
+ * the names are unlinked as soon as both sides hold both ends: from then on nothing is left in the
+ * file system even if both processes are killed. Otherwise ({@code ipc serve}, which accepts one
+ * client after another) close, Ctrl-C ({@link ExitCleanup}) and {@code ipc clean} remove them.
  */
 public final class FifoProvider implements ChannelProvider {
     static final String NAME = "fifo";
@@ -136,12 +138,32 @@ public final class FifoProvider implements ChannelProvider {
         FileChannel out = FifoFiles.open(toServer, true, remaining(deadline), () -> false, "fifo connect");
         FileChannel in;
         try {
+            claim(out, dir);
             in = FifoFiles.open(toClient, false, remaining(deadline), () -> false, "fifo connect");
         } catch (IOException e) {
             out.close();
             throw e;
         }
         return new StreamChannel(NAME, in, out, maxMessageSize());
+    }
+
+    /**
+     * A FIFO carries no sender address: a second client writing into to-server while the first is
+     * connected would interleave its bytes with the first one's frames. So a client holds a write
+     * lock on to-server for as long as it is connected (released by the kernel even if it crashes),
+     * and a second client is refused before it has written a byte.
+     */
+    private static void claim(FileChannel toServer, Path dir) throws IOException {
+        java.nio.channels.FileLock lock;
+        try {
+            lock = toServer.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException sameJvm) {
+            lock = null;
+        }
+        if (lock == null) {
+            throw new IpcException("fifo connect: another client is connected through " + dir
+                    + " (a FIFO carries no sender address, so one client at a time); try again when it has left");
+        }
     }
 
     private static Duration remaining(long deadline) {
@@ -194,8 +216,10 @@ public final class FifoProvider implements ChannelProvider {
                 out.close();
                 throw e;
             }
-            // Both sides hold both ends: the names have done their job.
-            removeNames();
+            // Both sides hold both ends. A child started for this end (ipc bench, tests) is the only
+            // partner there will be, so the names have done their job: unlinked now, nothing is left
+            // even if both processes are killed. Without one (ipc serve), later clients need them.
+            if (peer.isPresent()) removeNames();
             return new StreamChannel(NAME, in, out, maxMessageSize());
         }
 

@@ -64,9 +64,16 @@ class FifoFaultsTest {
 
     @AfterEach
     void noStrayPeer() {
+        long stray = 0;
         for (ProcessHandle child : ProcessHandle.current().children().toArray(ProcessHandle[]::new)) {
-            child.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+            try {
+                child.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception stillRunning) {
+                stray++;
+                child.destroyForcibly();
+            }
         }
+        assertEquals(0, stray, "child processes still running after the test (killed now)");
     }
 
     @Test
@@ -197,6 +204,60 @@ class FifoFaultsTest {
             ByteBuffer in = ByteBuffer.allocate(64);
             assertEquals(17, ch.receive(in, STEP));
         }
+    }
+
+    /** As {@code ipc serve} does: one server end, clients one after another; a second concurrent client is refused. */
+    @Test
+    void clientsComeOneAtATimeAndASecondConcurrentClientIsRefused() throws Exception {
+        try (ServerEnd end = provider.open(inDir(Map.of()))) {
+            for (int round = 1; round <= 2; round++) {
+                CompletableFuture<Channel> accepted = acceptAsync(end);
+                Process first = startClient();
+                Channel ch = accepted.get(30, TimeUnit.SECONDS);
+                ByteBuffer in = ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                int n = ch.receive(in, STEP);
+                assertEquals(org.ipclab.core.peer.Control.HELLO, org.ipclab.core.peer.Control.opcode(in.flip(), n), "HELLO from client " + round);
+                Process second = startClient();
+                String err = new String(second.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(1, second.exitValue(), err);
+                assertTrue(err.contains("another client is connected"), err);
+                ch.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), STEP);
+                assertEquals(3, ch.receive(in.clear(), STEP), "the first client's stream is intact");
+                assertEquals(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), in.flip());
+                ch.send(org.ipclab.core.peer.Control.message(org.ipclab.core.peer.Control.STOP), STEP);
+                assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(0, first.exitValue());
+                ch.close();
+                assertEquals(Set.of(FifoProvider.TO_CLIENT, FifoProvider.TO_SERVER), contents(), "names stay for the next client");
+            }
+        }
+        assertEquals(Set.of(), contents());
+    }
+
+    private static CompletableFuture<Channel> acceptAsync(ServerEnd end) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return end.accept(Duration.ofSeconds(30), Optional.empty());
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+    }
+
+    private final List<Process> clients = new java.util.ArrayList<>();
+
+    @AfterEach
+    void killClients() {
+        clients.forEach(Process::destroyForcibly);
+    }
+
+    private Process startClient() throws IOException {
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"),
+                PeerLauncher.PEER_MAIN, "peer", "--mechanism", "fifo", "--opt", "path=" + dir, "--connect-timeout", "20s");
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        clients.add(p);
+        return p;
     }
 
     @Test
