@@ -219,8 +219,11 @@ public final class FifoProvider implements ChannelProvider {
             // Both sides hold both ends. A child started for this end (ipc bench, tests) is the only
             // partner there will be, so the names have done their job: unlinked now, nothing is left
             // even if both processes are killed. Without one (ipc serve), later clients need them.
-            if (peer.isPresent()) removeNames();
-            return new StreamChannel(NAME, in, out, maxMessageSize());
+            if (peer.isPresent()) {
+                removeNames();
+                return new StreamChannel(NAME, in, out, maxMessageSize());
+            }
+            return new HangUpChannel(NAME, in, out, maxMessageSize());
         }
 
         /** F_SETPIPE_SZ/F_GETPIPE_SZ through a short-lived O_RDWR|O_NONBLOCK descriptor (the buffer exists while the FIFO is open). */

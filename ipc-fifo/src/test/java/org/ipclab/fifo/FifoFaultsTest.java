@@ -235,6 +235,33 @@ class FifoFaultsTest {
         assertEquals(Set.of(), contents());
     }
 
+    /**
+     * As {@code ipc serve} meets {@code ipc connect}: the session ends and the server closes at
+     * once, while the client still holds its ends for a moment (here: 500 ms on purpose). The next accept must wait for a new client,
+     * not hand out the old one hanging up (checked by the pid in each HELLO).
+     */
+    @Test
+    void theNextAcceptIsANewClientNotTheLastOneHangingUp() throws Exception {
+        try (ServerEnd end = provider.open(inDir(Map.of()))) {
+            long lastPid = -1;
+            for (int round = 1; round <= 3; round++) {
+                CompletableFuture<Channel> accepted = acceptAsync(end);
+                Process client = start(LingeringClient.class.getName(), dir.toString(), "500");
+                try (Channel ch = accepted.get(30, TimeUnit.SECONDS)) {
+                    ByteBuffer in = ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    int n = ch.receive(in, STEP);
+                    in.flip();
+                    assertEquals(org.ipclab.core.peer.Control.HELLO, org.ipclab.core.peer.Control.opcode(in, n));
+                    long pid = org.ipclab.core.peer.Control.arg(in, 0);
+                    assertEquals(client.pid(), pid, "round " + round + ": HELLO from the client just started (previous " + lastPid + ")");
+                    lastPid = pid;
+                    ch.send(org.ipclab.core.peer.Control.message(org.ipclab.core.peer.Control.STOP), STEP);
+                } // closed, and the next accept starts, while the client may still be exiting
+            }
+        }
+        for (Process p : clients) assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    }
+
     private static CompletableFuture<Channel> acceptAsync(ServerEnd end) {
         return CompletableFuture.supplyAsync(() -> {
             try {
@@ -253,8 +280,13 @@ class FifoFaultsTest {
     }
 
     private Process startClient() throws IOException {
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"),
-                PeerLauncher.PEER_MAIN, "peer", "--mechanism", "fifo", "--opt", "path=" + dir, "--connect-timeout", "20s");
+        return start(PeerLauncher.PEER_MAIN, "peer", "--mechanism", "fifo", "--opt", "path=" + dir, "--connect-timeout", "20s");
+    }
+
+    private Process start(String mainClass, String... args) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         clients.add(p);
         return p;
