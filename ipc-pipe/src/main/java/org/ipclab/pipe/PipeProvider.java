@@ -97,12 +97,13 @@ public final class PipeProvider implements ChannelProvider {
         PrintStream stderr = System.err;
         System.setOut(stderr);
         FileChannel fromParent = PipeEnds.reopen(PipeEnds.selfFd(0), false);
-        FileChannel toParent;
+        FileChannel toParent = null;
         try {
             toParent = PipeEnds.reopen(PipeEnds.selfFd(1), true);
             detachStandardStreams();
         } catch (IOException | RuntimeException e) {
             fromParent.close();
+            if (toParent != null) toParent.close();
             throw e;
         }
         return new StreamChannel(NAME, fromParent, toParent, maxMessageSize());
