@@ -136,6 +136,27 @@ class PipeFaultsTest {
         }
     }
 
+    /** After connect, nothing the child prints — through System.out or straight to fd 1 — reaches the pipe. */
+    @Test
+    void whatTheChildPrintsToStdoutNeverReachesThePipe() throws Exception {
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"),
+                NoisyChild.class.getName());
+        try (ServerEnd end = new PipeProvider().open(ChannelSpec.of("pipe"))) {
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            assertTrue(end.preparePeer(pb));
+            pb.redirectError(ProcessBuilder.Redirect.PIPE);
+            Process child = pb.start();
+            try (Channel ch = end.accept(START, Optional.of(child))) {
+                ByteBuffer in = ByteBuffer.allocate(1024);
+                int n = ch.receive(in, STEP);
+                assertEquals("the only message", new String(in.array(), 0, n, StandardCharsets.UTF_8));
+            }
+            String err = new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(err.contains("junk via System.out") && err.contains("junk via fd 1"), "the junk went to stderr: " + err);
+        }
+    }
+
     @Test
     void aPeerWhoseStdinIsNotOurPipeRefusesToStart() throws Exception {
         List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"),
