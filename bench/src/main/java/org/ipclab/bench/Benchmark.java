@@ -8,11 +8,15 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
+import org.ipclab.bench.baseline.NativeBaseline;
+import org.ipclab.bench.baseline.NativeResult;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.ExitCleanup;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Providers;
 import org.ipclab.core.Units;
@@ -28,12 +32,26 @@ public final class Benchmark {
 
     private final Runner runner;
     private final Progress progress;
+    private Placement placement = Placement.none();
+    private NativeBaseline baseline;
     private final List<Results.Measurement> done = Collections.synchronizedList(new ArrayList<>());
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
     public Benchmark(Runner runner, Progress progress) {
         this.runner = runner;
         this.progress = progress;
+    }
+
+    /** Pins the runner now and every peer as it starts. */
+    public Benchmark placement(Placement placement) {
+        this.placement = placement;
+        return this;
+    }
+
+    /** Measures the native C program right after each Java measurement, for the Java/C ratio. */
+    public Benchmark baseline(NativeBaseline nativeBaseline) {
+        this.baseline = nativeBaseline;
+        return this;
     }
 
     /** One planned measurement. */
@@ -83,12 +101,15 @@ public final class Benchmark {
     public Results.Report run(BenchConfig cfg, Map<String, String> environment, String version) {
         String startedAt = Instant.now().toString();
         List<Item> items = plan(cfg);
+        String spin = placement.spinWarning(cfg.options());
+        if (spin != null) notes.add(spin);
         notes.forEach(progress::warn);
-        long perItem = cfg.warmup().toNanos() + cfg.duration().toNanos() * cfg.repeat();
+        long perItem = cfg.warmup().toNanos() + cfg.duration().toNanos() * cfg.repeat()
+                + (baseline == null ? 0 : cfg.warmup().toNanos() + cfg.duration().toNanos());
         PeerSession session = null;
         String sessionFor = null;
         try {
-            for (int i = 0; i < items.size(); i++) {
+            for (int i = 0; i < items.size() && !ExitCleanup.shuttingDown(); i++) {
                 Item item = items.get(i);
                 progress.started(i + 1, items.size(), item.label(), Duration.ofNanos(perItem * (items.size() - i)));
                 if (session != null && !item.provider().name().equals(sessionFor)) {
@@ -99,6 +120,7 @@ public final class Benchmark {
                     try {
                         session = PeerLauncher.launch(item.provider(), spec(item.provider(), cfg), PEER_START);
                         sessionFor = item.provider().name();
+                        placement.pinPeer(session.pid());
                     } catch (BadInputException e) {
                         throw e; // the user's input (a port in use, a path not ours): stop, nothing to measure
                     } catch (IOException | RuntimeException e) {
@@ -107,9 +129,9 @@ public final class Benchmark {
                     }
                 }
                 Target target = new PeerTarget(session);
-                Results.Measurement m = item.mode() == Mode.LATENCY
-                        ? runner.latency(target, item.size(), cfg)
-                        : runner.throughput(target, item.size(), cfg);
+                Results.Measurement m = measure(runner, target, item.mode(), item.size(), cfg);
+                if (ExitCleanup.shuttingDown()) break; // interrupted: this one was cut short, do not report it as measured
+                if (baseline != null && m.summary() != null) m = m.withBaseline(nativeFigure(item, cfg, m));
                 record(m);
                 if ("failed".equals(m.status())) {
                     session.close(); // the channel may be mid-message; the next item gets a fresh peer
@@ -120,6 +142,34 @@ public final class Benchmark {
             if (session != null) session.close();
         }
         return report(cfg, environment, version, startedAt, false);
+    }
+
+    /** One measurement of a mode: closed-loop or open-loop latency, or throughput. */
+    public static Results.Measurement measure(Runner runner, Target target, Mode mode, int size, BenchConfig cfg) {
+        if (mode == Mode.THROUGHPUT) return runner.throughput(target, size, cfg);
+        return cfg.rate() > 0 ? runner.openLoopLatency(target, size, cfg) : runner.latency(target, size, cfg);
+    }
+
+    /** The C program over the same mechanism, mode and size; null when there is no C counterpart. */
+    private Results.Baseline nativeFigure(Item item, BenchConfig cfg, Results.Measurement java) {
+        Optional<String> program = NativeBaseline.nativeMechanism(item.provider().name(), spec(item.provider(), cfg).options());
+        if (program.isEmpty() || cfg.rate() > 0) return null;
+        try {
+            NativeResult c = baseline.run(program.get(), item.mode().label(), item.size(), cfg.warmup(), cfg.duration());
+            if (item.mode() == Mode.LATENCY) {
+                Results.Latency l = java.summary().latency();
+                return new Results.Baseline(program.get(), c.p50Us(), c.p99Us(), null, null,
+                        ratio(l.p50Us(), c.p50Us()), ratio(l.p99Us(), c.p99Us()), null, null);
+            }
+            return new Results.Baseline(program.get(), null, null, c.msgsPerSecond(), c.mbPerSecond(), null, null,
+                    ratio(java.summary().msgsPerSec(), c.msgsPerSecond()), null);
+        } catch (IOException | RuntimeException e) {
+            return new Results.Baseline(program.get(), null, null, null, null, null, null, null, e.getMessage());
+        }
+    }
+
+    private static Double ratio(double java, double c) {
+        return c > 0 && Double.isFinite(c) ? java / c : null;
     }
 
     /** What was measured so far, e.g. when the run is interrupted. */

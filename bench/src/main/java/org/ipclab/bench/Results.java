@@ -19,10 +19,29 @@ public final class Results {
      */
     public record Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
                               Map<String, String> parameters, List<Repeat> repeats, Summary summary,
-                              Integrity integrity, Cpu cpu) {
+                              Integrity integrity, Cpu cpu, Baseline baseline) {
+        public Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
+                           Map<String, String> parameters, List<Repeat> repeats, Summary summary,
+                           Integrity integrity, Cpu cpu) {
+            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, null);
+        }
+
         public boolean ok() {
             return "ok".equals(status);
         }
+
+        public Measurement withBaseline(Baseline b) {
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, b);
+        }
+    }
+
+    /**
+     * The native C program's figure for the same mechanism, mode and size, measured right after the
+     * Java one; ratios are Java/C (for latency &gt; 1 means Java is slower, for rates &lt; 1 does).
+     * {@code error} is set (and the figures null) when the C run failed.
+     */
+    public record Baseline(String program, Double p50Us, Double p99Us, Double msgsPerSec, Double mbPerSec,
+                           Double p50Ratio, Double p99Ratio, Double rateRatio, String error) {
     }
 
     /** One measured iteration. {@code latency} is null in throughput mode, the rates are null in latency mode. */
@@ -33,8 +52,25 @@ public final class Results {
     public record Latency(long count, double p50Us, double p90Us, double p99Us, double p999Us, double maxUs, double meanUs) {
     }
 
-    /** Across repeats: latency from all repeats' histograms merged; rates as the median repeat; spread as min..max of repeats. */
-    public record Summary(Latency latency, Spread p50Us, Double msgsPerSec, Double mbPerSec, Spread msgsPerSecSpread) {
+    /**
+     * Across repeats: latency from all repeats' histograms merged; rates as the median repeat; spread
+     * as min..max of repeats. Open loop ({@code targetRate} set): {@code latency} is measured from each
+     * message's intended send time (coordinated omission corrected), {@code rawLatency} from its
+     * actual send time.
+     */
+    public record Summary(Latency latency, Spread p50Us, Double msgsPerSec, Double mbPerSec, Spread msgsPerSecSpread,
+                          Latency rawLatency, Double targetRate, Double achievedRate, List<Point> percentiles) {
+        public Summary(Latency latency, Spread p50Us, Double msgsPerSec, Double mbPerSec, Spread msgsPerSecSpread) {
+            this(latency, p50Us, msgsPerSec, mbPerSec, msgsPerSecSpread, null, null, null, null);
+        }
+
+        public boolean openLoop() {
+            return targetRate != null;
+        }
+    }
+
+    /** One point of a latency distribution: percentile (0..100) and the RTT at it in µs. */
+    public record Point(double percentile, double us) {
     }
 
     /** min, median and max of one figure over the repeats, and (max-min)/median in percent. */

@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -35,6 +38,7 @@ public final class Runner {
     private final NanoClock clock;
     private final LongSupplier selfCpuNanos;
     private final Supplier<Histogram> histograms;
+    private BiConsumer<String, Histogram> histogramSink = (label, h) -> { };
 
     public Runner(NanoClock clock, LongSupplier selfCpuNanos, Supplier<Histogram> histograms) {
         this.clock = clock;
@@ -83,7 +87,8 @@ public final class Runner {
             }
             Results.Cpu cpu = cpu(target, cpuSelf0, cpuPeer0, messages);
             Results.Spread p50 = Results.Spread.of(repeats.stream().map(x -> x.latency().p50Us()).toList());
-            Results.Summary summary = new Results.Summary(latencyOf(all), p50, null, null, null);
+            Results.Summary summary = new Results.Summary(latencyOf(all), p50, null, null, null, null, null, null, percentiles(all));
+            histogramSink.accept(target.mechanism() + "-latency-" + size, all);
             return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu);
         } catch (IOException e) {
             return failed(target, Mode.LATENCY, size, target.explain(target.mechanism() + " latency at " + size + " B", e));
@@ -123,6 +128,161 @@ public final class Runner {
             // An echo of an earlier probe (only an unreliable mechanism gets here): late, keep waiting.
             counters.reordered++;
             if (target.reliable()) return -1;
+        }
+    }
+
+    // ------------------------------------------------------------------ open-loop latency
+
+    /** Probes that may be in flight at once in open loop; the sender waits beyond that. */
+    private static final int IN_FLIGHT = 1 << 16;
+
+    /**
+     * Open-loop latency: a sender thread sends probe i at {@code start + i / rate}, whether or not
+     * earlier echoes came back; this thread receives the echoes. Latency is measured from each
+     * probe's <em>intended</em> send time, so a stall delays every probe scheduled during it and
+     * shows in the percentiles (coordinated omission corrected); the raw histogram, from the actual
+     * send time, is kept beside it to show the difference.
+     */
+    public Results.Measurement openLoopLatency(Target target, int size, BenchConfig cfg) {
+        Probe probe = new Probe();
+        ByteBuffer warmOut = Probe.newBuffer(size);
+        int fill = probe.fillChecksum(warmOut);
+        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(size, 64)).order(ByteOrder.LITTLE_ENDIAN);
+        long period = Math.max(1, Math.round(1e9 / cfg.rate()));
+        List<Results.Repeat> repeats = new ArrayList<>();
+        Histogram corrected = histograms.get();
+        Histogram raw = histograms.get();
+        Histogram one = histograms.get();
+        AtomicLongArray sendTimes = new AtomicLongArray(IN_FLIGHT); // written by the sender, read here
+        Counters counters = new Counters();
+        long seqBase = 0;
+        double achievedSum = 0;
+        try {
+            Counters warm = new Counters();
+            long warmEnd = clock.nanoTime() + cfg.warmup().toNanos();
+            while (clock.nanoTime() - warmEnd < 0) roundTrip(target, probe, warmOut, in, seqBase++, fill, size, cfg.timeout(), warm);
+            long cpuSelf0 = selfCpuNanos.getAsLong();
+            OptionalLong cpuPeer0 = target.peerCpuNanos();
+            long messages = 0;
+            for (int r = 0; r < cfg.repeat(); r++) {
+                one.reset();
+                long total = cfg.count() > 0 ? cfg.count() : Math.max(1, cfg.duration().toNanos() / period);
+                OpenLoopSender sender = new OpenLoopSender(target, size, fill, seqBase, total, period, sendTimes, cfg.timeout());
+                long start = clock.nanoTime();
+                sender.start(start + period);
+                long received = 0;
+                while (received < total) {
+                    if (sender.failure != null) throw sender.failure;
+                    in.clear();
+                    int n;
+                    try {
+                        n = target.channel().receive(in, target.reliable() ? cfg.timeout() : LOSS_TIMEOUT);
+                    } catch (IpcTimeoutException e) {
+                        if (target.reliable()) throw e;
+                        if (sender.isAlive()) continue; // quiet for a moment, but more is coming
+                        counters.lost += total - received;
+                        break;
+                    }
+                    long now = clock.nanoTime();
+                    if (n == Channel.END_OF_STREAM) throw new IpcException("peer closed the channel");
+                    in.flip();
+                    if (n != size || !probe.verify(in, n)) {
+                        counters.corrupt++;
+                        received++;
+                        continue;
+                    }
+                    long seq = seqBase + Integer.toUnsignedLong(Probe.sequence(in) - (int) seqBase);
+                    long intended = Probe.sentNanos(in);
+                    one.recordValue(Math.max(1, now - intended));
+                    raw.recordValue(Math.max(1, now - sendTimes.getAcquire((int) (seq & (IN_FLIGHT - 1)))));
+                    received++;
+                    counters.received++;
+                    sender.acknowledged = received;
+                }
+                sender.join();
+                if (sender.failure != null) throw sender.failure;
+                counters.sent += sender.sent;
+                double seconds = (sender.lastSend - start) / 1e9;
+                double achieved = seconds > 0 ? sender.sent / seconds : 0;
+                achievedSum += achieved;
+                seqBase += total;
+                messages += sender.sent;
+                corrected.add(one);
+                repeats.add(new Results.Repeat(sender.sent, seconds, latencyOf(one), achieved, null));
+            }
+            Results.Cpu cpu = cpu(target, cpuSelf0, cpuPeer0, messages);
+            Results.Spread p50 = Results.Spread.of(repeats.stream().map(x -> x.latency().p50Us()).toList());
+            double achieved = achievedSum / cfg.repeat();
+            Results.Summary summary = new Results.Summary(latencyOf(corrected), p50, null, null, null,
+                    latencyOf(raw), cfg.rate(), achieved, percentiles(corrected));
+            histogramSink.accept(target.mechanism() + "-open-loop-" + size, corrected);
+            histogramSink.accept(target.mechanism() + "-open-loop-" + size + "-raw", raw);
+            return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(target, Mode.LATENCY, size, new IpcException("interrupted"));
+        } catch (IOException e) {
+            return failed(target, Mode.LATENCY, size, target.explain(target.mechanism() + " open-loop latency at " + size + " B", e));
+        }
+    }
+
+    /** Sends probes on schedule; parks when far ahead of time, spins for the last stretch. */
+    private final class OpenLoopSender extends Thread {
+        private final Target target;
+        private final ByteBuffer out;
+        private final Probe probe = new Probe();
+        private final int fill;
+        private final long seqBase;
+        private final long total;
+        private final long period;
+        private final AtomicLongArray sendTimes;
+        private final Duration timeout;
+        private long first;
+        volatile long acknowledged;
+        volatile IOException failure;
+        long sent;
+        long lastSend;
+
+        OpenLoopSender(Target target, int size, int fill, long seqBase, long total, long period, AtomicLongArray sendTimes, Duration timeout) {
+            super("ipclab-open-loop-sender");
+            setDaemon(true);
+            this.target = target;
+            this.out = Probe.newBuffer(size);
+            this.fill = fill;
+            this.seqBase = seqBase;
+            this.total = total;
+            this.period = period;
+            this.sendTimes = sendTimes;
+            this.timeout = timeout;
+        }
+
+        void start(long firstSend) {
+            this.first = firstSend;
+            start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                for (long i = 0; i < total; i++) {
+                    long intended = first + i * period;
+                    long wait;
+                    while ((wait = intended - clock.nanoTime()) > 0) {
+                        if (wait > 100_000) LockSupport.parkNanos(wait - 50_000);
+                        else Thread.onSpinWait();
+                    }
+                    while (i - acknowledged >= IN_FLIGHT) Thread.onSpinWait(); // the receiver is that far behind
+                    long seq = seqBase + i;
+                    probe.stamp(out, seq, intended, fill);
+                    long now = clock.nanoTime();
+                    sendTimes.setRelease((int) (seq & (IN_FLIGHT - 1)), now);
+                    target.channel().send(out, timeout);
+                    sent++;
+                    lastSend = now;
+                }
+            } catch (IOException e) {
+                failure = e;
+            }
         }
     }
 
@@ -221,6 +381,23 @@ public final class Runner {
         return new Results.Latency(h.getTotalCount(),
                 us(h.getValueAtPercentile(50)), us(h.getValueAtPercentile(90)), us(h.getValueAtPercentile(99)),
                 us(h.getValueAtPercentile(99.9)), us(h.getMaxValue()), h.getMean() / 1e3);
+    }
+
+    /** The percentile curve HdrHistogram plots (5 ticks per half distance), for the HTML report. */
+    private static List<Results.Point> percentiles(Histogram h) {
+        List<Results.Point> points = new ArrayList<>();
+        if (h.getTotalCount() == 0) return points;
+        for (org.HdrHistogram.HistogramIterationValue v : h.percentiles(5)) {
+            points.add(new Results.Point(v.getPercentileLevelIteratedTo(), us(v.getValueIteratedTo())));
+            if (v.getPercentileLevelIteratedTo() >= 100) break;
+        }
+        return points;
+    }
+
+    /** Receives every merged latency histogram with a label such as {@code tcp-latency-64}, e.g. to write .hgrm files. */
+    public Runner onHistogram(BiConsumer<String, Histogram> sink) {
+        this.histogramSink = sink;
+        return this;
     }
 
     private static double us(long nanos) {

@@ -20,6 +20,8 @@ import org.ipclab.bench.BenchConfig;
 import org.ipclab.bench.Benchmark;
 import org.ipclab.bench.Environment;
 import org.ipclab.bench.Mode;
+import org.ipclab.bench.Placement;
+import org.ipclab.bench.baseline.NativeBaseline;
 import org.ipclab.bench.NanoClock;
 import org.ipclab.bench.Progress;
 import org.ipclab.bench.RemoteTarget;
@@ -44,7 +46,7 @@ import picocli.CommandLine.Option;
         description = {"Measure latency and throughput between two processes.",
                 "Latency is the round-trip time (RTT) of a ping-pong; throughput a one-way",
                 "stream verified by the receiver. Without --mechanism: every mechanism",
-                "available here."},
+                "available here, each beside the native C program over the same mechanism."},
         footer = {"", "Sizes take k and m suffixes (1k = 1024). Durations need a unit: 500ms, 2s, 1m.",
                 "Example: ipc bench -m tcp -m unix --sizes 64,4k,64k --repeat 5 --json results.json"})
 final class BenchCommand implements Callable<Integer> {
@@ -52,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Mechanism(s) to measure, repeatable or comma-separated (default: all available; see 'ipc list').")
     List<String> mechanisms = new ArrayList<>();
 
-    @Option(names = "--sizes", paramLabel = "LIST", split = ",", defaultValue = "64,4k,64k",
+    @Option(names = "--sizes", paramLabel = "LIST", split = ",", defaultValue = "64,4k,64k,1m",
             description = "Message sizes in bytes, at least " + Probe.MIN_SIZE + " (default: ${DEFAULT-VALUE}).")
     List<String> sizes;
 
@@ -60,14 +62,22 @@ final class BenchCommand implements Callable<Integer> {
             description = "latency, throughput or both (default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "1s",
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "500ms",
             description = "Length of each measured repeat (default: ${DEFAULT-VALUE}).")
     String duration;
 
     @Option(names = "--count", paramLabel = "N", description = "Messages per repeat instead of --duration.")
     Long count;
 
-    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "500ms",
+    @Option(names = "--all", description = "Every available mechanism (the default when no --mechanism is given).")
+    boolean all;
+
+    @Option(names = "--rate", paramLabel = "N/s",
+            description = "Open-loop latency: send N messages per second on a fixed schedule and measure from the"
+                    + " intended send time (coordinated omission corrected); the raw figures are shown beside.")
+    String rate;
+
+    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "300ms",
             description = "Warm-up before measuring, per mechanism and size (default: ${DEFAULT-VALUE}).")
     String warmup;
 
@@ -92,6 +102,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the results as CSV.")
     Path csv;
 
+    @Option(names = "--baseline", paramLabel = "native|none", defaultValue = "native",
+            description = "native (default): also run the C reference program for each mechanism, mode and size, and"
+                    + " show Java, C and Java/C; skipped with a note when there is no C compiler. none: Java only.")
+    String baseline;
+
+    @Option(names = "--pin", paramLabel = "RUNNER,PEER",
+            description = "Pin the runner and the peer to these CPUs (taskset), e.g. --pin 0,1; echoed in the results.")
+    String pin;
+
+    @Option(names = "--hgrm", paramLabel = "DIR", description = "Also write each latency histogram as an HdrHistogram .hgrm percentile file.")
+    Path hgrm;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
 
@@ -100,12 +122,24 @@ final class BenchCommand implements Callable<Integer> {
         BenchConfig cfg = config();
         checkOutput(json);
         checkOutput(csv);
+        if (hgrm != null && !Files.isDirectory(hgrm)) throw new BadInputException("--hgrm " + hgrm + " is not a directory");
         if (connect == null) Benchmark.preflight(cfg);
         PrintStream out = System.out;
-        Map<String, String> env = Environment.capture();
+        Placement placement = pin == null ? Placement.none() : Placement.parse(pin);
+        placement.pinRunner();
+        Map<String, String> env = new java.util.LinkedHashMap<>(Environment.capture());
+        env.put("pinning", placement.describe());
         Runner runner = new Runner(NanoClock.SYSTEM, BenchCommand::processCpuNanos, Runner::newHistogram);
+        if (hgrm != null) runner.onHistogram(BenchCommand.hgrmWriter(hgrm));
         TerminalProgress progress = new TerminalProgress(quiet);
-        Benchmark benchmark = new Benchmark(runner, progress);
+        Benchmark benchmark = new Benchmark(runner, progress).placement(placement);
+        if (!baseline.equals("native") && !baseline.equals("none")) {
+            throw new BadInputException("--baseline '" + baseline + "' is not one of native, none");
+        }
+        if (baseline.equals("native") && connect == null) {
+            NativeBaseline.prepare(NativeBaseline.defaultCacheRoot(), why -> progress.warn("C baseline skipped: " + why))
+                    .ifPresent(benchmark::baseline);
+        }
         String startedAt = Instant.now().toString();
 
         out.println("ipc bench: " + describe(cfg));
@@ -162,8 +196,7 @@ final class BenchCommand implements Callable<Integer> {
             RemoteTarget target = new RemoteTarget(p.name(), ch, p.has(Capability.RELIABLE), Map.of("server", connect));
             for (int size : cfg.sizes()) {
                 for (Mode m : cfg.modes()) {
-                    Results.Measurement r = m == Mode.LATENCY ? runner.latency(target, size, cfg) : runner.throughput(target, size, cfg);
-                    measurements.add(r);
+                    measurements.add(Benchmark.measure(runner, target, m, size, cfg));
                 }
             }
             ServeCommand.sayStop(ch);
@@ -185,6 +218,7 @@ final class BenchCommand implements Callable<Integer> {
             options.put("host", connect.substring(0, colon));
             options.put("port", connect.substring(colon + 1));
         }
+        if (all && explicit) throw new BadInputException("--all and --mechanism contradict each other; give one");
         if (!explicit) names = Providers.all().stream().map(ChannelProvider::name).toList();
         List<ChannelProvider> providers = new ArrayList<>();
         for (String n : names) {
@@ -232,8 +266,38 @@ final class BenchCommand implements Callable<Integer> {
         Duration w = Units.parseDuration("--warmup", warmup);
         Duration t = Units.parseDuration("--timeout", timeout);
         if (t.isZero()) throw new BadInputException("--timeout must be more than 0");
+        double perSecond = rate == null ? 0 : parseRate(rate);
+        if (perSecond > 0 && !modes.contains(Mode.LATENCY)) throw new BadInputException("--rate applies to latency; drop --mode throughput");
         return new BenchConfig(providers.stream().map(ChannelProvider::name).toList(), modes, sizeList, w, d,
-                count == null ? 0 : count, repeat, t, options);
+                count == null ? 0 : count, repeat, t, options, perSecond);
+    }
+
+    /** "1000", "1000/s", "10k/s" → messages per second, 1 .. 10 million. */
+    static double parseRate(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.endsWith("/s")) t = t.substring(0, t.length() - 2);
+        double factor = 1;
+        if (t.endsWith("k")) { factor = 1e3; t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("m")) { factor = 1e6; t = t.substring(0, t.length() - 1); }
+        double v;
+        try {
+            v = Double.parseDouble(t) * factor;
+        } catch (NumberFormatException e) {
+            throw new BadInputException("--rate '" + text + "' is not a rate (examples: 1000/s, 20k/s)");
+        }
+        if (!(v >= 1 && v <= 10e6)) throw new BadInputException("--rate '" + text + "' is out of range (1/s .. 10m/s)");
+        return v;
+    }
+
+    /** Writes {@code DIR/<mechanism>-latency-<size>.hgrm} in µs, the format HdrHistogram's plotter reads. */
+    static java.util.function.BiConsumer<String, org.HdrHistogram.Histogram> hgrmWriter(Path dir) {
+        return (label, h) -> {
+            try (PrintStream ps = new PrintStream(Files.newOutputStream(dir.resolve(label + ".hgrm")), false, "UTF-8")) {
+                h.outputPercentileDistribution(ps, 1000.0);
+            } catch (IOException e) {
+                System.err.println("ipc bench: could not write " + dir.resolve(label + ".hgrm") + ": " + e.getMessage());
+            }
+        };
     }
 
     private static void checkOutput(Path file) {
@@ -247,6 +311,7 @@ final class BenchCommand implements Callable<Integer> {
     private static String describe(BenchConfig c) {
         return String.join(", ", c.mechanisms()) + " | sizes " + c.sizes().stream().map(Units::formatSize).collect(Collectors.joining(", "))
                 + " | " + c.modes().stream().map(Mode::label).collect(Collectors.joining("+"))
+                + (c.rate() > 0 ? " | open loop at " + String.format(Locale.ROOT, "%,.0f/s", c.rate()) : "")
                 + " | warm-up " + Units.format(c.warmup()) + ", " + c.repeat() + " × "
                 + (c.count() > 0 ? c.count() + " messages" : Units.format(c.duration()))
                 + (c.options().isEmpty() ? "" : " | options " + c.options());

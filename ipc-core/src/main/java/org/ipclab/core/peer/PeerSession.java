@@ -20,6 +20,8 @@ public final class PeerSession implements AutoCloseable {
     private final Process process;
     private final Channel channel;
     private final StderrTail stderr;
+    /** At exit another thread may be using the channel: stop the peer without touching it. */
+    private final AutoCloseable terminate = this::terminate;
     private boolean closed;
 
     PeerSession(ChannelProvider provider, ServerEnd server, Process process, Channel channel, StderrTail stderr) {
@@ -28,7 +30,7 @@ public final class PeerSession implements AutoCloseable {
         this.process = process;
         this.channel = channel;
         this.stderr = stderr;
-        ExitCleanup.register(this);
+        ExitCleanup.register(terminate);
     }
 
     public Channel channel() {
@@ -97,8 +99,15 @@ public final class PeerSession implements AutoCloseable {
             PeerLauncher.closeQuietly(channel);
             PeerLauncher.closeQuietly(server);
             ExitCleanup.forget(server);
-            ExitCleanup.forget(this);
+            ExitCleanup.forget(terminate);
         }
+    }
+
+    /** SIGKILL the peer and remove the kernel objects, without using the channel. */
+    private void terminate() {
+        process.destroyForcibly();
+        waitFor(Duration.ofSeconds(2));
+        PeerLauncher.closeQuietly(server);
     }
 
     private boolean waitFor(Duration d) {
