@@ -39,7 +39,9 @@ public final class ShmDemoWorker {
                 ShmLayout.LONG.setVolatile(buf, ShmDemo.RESULT_VALUE, (long) ShmLayout.LONG.getAcquire(buf, ShmDemo.SLOT));
                 ShmLayout.LONG.setVolatile(buf, ShmDemo.RESULT_WAITED_NANOS, waited);
             } else {
+                long start = System.nanoTime();
                 count(buf, mode, n, mutex);
+                ShmLayout.LONG.setVolatile(buf, ShmDemo.CHILD_LOOP_NANOS, System.nanoTime() - start);
             }
         }
         System.exit(0);
