@@ -57,8 +57,8 @@ final class ShmChannel implements Channel {
     private final NamedSemaphore outSpaceSem;
     private final NamedSemaphore inDataSem;
     private final NamedSemaphore inSpaceSem;
-    private final Futex futex; // wait=futex: two instances would be needed for two waiting threads; see sendFutex
-    private final Futex sendFutex;
+    private final Futex futex;     // wait=futex: the receiving thread sleeps with this one (wakes use it too)
+    private final Futex sendFutex; // and the sending thread with this one: each owns a timespec buffer
 
     // producer state (outbound ring): our own TAIL and the last HEAD we saw
     private long tail;
