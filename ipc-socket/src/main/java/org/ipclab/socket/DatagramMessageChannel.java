@@ -1,0 +1,389 @@
+package org.ipclab.socket;
+
+import java.io.IOException;
+import java.net.PortUnreachableException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.ipclab.core.BadInputException;
+import org.ipclab.core.Channel;
+import org.ipclab.core.IpcException;
+import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MessageTooLargeException;
+import org.ipclab.core.PeerGoneException;
+import org.ipclab.core.peer.Control;
+
+/**
+ * A {@link Channel} over a connected message socket — UDP, Unix {@code SOCK_DGRAM} or
+ * {@code SOCK_SEQPACKET} — where the kernel keeps the boundaries: one {@code send} is one datagram,
+ * no framing header.
+ *
+ * <p>The socket is non-blocking; a call that must wait polls a {@link Selector} with the remaining
+ * time, so a timeout leaves the channel usable (unlike a byte stream, a datagram socket is never in
+ * the middle of a message). The cost is one extra {@code epoll_wait}/{@code poll} per wait.
+ *
+ * <p><b>Lossy transports (UDP).</b> With {@code reliableControl}, ipclab's own control messages
+ * ({@link Control}: HELLO, SINK_END, STATS, STOP) travel in a tiny stop-and-wait lane: wrapped as
+ * {@code [CTL magic][u32 seq][control message]}, acknowledged by {@code [ACK magic][u32 seq]},
+ * retransmitted with a doubling timeout until acknowledged, duplicates dropped by sequence number.
+ * Benchmark data is sent raw and may be lost, which the runner reports; but a lost SINK_END or
+ * STATS would otherwise turn a lossy run into a 10-second timeout and a failed run.
+ */
+class DatagramMessageChannel implements Channel {
+    static final long CTL_MAGIC = 0x6354_5044_554C_4349L; // "ICLUDPTc" little-endian: reliable control message
+    static final long ACK_MAGIC = 0x6154_5044_554C_4349L; // "ICLUDPTa": its acknowledgement
+    static final int LANE_HEADER = 12;
+    private static final long POLL_SLICE_MS = 100;
+    private static final long FIRST_RTO_MS = 20;
+    private static final long MAX_RTO_MS = 500;
+
+    private final String mechanism;
+    private final DatagramChannel socket;
+    private final int maxMessageSize;
+    private final boolean endOfStreamOnMinusOne;
+    private final boolean reliableControl;
+    private final AutoCloseable[] alsoClose;
+    private final Selector readSelector;
+    private final Selector writeSelector;
+    private final ByteBuffer rx;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final Deque<byte[]> pending = new ArrayDeque<>();
+    private final ByteBuffer ackBuffer = ByteBuffer.allocateDirect(LANE_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    private volatile boolean closed;
+    private volatile String peerGone;
+    private volatile int ackedSeq = -1;
+    private int nextCtlSeq;
+    private int expectedCtlSeq;
+
+    /**
+     * @param endOfStreamOnMinusOne true for SOCK_SEQPACKET: a read of -1 is the peer's orderly close
+     * @param reliableControl        true for UDP: control messages are acknowledged and retransmitted
+     */
+    DatagramMessageChannel(String mechanism, DatagramChannel socket, int maxMessageSize, boolean endOfStreamOnMinusOne,
+                           boolean reliableControl, AutoCloseable... alsoClose) throws IOException {
+        this.mechanism = mechanism;
+        this.socket = socket;
+        this.maxMessageSize = maxMessageSize;
+        this.endOfStreamOnMinusOne = endOfStreamOnMinusOne;
+        this.reliableControl = reliableControl;
+        this.alsoClose = alsoClose;
+        socket.configureBlocking(false);
+        this.readSelector = socket.provider().openSelector();
+        this.writeSelector = socket.provider().openSelector();
+        socket.register(readSelector, SelectionKey.OP_READ);
+        socket.register(writeSelector, SelectionKey.OP_WRITE);
+        // One byte more than the maximum, so that an oversized datagram is detected, not silently truncated.
+        this.rx = ByteBuffer.allocateDirect(maxMessageSize + LANE_HEADER + 1).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A message that arrived before this channel existed (the datagram that told the server who its peer is). */
+    void pushFirst(ByteBuffer message) {
+        ByteBuffer b = rx;
+        b.clear();
+        b.put(message.duplicate()).flip();
+        byte[] copy;
+        if (reliableControl && isLane(b, b.remaining(), CTL_MAGIC)) {
+            int seq = b.getInt(8);
+            sendAckQuietly(seq);
+            expectedCtlSeq = seq + 1;
+            copy = new byte[b.remaining() - LANE_HEADER];
+            b.position(LANE_HEADER);
+        } else {
+            copy = new byte[b.remaining()];
+        }
+        b.get(copy);
+        synchronized (pending) {
+            pending.addLast(copy);
+        }
+    }
+
+    /** Marks the peer as gone (its process exited): waits end with {@link PeerGoneException} instead of a timeout. */
+    void peerGone(String why) {
+        peerGone = why;
+        readSelector.wakeup();
+        writeSelector.wakeup();
+    }
+
+    @Override
+    public int maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    // ---------------------------------------------------------------- send
+
+    @Override
+    public void send(ByteBuffer message, Duration timeout) throws IOException {
+        checkSize(message);
+        if (reliableControl && isControl(message)) {
+            sendReliably(message, timeout);
+            return;
+        }
+        long deadline = System.nanoTime() + nanos(timeout);
+        ByteBuffer m = message.duplicate();
+        while (true) {
+            if (write(m) > 0) return;
+            awaitWritable(deadline, timeout);
+        }
+    }
+
+    @Override
+    public boolean trySend(ByteBuffer message) throws IOException {
+        checkSize(message);
+        if (reliableControl && isControl(message)) {
+            sendReliably(message, Duration.ofSeconds(30));
+            return true;
+        }
+        return write(message.duplicate()) > 0;
+    }
+
+    private void checkSize(ByteBuffer message) {
+        int length = message.remaining();
+        if (length > maxMessageSize) throw new MessageTooLargeException(mechanism, length, maxMessageSize);
+        if (length == 0) {
+            throw new BadInputException(mechanism + " does not carry 0-byte messages (" + whyNoEmpty() + ")");
+        }
+    }
+
+    private String whyNoEmpty() {
+        return endOfStreamOnMinusOne
+                ? "on SOCK_SEQPACKET the kernel reports an empty message exactly like the peer's close: recv returns 0"
+                : "the Java socket libraries do not send empty datagrams";
+    }
+
+    private int write(ByteBuffer m) throws IOException {
+        ensureOpen();
+        try {
+            return socket.write(m);
+        } catch (IOException e) {
+            throw translate(e, "send");
+        }
+    }
+
+    private void awaitWritable(long deadline, Duration timeout) throws IOException {
+        long left = deadline - System.nanoTime();
+        if (peerGone != null) throw new PeerGoneException(mechanism + " send: " + peerGone);
+        if (left <= 0) throw new IpcTimeoutException(mechanism + " send (peer not reading)", timeout);
+        writeSelector.select(Math.max(1, Math.min(POLL_SLICE_MS, left / 1_000_000)));
+        writeSelector.selectedKeys().clear();
+    }
+
+    private void sendReliably(ByteBuffer message, Duration timeout) throws IOException {
+        int seq = nextCtlSeq++;
+        ByteBuffer frame = ByteBuffer.allocateDirect(LANE_HEADER + message.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        frame.putLong(CTL_MAGIC).putInt(seq).put(message.duplicate()).flip();
+        long deadline = System.nanoTime() + nanos(timeout);
+        long rto = FIRST_RTO_MS;
+        while (true) {
+            frame.rewind();
+            while (write(frame) == 0) awaitWritable(deadline, timeout);
+            long retransmitAt = Math.min(deadline, System.nanoTime() + rto * 1_000_000);
+            while (System.nanoTime() - retransmitAt < 0) {
+                if (ackedSeq - seq >= 0) return;
+                if (readLock.tryLock()) {
+                    try {
+                        long waitMs = Math.max(1, (retransmitAt - System.nanoTime()) / 1_000_000);
+                        readSelector.select(waitMs);
+                        readSelector.selectedKeys().clear();
+                        drainIntoPending();
+                    } finally {
+                        readLock.unlock();
+                    }
+                } else {
+                    Thread.onSpinWait();
+                    Thread.yield(); // another thread is receiving and will record the acknowledgement
+                }
+                if (peerGone != null) throw new PeerGoneException(mechanism + " send: " + peerGone);
+            }
+            if (ackedSeq - seq >= 0) return;
+            if (deadline - System.nanoTime() <= 0) {
+                throw new IpcTimeoutException(mechanism + " control message (no acknowledgement from the peer)", timeout);
+            }
+            rto = Math.min(MAX_RTO_MS, rto * 2);
+        }
+    }
+
+    /** While waiting for an acknowledgement: keep whatever else arrives for the next receive. */
+    private void drainIntoPending() throws IOException {
+        while (true) {
+            int n = readOne();
+            if (n <= 0) return;
+            int delivered = classify(n);
+            if (delivered >= 0) {
+                byte[] copy = new byte[delivered];
+                rx.get(copy);
+                synchronized (pending) {
+                    pending.addLast(copy);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- receive
+
+    @Override
+    public int receive(ByteBuffer into, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + nanos(timeout);
+        while (true) {
+            int n = tryReceive(into);
+            if (n != NO_MESSAGE) return n;
+            if (peerGone != null) throw new PeerGoneException(mechanism + " receive: " + peerGone);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) throw new IpcTimeoutException(mechanism + " receive", timeout);
+            readSelector.select(Math.max(1, Math.min(POLL_SLICE_MS, left / 1_000_000)));
+            readSelector.selectedKeys().clear();
+        }
+    }
+
+    @Override
+    public int tryReceive(ByteBuffer into) throws IOException {
+        ensureOpen();
+        if (reliableControl) {
+            synchronized (pending) {
+                byte[] first = pending.pollFirst();
+                if (first != null) return deliver(into, ByteBuffer.wrap(first), first.length);
+            }
+        } else if (!pending.isEmpty()) {
+            synchronized (pending) {
+                byte[] first = pending.pollFirst();
+                if (first != null) return deliver(into, ByteBuffer.wrap(first), first.length);
+            }
+        }
+        readLock.lock();
+        try {
+            while (true) {
+                int n = readOne();
+                if (n == END_OF_STREAM) return END_OF_STREAM;
+                if (n == 0) return NO_MESSAGE;
+                int payload = reliableControl ? classify(n) : n;
+                if (payload >= 0) return deliver(into, rx, payload);
+            }
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /** One datagram into {@link #rx} (flipped); its length, 0 when none is waiting, or END_OF_STREAM. */
+    private int readOne() throws IOException {
+        rx.clear();
+        int n;
+        try {
+            n = socket.read(rx);
+        } catch (IOException e) {
+            throw translate(e, "receive");
+        }
+        if (n < 0) {
+            if (endOfStreamOnMinusOne) return END_OF_STREAM;
+            n = 0;
+        }
+        rx.flip();
+        if (n > maxMessageSize + (reliableControl ? LANE_HEADER : 0)) {
+            throw new IpcException(mechanism + ": received a datagram over the limit of " + maxMessageSize + " bytes; dropped");
+        }
+        return n;
+    }
+
+    /**
+     * Handles the reliable-control lane for a datagram of {@code n} bytes in {@link #rx}: returns the
+     * payload length to deliver (rx positioned at it), or -1 when the datagram was an ACK or a duplicate.
+     */
+    private int classify(int n) {
+        if (isLane(rx, n, ACK_MAGIC)) {
+            int seq = rx.getInt(8);
+            if (seq - ackedSeq > 0) ackedSeq = seq;
+            return -1;
+        }
+        if (isLane(rx, n, CTL_MAGIC)) {
+            int seq = rx.getInt(8);
+            sendAckQuietly(seq);
+            if (seq - expectedCtlSeq < 0) return -1; // a retransmission whose first copy we already delivered
+            expectedCtlSeq = seq + 1;
+            rx.position(LANE_HEADER);
+            return n - LANE_HEADER;
+        }
+        return n;
+    }
+
+    /** True when the message is one of ipclab's {@link Control} messages (checked without allocating). */
+    static boolean isControl(ByteBuffer m) {
+        if (m.remaining() < LANE_HEADER) return false;
+        long first = m.getLong(m.position());
+        return first == (m.order() == ByteOrder.LITTLE_ENDIAN ? Control.MAGIC : Long.reverseBytes(Control.MAGIC));
+    }
+
+    private static boolean isLane(ByteBuffer b, int n, long magic) {
+        return n >= LANE_HEADER && b.getLong(b.position()) == magic;
+    }
+
+    private void sendAckQuietly(int seq) {
+        synchronized (ackBuffer) {
+            ackBuffer.clear();
+            ackBuffer.putLong(ACK_MAGIC).putInt(seq).flip();
+            try {
+                socket.write(ackBuffer); // lost or not sent: the sender retransmits and we acknowledge again
+            } catch (IOException ignored) {
+                // the peer is gone; the next receive reports it
+            }
+        }
+    }
+
+    private int deliver(ByteBuffer into, ByteBuffer from, int length) {
+        if (into.remaining() < length) {
+            throw new BadInputException("receive buffer has room for " + into.remaining()
+                    + " bytes but the " + mechanism + " message has " + length + " (message dropped)");
+        }
+        ByteBuffer src = from.duplicate();
+        src.limit(src.position() + length);
+        into.put(src);
+        return length;
+    }
+
+    private IOException translate(IOException e, String op) {
+        if (e instanceof IpcException) return e;
+        if (closed || e instanceof AsynchronousCloseException || e instanceof ClosedChannelException) {
+            return new IpcException(mechanism + " " + op + ": channel closed");
+        }
+        String m = String.valueOf(e.getMessage());
+        if (e instanceof PortUnreachableException || m.contains("refused") || m.contains("Broken pipe")
+                || m.contains("reset") || e.getClass().getSimpleName().contains("ConnectionRefused")) {
+            return new PeerGoneException(mechanism + " " + op + ": the peer's socket is gone (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + m) + ")", e);
+        }
+        return new IpcException(mechanism + " " + op + " failed: " + m, e);
+    }
+
+    private void ensureOpen() throws IpcException {
+        if (closed) throw new IpcException(mechanism + ": channel is closed");
+    }
+
+    private static long nanos(Duration d) {
+        try {
+            return Math.max(0, d.toNanos());
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE / 4;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        Listener.closeQuietly(readSelector);
+        Listener.closeQuietly(writeSelector);
+        Listener.closeQuietly(socket);
+        for (AutoCloseable c : alsoClose) Listener.closeQuietly(c);
+    }
+
+    @Override
+    public String toString() {
+        return mechanism + " message channel";
+    }
+}
