@@ -27,8 +27,18 @@ final class SocketBuffers {
 
     /** Records what the kernel set, next to what was asked, and warns when a request was capped. */
     static void report(NetworkChannel socket, ChannelSpec spec, Map<String, String> effective) throws IOException {
-        report("sndbuf", "SO_SNDBUF", socket.getOption(StandardSocketOptions.SO_SNDBUF), spec, effective);
-        report("rcvbuf", "SO_RCVBUF", socket.getOption(StandardSocketOptions.SO_RCVBUF), spec, effective);
+        int factor = jdkHalves(socket) ? 2 : 1;
+        report("sndbuf", "SO_SNDBUF", factor * socket.getOption(StandardSocketOptions.SO_SNDBUF), spec, effective);
+        report("rcvbuf", "SO_RCVBUF", factor * socket.getOption(StandardSocketOptions.SO_RCVBUF), spec, effective);
+    }
+
+    /**
+     * The JDK's own sockets on Linux divide SO_SNDBUF/SO_RCVBUF by two on the way out, so that
+     * "get after set" returns the value set (net_util_md.c); the kernel's real value, the one
+     * {@code ss -m} shows as rb/tb, is twice that. junixsocket returns the kernel's value unchanged.
+     */
+    static boolean jdkHalves(NetworkChannel socket) {
+        return socket.getClass().getName().startsWith("sun.nio.ch.");
     }
 
     private static void report(String key, String name, int actual, ChannelSpec spec, Map<String, String> effective) {
@@ -36,9 +46,9 @@ final class SocketBuffers {
         if (spec.option(key).isPresent()) {
             long asked = spec.size(key, 0);
             effective.put(name + " requested", Long.toString(asked));
-            if (actual < asked) {
-                System.err.println("ipc: warning: " + key + "=" + asked + " was capped by the kernel to " + actual
-                        + " bytes (see /proc/sys/net/core/" + (key.equals("sndbuf") ? "wmem_max" : "rmem_max") + ")");
+            if (actual < 2 * asked) {
+                System.err.println("ipc: warning: " + key + "=" + asked + " was capped: the kernel set " + actual
+                        + " bytes, not 2 x " + asked + " (see /proc/sys/net/core/" + (key.equals("sndbuf") ? "wmem_max" : "rmem_max") + ")");
             }
         }
     }
