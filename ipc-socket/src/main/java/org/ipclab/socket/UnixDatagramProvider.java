@@ -112,7 +112,7 @@ public final class UnixDatagramProvider implements ChannelProvider {
             throw new IpcException(NAME + " connect to " + Junix.describe(server) + " failed: " + e.getMessage());
         }
         Path ownDir = dir;
-        return new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false, () -> removeClientDir(ownDir));
+        return new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false, socket.socket(), () -> removeClientDir(ownDir));
     }
 
     static void removeClientDir(Path dir) throws IOException {
@@ -149,7 +149,7 @@ public final class UnixDatagramProvider implements ChannelProvider {
             AFUNIXSocketAddress client = exact((AFUNIXSocketAddress) from);
             effective.put("peer", checkSender(client));
             socket.connect(client);
-            DatagramMessageChannel channel = new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false);
+            DatagramMessageChannel channel = new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false, socket.socket());
             channel.pushFirst(first);
             peer.ifPresent(p -> p.onExit().thenRun(() -> channel.peerGone("peer (pid " + p.pid() + ") exited")));
             return channel;

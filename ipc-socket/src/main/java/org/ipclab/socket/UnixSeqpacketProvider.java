@@ -93,7 +93,7 @@ public final class UnixSeqpacketProvider implements ChannelProvider {
             socket.close();
             throw new IpcException(NAME + " connect to " + Junix.describe(address) + " failed: " + e.getMessage());
         }
-        return new DatagramMessageChannel(NAME, socket.getChannel(), MAX_MESSAGE, true, false);
+        return new DatagramMessageChannel(NAME, socket.getChannel(), MAX_MESSAGE, true, false, socket);
     }
 
     private final class Server implements ServerEnd {
@@ -127,7 +127,7 @@ public final class UnixSeqpacketProvider implements ChannelProvider {
                 s.close();
                 throw e;
             }
-            return new DatagramMessageChannel(NAME, ch, MAX_MESSAGE, true, false);
+            return new DatagramMessageChannel(NAME, ch, MAX_MESSAGE, true, false, s);
         }
 
         private AFDatagramSocket<AFUNIXSocketAddress> acceptSliced(Duration timeout, Optional<Process> peer) throws IOException {
