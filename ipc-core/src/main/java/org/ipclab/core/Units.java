@@ -86,7 +86,7 @@ public final class Units {
 
     /** 64 B, 4 KiB, 1 MiB, 1.5 KiB. */
     public static String formatSize(long bytes) {
-        if (bytes >= (1L << 30) && bytes % (1L << 20) == 0) return trim(bytes / (double) (1L << 30)) + " GiB";
+        if (bytes >= (1L << 30)) return trim(bytes / (double) (1L << 30)) + " GiB";
         if (bytes >= (1L << 20)) return trim(bytes / (double) (1L << 20)) + " MiB";
         if (bytes >= (1L << 10)) return trim(bytes / (double) (1L << 10)) + " KiB";
         return bytes + " B";

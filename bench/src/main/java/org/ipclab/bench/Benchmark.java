@@ -1,0 +1,209 @@
+package org.ipclab.bench;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import org.ipclab.bench.baseline.NativeBaseline;
+import org.ipclab.bench.baseline.NativeResult;
+import org.ipclab.core.BadInputException;
+import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.ExitCleanup;
+import org.ipclab.core.MechanismOption;
+import org.ipclab.core.Providers;
+import org.ipclab.core.Units;
+import org.ipclab.core.peer.PeerLauncher;
+import org.ipclab.core.peer.PeerSession;
+import org.ipclab.core.peer.Probe;
+
+/**
+ * The matrix: every mechanism × size × mode, each mechanism against its own peer process. A
+ * mechanism that fails is recorded as failed and the matrix goes on with a fresh peer.
+ */
+public final class Benchmark {
+    private static final Duration PEER_START = Duration.ofSeconds(30);
+
+    private final Runner runner;
+    private final Progress progress;
+    private Placement placement = Placement.none();
+    private NativeBaseline baseline;
+    private final List<Results.Measurement> done = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+
+    public Benchmark(Runner runner, Progress progress) {
+        this.runner = runner;
+        this.progress = progress;
+    }
+
+    /** Pins the runner now and every peer as it starts. */
+    public Benchmark placement(Placement placement) {
+        this.placement = placement;
+        return this;
+    }
+
+    /** Measures the native C program right after each Java measurement, for the Java/C ratio. */
+    public Benchmark baseline(NativeBaseline nativeBaseline) {
+        this.baseline = nativeBaseline;
+        return this;
+    }
+
+    /** One planned measurement. */
+    record Item(ChannelProvider provider, Mode mode, int size) {
+        String label() {
+            return provider.name() + " " + mode.label() + " " + Units.formatSize(size);
+        }
+    }
+
+    /** The items to run, with notes for what is skipped and why (unavailable, size over the maximum). */
+    List<Item> plan(BenchConfig cfg) {
+        List<Item> items = new ArrayList<>();
+        for (String name : cfg.mechanisms()) {
+            ChannelProvider p = Providers.get(name);
+            if (p.unavailableBecause().isPresent()) {
+                notes.add(name + ": not available here: " + p.unavailableBecause().get());
+                continue;
+            }
+            if (p.maxMessageSize() < Probe.MIN_SIZE) {
+                // A notification channel (signals): one message size, its own, and no sink protocol.
+                items.add(new Item(p, Mode.LATENCY, p.maxMessageSize()));
+                notes.add(name + ": a notification channel carrying " + p.maxMessageSize() + " bytes per message:"
+                        + " measured at that size, latency only");
+                continue;
+            }
+            List<Integer> skipped = new ArrayList<>();
+            for (int size : cfg.sizes()) {
+                if (size > p.maxMessageSize()) {
+                    skipped.add(size);
+                    continue;
+                }
+                for (Mode mode : cfg.modes()) items.add(new Item(p, mode, size));
+            }
+            if (!skipped.isEmpty()) {
+                notes.add(name + ": sizes " + skipped.stream().map(Units::formatSize).collect(Collectors.joining(", "))
+                        + " skipped, over its maximum message of " + Units.formatSize(p.maxMessageSize()));
+            }
+        }
+        return items;
+    }
+
+    /**
+     * Opens and closes each mechanism's server end once, so that input only the kernel can judge
+     * (a port in use, a path that is not ours) is refused before any peer starts.
+     */
+    public static void preflight(BenchConfig cfg) throws IOException {
+        for (String name : cfg.mechanisms()) {
+            ChannelProvider p = Providers.get(name);
+            if (p.unavailableBecause().isPresent()) continue;
+            p.open(spec(p, cfg)).close();
+        }
+    }
+
+    public Results.Report run(BenchConfig cfg, Map<String, String> environment, String version) {
+        String startedAt = Instant.now().toString();
+        List<Item> items = plan(cfg);
+        String spin = placement.spinWarning(cfg.options());
+        if (spin != null) notes.add(spin);
+        notes.forEach(progress::warn);
+        long perItem = cfg.warmup().toNanos() + cfg.duration().toNanos() * cfg.repeat()
+                + (baseline == null ? 0 : cfg.warmup().toNanos() + cfg.duration().toNanos());
+        PeerSession session = null;
+        String sessionFor = null;
+        try {
+            for (int i = 0; i < items.size() && !ExitCleanup.shuttingDown(); i++) {
+                Item item = items.get(i);
+                progress.started(i + 1, items.size(), item.label(), Duration.ofNanos(perItem * (items.size() - i)));
+                if (session != null && !item.provider().name().equals(sessionFor)) {
+                    session.close();
+                    session = null;
+                }
+                if (session == null) {
+                    try {
+                        session = PeerLauncher.launch(item.provider(), spec(item.provider(), cfg), PEER_START);
+                        sessionFor = item.provider().name();
+                        placement.pinPeer(session.pid());
+                    } catch (BadInputException e) {
+                        throw e; // the user's input (a port in use, a path not ours): stop, nothing to measure
+                    } catch (IOException | RuntimeException e) {
+                        record(failed(item, e.getMessage()));
+                        continue;
+                    }
+                }
+                Target target = new PeerTarget(session);
+                Results.Measurement m = measure(runner, target, item.mode(), item.size(), cfg);
+                if (ExitCleanup.shuttingDown()) break; // interrupted: this one was cut short, do not report it as measured
+                if (baseline != null && m.summary() != null) m = m.withBaseline(nativeFigure(item, cfg, m));
+                record(m);
+                if ("failed".equals(m.status())) {
+                    session.close(); // the channel may be mid-message; the next item gets a fresh peer
+                    session = null;
+                }
+            }
+        } finally {
+            if (session != null) session.close();
+        }
+        return report(cfg, environment, version, startedAt, false);
+    }
+
+    /** One measurement of a mode: closed-loop or open-loop latency, or throughput. */
+    public static Results.Measurement measure(Runner runner, Target target, Mode mode, int size, BenchConfig cfg) {
+        if (mode == Mode.THROUGHPUT) return runner.throughput(target, size, cfg);
+        return cfg.rate() > 0 ? runner.openLoopLatency(target, size, cfg) : runner.latency(target, size, cfg);
+    }
+
+    /** The C program over the same mechanism, mode and size; null when there is no C counterpart. */
+    private Results.Baseline nativeFigure(Item item, BenchConfig cfg, Results.Measurement java) {
+        Optional<String> program = NativeBaseline.nativeMechanism(item.provider().name(), spec(item.provider(), cfg).options());
+        if (program.isEmpty() || cfg.rate() > 0) return null;
+        try {
+            NativeResult c = baseline.run(program.get(), item.mode().label(), item.size(), cfg.warmup(), cfg.duration());
+            if (item.mode() == Mode.LATENCY) {
+                Results.Latency l = java.summary().latency();
+                return new Results.Baseline(program.get(), c.p50Us(), c.p99Us(), null, null,
+                        ratio(l.p50Us(), c.p50Us()), ratio(l.p99Us(), c.p99Us()), null, null);
+            }
+            return new Results.Baseline(program.get(), null, null, c.msgsPerSecond(), c.mbPerSecond(), null, null,
+                    ratio(java.summary().msgsPerSec(), c.msgsPerSecond()), null);
+        } catch (IOException | RuntimeException e) {
+            return new Results.Baseline(program.get(), null, null, null, null, null, null, null, e.getMessage());
+        }
+    }
+
+    private static Double ratio(double java, double c) {
+        return c > 0 && Double.isFinite(c) ? java / c : null;
+    }
+
+    /** What was measured so far, e.g. when the run is interrupted. */
+    public Results.Report report(BenchConfig cfg, Map<String, String> environment, String version,
+                                 String startedAt, boolean partial) {
+        return new Results.Report("ipclab", version, startedAt, environment, cfg,
+                List.copyOf(done), List.copyOf(notes), partial);
+    }
+
+    private void record(Results.Measurement m) {
+        done.add(m);
+        progress.finished(m);
+    }
+
+    /** The options of the run that this provider understands. */
+    static ChannelSpec spec(ChannelProvider p, BenchConfig cfg) {
+        Map<String, String> mine = new LinkedHashMap<>();
+        List<String> known = p.options().stream().map(MechanismOption::name).toList();
+        cfg.options().forEach((k, v) -> {
+            if (known.contains(k)) mine.put(k, v);
+        });
+        return ChannelSpec.of(p.name(), mine);
+    }
+
+    private static Results.Measurement failed(Item item, String error) {
+        return new Results.Measurement(item.provider().name(), item.mode().label(), item.size(), "failed", error,
+                Map.of(), List.of(), null, null, null);
+    }
+}

@@ -1,0 +1,55 @@
+package org.ipclab.bench;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+import org.ipclab.core.Capability;
+import org.ipclab.core.Channel;
+import org.ipclab.core.peer.PeerSession;
+
+/** A peer JVM started by the launcher: the usual target. */
+final class PeerTarget implements Target {
+    private final PeerSession session;
+    private final Map<String, String> parameters;
+
+    PeerTarget(PeerSession session) {
+        this.session = session;
+        Map<String, String> p = new LinkedHashMap<>(session.effectiveParameters());
+        p.put("peer pid", Long.toString(session.pid()));
+        this.parameters = Map.copyOf(p);
+    }
+
+    @Override
+    public String mechanism() {
+        return session.provider().name();
+    }
+
+    @Override
+    public Channel channel() {
+        return session.channel();
+    }
+
+    @Override
+    public boolean reliable() {
+        return session.provider().has(Capability.RELIABLE);
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public OptionalLong peerCpuNanos() {
+        return session.process().toHandle().info().totalCpuDuration().map(Duration::toNanos)
+                .map(OptionalLong::of).orElse(OptionalLong.empty());
+    }
+
+    @Override
+    public IOException explain(String what, IOException cause) {
+        return session.explain(what, cause);
+    }
+}

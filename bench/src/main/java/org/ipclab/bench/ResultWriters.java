@@ -1,0 +1,192 @@
+package org.ipclab.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import org.ipclab.core.Units;
+
+/** Results as a terminal table, JSON (docs/results-schema.md) and CSV. */
+public final class ResultWriters {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+            // Later versions may add fields (docs/results-schema.md): readers ignore what they do not know.
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private ResultWriters() {
+    }
+
+    public static void json(Results.Report report, Path file) throws IOException {
+        JSON.writeValue(file.toFile(), report);
+    }
+
+    public static Results.Report readJson(Path file) throws IOException {
+        return JSON.readValue(file.toFile(), Results.Report.class);
+    }
+
+    static final String CSV_HEADER = "mechanism,mode,size_bytes,status,p50_us,p90_us,p99_us,p999_us,max_us,mean_us,"
+            + "p50_spread_pct,msgs_per_s,mb_per_s,rate_spread_pct,sent,received,lost,reordered,corrupt,"
+            + "cpu_runner_us_per_msg,cpu_peer_us_per_msg,repeats,error";
+
+    public static void csv(Results.Report report, Path file) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file)) {
+            w.write(CSV_HEADER);
+            w.write('\n');
+            for (Results.Measurement m : report.measurements()) {
+                Results.Summary s = m.summary();
+                Results.Latency l = s == null ? null : s.latency();
+                Results.Integrity i = m.integrity();
+                Results.Cpu c = m.cpu();
+                List<Object> cols = java.util.Arrays.asList(m.mechanism(), m.mode(), m.sizeBytes(), m.status(),
+                        l == null ? null : l.p50Us(), l == null ? null : l.p90Us(), l == null ? null : l.p99Us(),
+                        l == null ? null : l.p999Us(), l == null ? null : l.maxUs(), l == null ? null : l.meanUs(),
+                        s == null || s.p50Us() == null ? null : s.p50Us().percent(),
+                        s == null ? null : s.msgsPerSec(), s == null ? null : s.mbPerSec(),
+                        s == null || s.msgsPerSecSpread() == null ? null : s.msgsPerSecSpread().percent(),
+                        i == null ? null : i.sent(), i == null ? null : i.received(), i == null ? null : i.lost(),
+                        i == null ? null : i.reordered(), i == null ? null : i.corrupt(),
+                        c == null ? null : c.runnerUsPerMsg(), c == null ? null : c.peerUsPerMsg(),
+                        m.repeats().size(), m.error());
+                w.write(cols.stream().map(ResultWriters::csvCell).collect(Collectors.joining(",")));
+                w.write('\n');
+            }
+        }
+    }
+
+    private static String csvCell(Object o) {
+        if (o == null) return "";
+        if (o instanceof Double) return String.format(Locale.ROOT, "%.3f", (Double) o);
+        String s = o.toString();
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    // ------------------------------------------------------------------ terminal
+
+    public static void header(Results.Report report, PrintStream out) {
+        out.println("ipclab " + report.version() + " — " + report.startedAt());
+        for (Map.Entry<String, String> e : report.environment().entrySet()) {
+            out.printf("  %-14s %s%n", e.getKey(), e.getValue().isEmpty() ? "(none)" : e.getValue());
+        }
+    }
+
+    /** Latency rows, then throughput rows, then failures and notes. */
+    public static void table(Results.Report report, PrintStream out) {
+        List<Results.Measurement> lat = report.measurements().stream()
+                .filter(m -> m.mode().equals("latency") && m.summary() != null && !m.summary().openLoop()).toList();
+        List<Results.Measurement> open = report.measurements().stream()
+                .filter(m -> m.mode().equals("latency") && m.summary() != null && m.summary().openLoop()).toList();
+        List<Results.Measurement> thr = report.measurements().stream().filter(m -> m.mode().equals("throughput") && m.summary() != null).toList();
+        boolean withC = report.measurements().stream().anyMatch(m -> m.baseline() != null);
+        if (!lat.isEmpty()) {
+            out.println();
+            out.println("Latency: round-trip time (RTT) in µs, closed loop; spread = (max-min)/median of the repeats' p50"
+                    + (withC ? "; C = the native C program, same mechanism and size, Java/C = ratio of p50" : ""));
+            out.printf("%-16s %8s %9s %9s %9s %9s %9s %9s %7s%s %11s %s%n", "mechanism", "size", "p50", "p90", "p99", "p99.9",
+                    "max", "mean", "spread", withC ? String.format("%9s %7s", "C p50", "Java/C") : "", "cpu µs/msg", "sent/lost/reord/corrupt");
+            for (Results.Measurement m : lat) {
+                Results.Latency l = m.summary().latency();
+                out.printf(Locale.ROOT, "%-16s %8s %9.2f %9.2f %9.2f %9.2f %9.1f %9.2f %6.0f%%%s %11s %s%s%n", m.mechanism(),
+                        Units.formatSize(m.sizeBytes()), l.p50Us(), l.p90Us(), l.p99Us(), l.p999Us(), l.maxUs(), l.meanUs(),
+                        m.summary().p50Us().percent(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().p50Us(),
+                                m.baseline() == null ? null : m.baseline().p50Ratio(), "%9.2f") : "",
+                        cpu(m.cpu()), integrity(m.integrity()), flag(m));
+            }
+        }
+        if (!open.isEmpty()) {
+            out.println();
+            out.printf(Locale.ROOT, "Open-loop latency in µs at %,.0f msgs/s: from the intended send time (corrected); raw = from the actual send time%n",
+                    open.get(0).summary().targetRate());
+            out.printf("%-16s %8s %9s %9s %9s %9s %9s %10s %10s %11s %s%n", "mechanism", "size", "p50", "p99", "p99.9",
+                    "max", "raw p99", "raw max", "achieved/s", "cpu µs/msg", "sent/lost/reord/corrupt");
+            for (Results.Measurement m : open) {
+                Results.Latency l = m.summary().latency();
+                Results.Latency r = m.summary().rawLatency();
+                boolean behind = m.summary().achievedRate() < 0.95 * m.summary().targetRate();
+                out.printf(Locale.ROOT, "%-16s %8s %9.2f %9.2f %9.2f %9.1f %9.2f %10.1f %,10.0f %11s %s%s%s%n", m.mechanism(),
+                        Units.formatSize(m.sizeBytes()), l.p50Us(), l.p99Us(), l.p999Us(), l.maxUs(), r.p99Us(), r.maxUs(),
+                        m.summary().achievedRate(), cpu(m.cpu()), integrity(m.integrity()), flag(m),
+                        behind ? "  <-- TARGET RATE NOT ACHIEVED: the sender fell behind its schedule" : "");
+            }
+        }
+        if (!thr.isEmpty()) {
+            out.println();
+            out.println("Throughput: one-way stream, counted and verified by the receiving process");
+            out.printf("%-16s %8s %12s %10s %7s%s %11s %s%n", "mechanism", "size", "msgs/s", "MB/s", "spread",
+                    withC ? String.format("%12s %7s", "C msgs/s", "Java/C") : "", "cpu µs/msg", "sent/lost/reord/corrupt");
+            for (Results.Measurement m : thr) {
+                out.printf(Locale.ROOT, "%-16s %8s %,12.0f %10.1f %6.0f%%%s %11s %s%s%n", m.mechanism(),
+                        Units.formatSize(m.sizeBytes()), m.summary().msgsPerSec(), m.summary().mbPerSec(),
+                        m.summary().msgsPerSecSpread().percent(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().msgsPerSec(),
+                                m.baseline() == null ? null : m.baseline().rateRatio(), "%,12.0f") : "",
+                        cpu(m.cpu()), integrity(m.integrity()), flag(m));
+            }
+        }
+        List<Results.Measurement> failed = report.measurements().stream().filter(m -> "failed".equals(m.status())).toList();
+        if (!failed.isEmpty()) {
+            out.println();
+            out.println("Failed:");
+            for (Results.Measurement m : failed) {
+                out.println("  " + m.mechanism() + " " + m.mode() + " " + Units.formatSize(m.sizeBytes()) + ": " + m.error());
+            }
+        }
+        report.measurements().stream().filter(m -> m.baseline() != null && m.baseline().error() != null).forEach(m ->
+                out.println("note: C baseline for " + m.mechanism() + " " + m.mode() + " " + Units.formatSize(m.sizeBytes())
+                        + " failed: " + m.baseline().error()));
+        if (!report.notes().isEmpty()) {
+            out.println();
+            report.notes().forEach(n -> out.println("note: " + n));
+        }
+        if (report.partial()) {
+            out.println();
+            out.println("PARTIAL RESULTS: the run was interrupted; only the rows above were measured.");
+        }
+    }
+
+    private static String cColumns(Results.Baseline b, Double value, Double ratio, String valueFormat) {
+        int width = valueFormat.contains("12") ? 12 : 9;
+        if (b == null) return String.format(" %" + width + "s %7s", "-", "-");
+        if (b.error() != null || value == null) return String.format(" %" + width + "s %7s", "failed", "-");
+        return String.format(Locale.ROOT, " " + valueFormat + " %7s", value, ratio == null ? "-" : String.format(Locale.ROOT, "%.2f", ratio));
+    }
+
+    private static String flag(Results.Measurement m) {
+        return "integrity".equals(m.status()) ? "  <-- " + m.error() : "";
+    }
+
+    private static String cpu(Results.Cpu c) {
+        if (c == null || c.runnerUsPerMsg() == null) return "-";
+        return String.format(Locale.ROOT, "%.1f/%s", c.runnerUsPerMsg(),
+                c.peerUsPerMsg() == null ? "-" : String.format(Locale.ROOT, "%.1f", c.peerUsPerMsg()));
+    }
+
+    private static String integrity(Results.Integrity i) {
+        if (i == null) return "-";
+        return i.sent() + "/" + i.lost() + "/" + i.reordered() + "/" + i.corrupt();
+    }
+
+    /** The effective parameters of each mechanism, once. */
+    public static void parameters(Results.Report report, PrintStream out) {
+        Map<String, Map<String, String>> byMechanism = new java.util.LinkedHashMap<>();
+        for (Results.Measurement m : report.measurements()) {
+            if (!m.parameters().isEmpty()) byMechanism.putIfAbsent(m.mechanism(), m.parameters());
+        }
+        if (byMechanism.isEmpty()) return;
+        out.println();
+        out.println("Effective parameters:");
+        byMechanism.forEach((mech, params) -> out.println("  " + mech + ": " + params.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "))));
+    }
+}

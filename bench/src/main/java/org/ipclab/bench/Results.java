@@ -1,0 +1,99 @@
+package org.ipclab.bench;
+
+import java.util.List;
+import java.util.Map;
+
+/** The result model, serialised as-is to JSON (schema: docs/results-schema.md). */
+public final class Results {
+    private Results() {
+    }
+
+    /** One file's worth: environment, configuration, measurements. {@code partial} when the run was interrupted. */
+    public record Report(String tool, String version, String startedAt, Map<String, String> environment,
+                         BenchConfig config, List<Measurement> measurements, List<String> notes, boolean partial) {
+    }
+
+    /**
+     * One mechanism × mode × size. {@code status} is "ok", "failed" (see {@code error}) or
+     * "integrity" (it ran, but a reliable mechanism lost, reordered or corrupted messages).
+     */
+    public record Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
+                              Map<String, String> parameters, List<Repeat> repeats, Summary summary,
+                              Integrity integrity, Cpu cpu, Baseline baseline) {
+        public Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
+                           Map<String, String> parameters, List<Repeat> repeats, Summary summary,
+                           Integrity integrity, Cpu cpu) {
+            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, null);
+        }
+
+        public boolean ok() {
+            return "ok".equals(status);
+        }
+
+        public Measurement withBaseline(Baseline b) {
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, b);
+        }
+    }
+
+    /**
+     * The native C program's figure for the same mechanism, mode and size, measured right after the
+     * Java one; ratios are Java/C (for latency &gt; 1 means Java is slower, for rates &lt; 1 does).
+     * {@code error} is set (and the figures null) when the C run failed.
+     */
+    public record Baseline(String program, Double p50Us, Double p99Us, Double msgsPerSec, Double mbPerSec,
+                           Double p50Ratio, Double p99Ratio, Double rateRatio, String error) {
+    }
+
+    /** One measured iteration. {@code latency} is null in throughput mode, the rates are null in latency mode. */
+    public record Repeat(long messages, double seconds, Latency latency, Double msgsPerSec, Double mbPerSec) {
+    }
+
+    /** RTT percentiles in microseconds, from an HdrHistogram. */
+    public record Latency(long count, double p50Us, double p90Us, double p99Us, double p999Us, double maxUs, double meanUs) {
+    }
+
+    /**
+     * Across repeats: latency from all repeats' histograms merged; rates as the median repeat; spread
+     * as min..max of repeats. Open loop ({@code targetRate} set): {@code latency} is measured from each
+     * message's intended send time (coordinated omission corrected), {@code rawLatency} from its
+     * actual send time.
+     */
+    public record Summary(Latency latency, Spread p50Us, Double msgsPerSec, Double mbPerSec, Spread msgsPerSecSpread,
+                          Latency rawLatency, Double targetRate, Double achievedRate, List<Point> percentiles) {
+        public Summary(Latency latency, Spread p50Us, Double msgsPerSec, Double mbPerSec, Spread msgsPerSecSpread) {
+            this(latency, p50Us, msgsPerSec, mbPerSec, msgsPerSecSpread, null, null, null, null);
+        }
+
+        public boolean openLoop() {
+            return targetRate != null;
+        }
+    }
+
+    /** One point of a latency distribution: percentile (0..100) and the RTT at it in µs. */
+    public record Point(double percentile, double us) {
+    }
+
+    /** min, median and max of one figure over the repeats, and (max-min)/median in percent. */
+    public record Spread(double min, double median, double max, double percent) {
+        static Spread of(List<Double> values) {
+            if (values.isEmpty()) return null;
+            List<Double> sorted = values.stream().sorted().toList();
+            double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                    : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+            double min = sorted.get(0);
+            double max = sorted.get(sorted.size() - 1);
+            return new Spread(min, median, max, median == 0 ? 0 : 100 * (max - min) / median);
+        }
+    }
+
+    /** What arrived against what was sent, over warm-up excluded, all repeats included. */
+    public record Integrity(long sent, long received, long lost, long reordered, long corrupt) {
+        public boolean clean() {
+            return lost == 0 && reordered == 0 && corrupt == 0;
+        }
+    }
+
+    /** CPU time per message in microseconds: this process and the peer (null when not measurable). */
+    public record Cpu(Double runnerUsPerMsg, Double peerUsPerMsg) {
+    }
+}

@@ -1,0 +1,221 @@
+package org.ipclab.bench.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import org.ipclab.bench.ResultWriters;
+import org.ipclab.bench.Results;
+import org.ipclab.core.BadInputException;
+import org.ipclab.core.Units;
+
+/** Turns a results JSON into a self-contained HTML page with charts, or a Markdown table. */
+public final class Reports {
+    private Reports() {
+    }
+
+    /** Reads a results file, with one-line errors for a missing, unreadable or foreign file. */
+    public static Results.Report read(Path file) {
+        if (!Files.isRegularFile(file)) throw new BadInputException(file + ": no such file");
+        if (!Files.isReadable(file)) throw new BadInputException(file + ": not readable");
+        Results.Report r;
+        try {
+            r = ResultWriters.readJson(file);
+        } catch (JsonProcessingException e) {
+            throw new BadInputException(file + ": not an ipclab results file (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+        if (r == null || !"ipclab".equals(r.tool()) || r.measurements() == null) {
+            throw new BadInputException(file + ": not an ipclab results file (no \"tool\": \"ipclab\" with measurements)");
+        }
+        return r;
+    }
+
+    // ------------------------------------------------------------------ markdown
+
+    public static String markdown(Results.Report r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Measured by ipclab ").append(r.version()).append(" on ").append(r.startedAt())
+                .append(r.partial() ? " (PARTIAL: interrupted)" : "").append(".\n\n");
+        sb.append("| mechanism | size | RTT p50 µs | p99 µs | p99.9 µs | C p50 µs | Java/C p50 | msgs/s | MB/s | C msgs/s | Java/C rate | cpu µs/msg (runner/peer) | sent/lost/reord/corrupt |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Row row : rows(r)) {
+            Results.Baseline lc = row.lat == null ? null : row.lat.baseline();
+            Results.Baseline tc = row.thr == null ? null : row.thr.baseline();
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", row.mechanism, Units.formatSize(row.size),
+                    f2(row.lat == null ? null : row.lat.summary().latency().p50Us()),
+                    f2(row.lat == null ? null : row.lat.summary().latency().p99Us()),
+                    f2(row.lat == null ? null : row.lat.summary().latency().p999Us()),
+                    f2(lc == null ? null : lc.p50Us()), f2(lc == null ? null : lc.p50Ratio()),
+                    row.thr == null ? "–" : String.format(Locale.ROOT, "%,.0f", row.thr.summary().msgsPerSec()),
+                    row.thr == null ? "–" : String.format(Locale.ROOT, "%.1f", row.thr.summary().mbPerSec()),
+                    tc == null || tc.msgsPerSec() == null ? "–" : String.format(Locale.ROOT, "%,.0f", tc.msgsPerSec()),
+                    f2(tc == null ? null : tc.rateRatio()),
+                    cpu(row.lat != null ? row.lat : row.thr), integrity(row)));
+        }
+        List<Results.Measurement> failed = r.measurements().stream().filter(m -> "failed".equals(m.status())).toList();
+        if (!failed.isEmpty()) {
+            sb.append("\nFailed:\n\n");
+            failed.forEach(m -> sb.append("- ").append(m.mechanism()).append(' ').append(m.mode()).append(' ')
+                    .append(Units.formatSize(m.sizeBytes())).append(": ").append(m.error()).append('\n'));
+        }
+        sb.append("\nEnvironment: ").append(r.environment().entrySet().stream()
+                .filter(e -> !e.getKey().equals("jvm flags"))
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining("; "))).append(".\n");
+        return sb.toString();
+    }
+
+    /** Latency and throughput of one mechanism and size side by side. */
+    private record Row(String mechanism, int size, Results.Measurement lat, Results.Measurement thr) {
+    }
+
+    private static List<Row> rows(Results.Report r) {
+        TreeSet<String> keys = new TreeSet<>();
+        List<Results.Measurement> ok = r.measurements().stream().filter(m -> m.summary() != null).toList();
+        ok.forEach(m -> keys.add(m.mechanism() + "\u0000" + String.format("%012d", m.sizeBytes())));
+        return keys.stream().map(k -> {
+            String mech = k.substring(0, k.indexOf('\u0000'));
+            int size = Integer.parseInt(k.substring(k.indexOf('\u0000') + 1));
+            Results.Measurement lat = ok.stream().filter(m -> m.mechanism().equals(mech) && m.sizeBytes() == size && m.mode().equals("latency")).findFirst().orElse(null);
+            Results.Measurement thr = ok.stream().filter(m -> m.mechanism().equals(mech) && m.sizeBytes() == size && m.mode().equals("throughput")).findFirst().orElse(null);
+            return new Row(mech, size, lat, thr);
+        }).toList();
+    }
+
+    private static String f2(Double v) {
+        return v == null ? "–" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String cpu(Results.Measurement m) {
+        if (m == null || m.cpu() == null || m.cpu().runnerUsPerMsg() == null) return "–";
+        return String.format(Locale.ROOT, "%.1f / %s", m.cpu().runnerUsPerMsg(),
+                m.cpu().peerUsPerMsg() == null ? "–" : String.format(Locale.ROOT, "%.1f", m.cpu().peerUsPerMsg()));
+    }
+
+    private static String integrity(Row row) {
+        StringBuilder sb = new StringBuilder();
+        for (Results.Measurement m : new Results.Measurement[] {row.lat, row.thr}) {
+            if (m == null || m.integrity() == null) continue;
+            Results.Integrity i = m.integrity();
+            if (sb.length() > 0) sb.append(", ");
+            sb.append(i.sent()).append('/').append(i.lost()).append('/').append(i.reordered()).append('/').append(i.corrupt());
+        }
+        return sb.length() == 0 ? "–" : sb.toString();
+    }
+
+    // ------------------------------------------------------------------ html
+
+    public static String html(Results.Report r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>ipclab results ")
+                .append(SvgChart.esc(r.startedAt())).append("</title>\n<style>\n")
+                .append("body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}")
+                .append("table{border-collapse:collapse;margin:1em 0;font-size:14px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}")
+                .append("td:first-child,th:first-child{text-align:left}.chart{margin:1em 0;background:#fff}")
+                .append(".grid{stroke:#e5e5e5}.tick{font-size:11px;fill:#555}.axis{font-size:12px;fill:#333}")
+                .append(".title{font-size:14px;font-weight:600}.legend{font-size:12px}.series{fill:none;stroke-width:2}")
+                .append(".warn{color:#b00;font-weight:600}code{background:#f4f4f4;padding:1px 4px}\n</style></head><body>\n");
+        sb.append("<h1>ipclab results</h1>\n");
+        if (r.partial()) sb.append("<p class=\"warn\">PARTIAL: the run was interrupted; only what is shown was measured.</p>\n");
+        sb.append("<p>ipclab ").append(SvgChart.esc(r.version())).append(", started ").append(SvgChart.esc(r.startedAt()))
+                .append(". Latency is the round-trip time (RTT) between two processes; throughput a one-way stream verified by the receiver.</p>\n");
+
+        sb.append("<h2>Latency distribution</h2>\n");
+        for (int size : r.measurements().stream().filter(m -> m.mode().equals("latency") && m.summary() != null
+                && m.summary().percentiles() != null).map(Results.Measurement::sizeBytes).distinct().sorted().toList()) {
+            SvgChart c = new SvgChart("RTT percentiles at " + Units.formatSize(size) + " (log scale)", "percentile", "RTT (µs)")
+                    .xTickLabels(SvgChart::percentileLabel);
+            for (Results.Measurement m : r.measurements()) {
+                if (!m.mode().equals("latency") || m.sizeBytes() != size || m.summary() == null || m.summary().percentiles() == null) continue;
+                for (Results.Point p : m.summary().percentiles()) {
+                    if (p.percentile() < 100) c.point(m.mechanism(), 1 / (1 - p.percentile() / 100), p.us());
+                }
+            }
+            if (!c.isEmpty()) sb.append(c.render());
+        }
+
+        SvgChart rtt = new SvgChart("RTT p50 vs message size", "message size (bytes)", "RTT p50 (µs)");
+        SvgChart tput = new SvgChart("Throughput vs message size", "message size (bytes)", "MB/s");
+        for (Results.Measurement m : r.measurements()) {
+            if (m.summary() == null) continue;
+            if (m.mode().equals("latency")) rtt.point(m.mechanism(), m.sizeBytes(), m.summary().latency().p50Us());
+            else if (m.summary().mbPerSec() != null) tput.point(m.mechanism(), m.sizeBytes(), m.summary().mbPerSec());
+        }
+        sb.append("<h2>Size sweep</h2>\n");
+        if (!rtt.isEmpty()) sb.append(rtt.render());
+        if (!tput.isEmpty()) sb.append(tput.render());
+
+        String bars = javaVersusC(r);
+        if (!bars.isEmpty()) sb.append("<h2>Java vs C</h2>\n").append(bars);
+
+        sb.append("<h2>Table</h2>\n").append(markdownToHtmlTable(r));
+        if (!r.notes().isEmpty()) {
+            sb.append("<h2>Notes</h2><ul>");
+            r.notes().forEach(n -> sb.append("<li>").append(SvgChart.esc(n)).append("</li>"));
+            sb.append("</ul>\n");
+        }
+        sb.append("<h2>Environment</h2>\n<table>");
+        for (Map.Entry<String, String> e : r.environment().entrySet()) {
+            sb.append("<tr><th>").append(SvgChart.esc(e.getKey())).append("</th><td style=\"text-align:left\"><code>")
+                    .append(SvgChart.esc(e.getValue())).append("</code></td></tr>");
+        }
+        sb.append("</table>\n<h2>Configuration</h2><p><code>").append(SvgChart.esc(String.valueOf(r.config()))).append("</code></p>\n");
+        sb.append("</body></html>\n");
+        return sb.toString();
+    }
+
+    /** Grouped horizontal bars: RTT p50 of Java and of the C program, per mechanism and size. */
+    private static String javaVersusC(Results.Report r) {
+        List<Results.Measurement> rows = r.measurements().stream()
+                .filter(m -> m.mode().equals("latency") && m.summary() != null && m.baseline() != null && m.baseline().p50Us() != null)
+                .toList();
+        if (rows.isEmpty()) return "";
+        double max = rows.stream().mapToDouble(m -> Math.max(m.summary().latency().p50Us(), m.baseline().p50Us())).max().orElse(1);
+        int left = 190, width = 460, bar = 12, rowH = 2 * bar + 12, top = 30;
+        int height = top + rows.size() * rowH + 20;
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 760 %d\" width=\"760\" height=\"%d\" role=\"img\" aria-label=\"Java vs C\">%n", height, height));
+        sb.append("<text x=\"10\" y=\"18\" class=\"title\">RTT p50 in µs: Java (blue) and the native C program (grey), same mechanism and size</text>\n");
+        int y = top;
+        for (Results.Measurement m : rows) {
+            double j = m.summary().latency().p50Us();
+            double c = m.baseline().p50Us();
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">%s %s</text>%n",
+                    left - 8, y + bar + 4, SvgChart.esc(m.mechanism()), Units.formatSize(m.sizeBytes())));
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#1f77b4\"/>"
+                    + "<text x=\"%.1f\" y=\"%d\" class=\"tick\">%.2f (×%.2f)</text>%n",
+                    left, y, width * j / max, bar, left + width * j / max + 4, y + bar - 2, j, j / c));
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#999\"/>"
+                    + "<text x=\"%.1f\" y=\"%d\" class=\"tick\">%.2f</text>%n",
+                    left, y + bar, width * c / max, bar, left + width * c / max + 4, y + 2 * bar - 2, c));
+            y += rowH;
+        }
+        return sb.append("</svg>\n").toString();
+    }
+
+    private static String markdownToHtmlTable(Results.Report r) {
+        StringBuilder sb = new StringBuilder("<table><tr>");
+        for (String h : new String[] {"mechanism", "size", "RTT p50 µs", "p99 µs", "p99.9 µs", "msgs/s", "MB/s", "cpu µs/msg", "sent/lost/reord/corrupt"}) {
+            sb.append("<th>").append(SvgChart.esc(h)).append("</th>");
+        }
+        sb.append("</tr>\n");
+        for (Row row : rows(r)) {
+            sb.append("<tr><td>").append(SvgChart.esc(row.mechanism)).append("</td><td>").append(Units.formatSize(row.size)).append("</td><td>")
+                    .append(f2(row.lat == null ? null : row.lat.summary().latency().p50Us())).append("</td><td>")
+                    .append(f2(row.lat == null ? null : row.lat.summary().latency().p99Us())).append("</td><td>")
+                    .append(f2(row.lat == null ? null : row.lat.summary().latency().p999Us())).append("</td><td>")
+                    .append(row.thr == null ? "–" : String.format(Locale.ROOT, "%,.0f", row.thr.summary().msgsPerSec())).append("</td><td>")
+                    .append(row.thr == null ? "–" : String.format(Locale.ROOT, "%.1f", row.thr.summary().mbPerSec())).append("</td><td>")
+                    .append(cpu(row.lat != null ? row.lat : row.thr)).append("</td><td>").append(integrity(row)).append("</td></tr>\n");
+        }
+        return sb.append("</table>\n").toString();
+    }
+}

@@ -1,0 +1,107 @@
+package org.ipclab.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.ipclab.bench.BenchConfig;
+import org.ipclab.bench.Mode;
+import org.ipclab.bench.ResultWriters;
+import org.ipclab.bench.Results;
+import org.ipclab.core.BadInputException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportsTest {
+    static Results.Report sample() {
+        List<Results.Measurement> ms = new ArrayList<>();
+        for (String mech : List.of("tcp", "unix")) {
+            for (int size : List.of(64, 4096, 65536)) {
+                double base = mech.equals("tcp") ? 20 : 12;
+                List<Results.Point> pts = List.of(new Results.Point(0, base * 0.8), new Results.Point(50, base),
+                        new Results.Point(90, base * 1.2), new Results.Point(99, base * 3), new Results.Point(99.9, base * 8), new Results.Point(100, base * 20));
+                Results.Latency l = new Results.Latency(1000, base, base * 1.2, base * 3, base * 8, base * 20, base * 1.1);
+                ms.add(new Results.Measurement(mech, "latency", size, "ok", null, Map.of("peer pid", "1"), List.of(),
+                        new Results.Summary(l, new Results.Spread(base, base, base, 0), null, null, null, null, null, null, pts),
+                        new Results.Integrity(1000, 1000, 0, 0, 0), new Results.Cpu(5.0, 4.0)));
+                ms.add(new Results.Measurement(mech, "throughput", size, "ok", null, Map.of(), List.of(),
+                        new Results.Summary(null, null, 1e6 / base, size / base, new Results.Spread(1, 1, 1, 0)),
+                        new Results.Integrity(5000, 5000, 0, 0, 0), new Results.Cpu(1.0, 1.0)));
+            }
+        }
+        BenchConfig cfg = new BenchConfig(List.of("tcp", "unix"), List.of(Mode.LATENCY, Mode.THROUGHPUT), List.of(64, 4096, 65536),
+                Duration.ofMillis(500), Duration.ofSeconds(1), 0, 3, Duration.ofSeconds(10), Map.of());
+        return new Results.Report("ipclab", "test", "2026-11-27T00:00:00Z", Map.of("cores", "2", "cpu", "test <cpu>"), cfg, ms, List.of("a note"), false);
+    }
+
+    @Test
+    void markdownHasOneRowPerMechanismAndSize() {
+        String md = Reports.markdown(sample());
+        assertEquals(6, md.lines().filter(l -> l.startsWith("| tcp") || l.startsWith("| unix")).count(), md);
+    }
+
+    @Test
+    void htmlIsSelfContainedWithThreeKindsOfChart() {
+        String html = Reports.html(sample());
+        assertTrue(html.contains("RTT percentiles at 64 B"));
+        assertTrue(html.contains("RTT p50 vs message size"));
+        assertTrue(html.contains("Throughput vs message size"));
+        assertTrue(html.contains("test &lt;cpu&gt;"), "environment values are escaped");
+        Matcher external = Pattern.compile("(src|href)=\"(https?:)?//").matcher(html);
+        assertTrue(!external.find(), "the page must not fetch anything: " + (external.find(0) ? external.group() : ""));
+    }
+
+    @Test
+    void foreignOrBrokenFilesAreRefusedWithTheFileNamed(@TempDir Path dir) throws Exception {
+        Path none = dir.resolve("none.json");
+        assertTrue(assertThrows(BadInputException.class, () -> Reports.read(none)).getMessage().contains("none.json: no such file"));
+        Path foreign = Files.writeString(dir.resolve("foreign.json"), "{\"name\":\"something else\"}");
+        assertTrue(assertThrows(BadInputException.class, () -> Reports.read(foreign)).getMessage().contains("not an ipclab results file"));
+        Path broken = Files.writeString(dir.resolve("broken.json"), "{ not json");
+        assertTrue(assertThrows(BadInputException.class, () -> Reports.read(broken)).getMessage().startsWith(broken + ": "));
+        Path good = dir.resolve("good.json");
+        ResultWriters.json(sample(), good);
+        assertEquals(sample(), Reports.read(good));
+    }
+
+    /** The page as a browser shows it: Debian's Chromium, headless (installed by .ci/run). */
+    @Test
+    void htmlRendersInHeadlessChromiumWithItsCharts(@TempDir Path dir) throws Exception {
+        Path chromium = Path.of("/usr/bin/chromium");
+        assumeTrue(Files.isExecutable(chromium), "chromium is not installed (.ci/run installs it)");
+        Path page = Files.writeString(dir.resolve("report.html"), Reports.html(sample()));
+        List<String> common = List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + dir.resolve("profile"));
+        List<String> dump = new ArrayList<>(common);
+        dump.add("--dump-dom");
+        dump.add(page.toUri().toString());
+        Process p = new ProcessBuilder(dump).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        long charts = Pattern.compile("<svg class=\"chart\"").matcher(dom).results().count();
+        assertTrue(charts >= 5, "charts in the rendered DOM: " + charts);
+        assertTrue(dom.contains("class=\"series\""), "chart lines present");
+
+        Path png = dir.resolve("report.png");
+        List<String> shot = new ArrayList<>(common);
+        shot.add("--screenshot=" + png);
+        shot.add("--window-size=1200,2400");
+        shot.add(page.toUri().toString());
+        Process s = new ProcessBuilder(shot).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(s.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(Files.size(png) > 20_000, "screenshot of the rendered page: " + Files.size(png) + " bytes");
+    }
+}

@@ -1,0 +1,376 @@
+package org.ipclab.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+import org.ipclab.bench.BenchConfig;
+import org.ipclab.bench.Benchmark;
+import org.ipclab.bench.Environment;
+import org.ipclab.bench.Mode;
+import org.ipclab.bench.Placement;
+import org.ipclab.bench.baseline.NativeBaseline;
+import org.ipclab.bench.NanoClock;
+import org.ipclab.bench.Progress;
+import org.ipclab.bench.RemoteTarget;
+import org.ipclab.bench.ResultWriters;
+import org.ipclab.bench.Results;
+import org.ipclab.bench.Runner;
+import org.ipclab.core.BadInputException;
+import org.ipclab.core.Capability;
+import org.ipclab.core.Channel;
+import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.MechanismOption;
+import org.ipclab.core.Providers;
+import org.ipclab.core.Units;
+import org.ipclab.core.peer.Probe;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure latency and throughput between two processes.",
+                "Latency is the round-trip time (RTT) of a ping-pong; throughput a one-way",
+                "stream verified by the receiver. Without --mechanism: every mechanism",
+                "available here, each beside the native C program over the same mechanism."},
+        footer = {"", "Sizes take k and m suffixes (1k = 1024). Durations need a unit: 500ms, 2s, 1m.",
+                "Example: ipc bench -m tcp -m unix --sizes 64,4k,64k --repeat 5 --json results.json"})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--mechanism"}, paramLabel = "NAME", split = ",",
+            description = "Mechanism(s) to measure, repeatable or comma-separated (default: all available; see 'ipc list').")
+    List<String> mechanisms = new ArrayList<>();
+
+    @Option(names = "--sizes", paramLabel = "LIST", split = ",", defaultValue = "64,4k,64k,1m",
+            description = "Message sizes in bytes, at least " + Probe.MIN_SIZE + " (default: ${DEFAULT-VALUE}).")
+    List<String> sizes;
+
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "both",
+            description = "latency, throughput or both (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "500ms",
+            description = "Length of each measured repeat (default: ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(names = "--count", paramLabel = "N", description = "Messages per repeat instead of --duration.")
+    Long count;
+
+    @Option(names = "--all", description = "Every available mechanism (the default when no --mechanism is given).")
+    boolean all;
+
+    @Option(names = "--rate", paramLabel = "N/s",
+            description = "Open-loop latency: send N messages per second on a fixed schedule and measure from the"
+                    + " intended send time (coordinated omission corrected); the raw figures are shown beside.")
+    String rate;
+
+    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "300ms",
+            description = "Warm-up before measuring, per mechanism and size (default: ${DEFAULT-VALUE}).")
+    String warmup;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "3",
+            description = "Measured repeats; their spread is reported (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s",
+            description = "Longest wait for one message before the run fails (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Mixin
+    ChannelOptions channelOptions;
+
+    @Option(names = "--connect", paramLabel = "HOST:PORT",
+            description = "Measure against an 'ipc serve' elsewhere (tcp/udp) instead of starting a peer.")
+    String connect;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (docs/results-schema.md).")
+    Path json;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "Also write the results as CSV.")
+    Path csv;
+
+    @Option(names = "--baseline", paramLabel = "native|none", defaultValue = "native",
+            description = "native (default): also run the C reference program for each mechanism, mode and size, and"
+                    + " show Java, C and Java/C; skipped with a note when there is no C compiler. none: Java only.")
+    String baseline;
+
+    @Option(names = "--pin", paramLabel = "RUNNER,PEER",
+            description = "Pin the runner and the peer to these CPUs (taskset), e.g. --pin 0,1; echoed in the results.")
+    String pin;
+
+    @Option(names = "--hgrm", paramLabel = "DIR", description = "Also write each latency histogram as an HdrHistogram .hgrm percentile file.")
+    Path hgrm;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        BenchConfig cfg = config();
+        checkOutput(json);
+        checkOutput(csv);
+        if (hgrm != null && !Files.isDirectory(hgrm)) throw new BadInputException("--hgrm " + hgrm + " is not a directory");
+        if (connect == null) Benchmark.preflight(cfg);
+        PrintStream out = System.out;
+        Placement placement = pin == null ? Placement.none() : Placement.parse(pin);
+        placement.pinRunner();
+        Map<String, String> env = new java.util.LinkedHashMap<>(Environment.capture());
+        env.put("pinning", placement.describe());
+        Runner runner = new Runner(NanoClock.SYSTEM, BenchCommand::processCpuNanos, Runner::newHistogram);
+        if (hgrm != null) runner.onHistogram(BenchCommand.hgrmWriter(hgrm));
+        TerminalProgress progress = new TerminalProgress(quiet);
+        Benchmark benchmark = new Benchmark(runner, progress).placement(placement);
+        if (!baseline.equals("native") && !baseline.equals("none")) {
+            throw new BadInputException("--baseline '" + baseline + "' is not one of native, none");
+        }
+        if (baseline.equals("native") && connect == null) {
+            NativeBaseline.prepare(NativeBaseline.defaultCacheRoot(), why -> progress.warn("C baseline skipped: " + why))
+                    .ifPresent(benchmark::baseline);
+        }
+        String startedAt = Instant.now().toString();
+
+        out.println("ipc bench: " + describe(cfg));
+        AtomicBoolean finished = new AtomicBoolean();
+        Thread onInterrupt = new Thread(() -> {
+            if (finished.get()) return;
+            Results.Report partial = benchmark.report(cfg, env, VersionProvider.version(), startedAt, true);
+            progress.clear();
+            ResultWriters.table(partial, out);
+            save(partial);
+            out.flush();
+        }, "ipclab-save-partial");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+
+        Results.Report report;
+        try {
+            report = connect != null
+                    ? remote(cfg, runner, env, startedAt)
+                    : benchmark.run(cfg, env, VersionProvider.version());
+        } finally {
+            finished.set(true); // from here on, only an interruption leaves results to save
+        }
+        progress.clear();
+        ResultWriters.header(report, out);
+        ResultWriters.table(report, out);
+        ResultWriters.parameters(report, out);
+        save(report);
+        boolean allOk = report.measurements().stream().allMatch(Results.Measurement::ok);
+        return allOk && !report.measurements().isEmpty() ? ExitCodes.OK : ExitCodes.FAILURE;
+    }
+
+    private void save(Results.Report report) {
+        try {
+            if (json != null) {
+                ResultWriters.json(report, json);
+                System.err.println("ipc bench: wrote " + json + (report.partial() ? " (partial)" : ""));
+            }
+            if (csv != null) {
+                ResultWriters.csv(report, csv);
+                System.err.println("ipc bench: wrote " + csv + (report.partial() ? " (partial)" : ""));
+            }
+        } catch (IOException e) {
+            System.err.println("ipc bench: could not write results: " + e.getMessage());
+        }
+    }
+
+    private Results.Report remote(BenchConfig cfg, Runner runner, Map<String, String> env,
+                                  String startedAt) throws IOException {
+        ChannelProvider p = Providers.get(cfg.mechanisms().get(0));
+        ChannelSpec spec = ChannelSpec.of(p.name(), cfg.options());
+        List<Results.Measurement> measurements = new ArrayList<>();
+        try (Channel ch = p.connect(spec, cfg.timeout())) {
+            ServeCommand.awaitHello(ch, cfg.timeout());
+            RemoteTarget target = new RemoteTarget(p.name(), ch, p.has(Capability.RELIABLE), Map.of("server", connect));
+            for (int size : cfg.sizes()) {
+                for (Mode m : cfg.modes()) {
+                    measurements.add(Benchmark.measure(runner, target, m, size, cfg));
+                }
+            }
+            ServeCommand.sayStop(ch);
+        }
+        return new Results.Report("ipclab", VersionProvider.version(), startedAt, env, cfg, measurements, List.of(), false);
+    }
+
+    /** Validates every option before anything runs: bad input never starts a peer. */
+    BenchConfig config() {
+        Map<String, String> options = channelOptions.toMap();
+        List<String> names = new ArrayList<>(new LinkedHashSet<>(mechanisms));
+        boolean explicit = !names.isEmpty();
+        if (connect != null) {
+            if (names.size() != 1) throw new BadInputException("--connect needs exactly one --mechanism (tcp or udp)");
+            int colon = connect.lastIndexOf(':');
+            if (colon <= 0 || colon == connect.length() - 1) {
+                throw new BadInputException("--connect '" + connect + "' is not HOST:PORT");
+            }
+            options.put("host", connect.substring(0, colon));
+            options.put("port", connect.substring(colon + 1));
+        }
+        if (all && explicit) throw new BadInputException("--all and --mechanism contradict each other; give one");
+        if (!explicit) names = Providers.all().stream().map(ChannelProvider::name).toList();
+        List<ChannelProvider> providers = new ArrayList<>();
+        for (String n : names) {
+            ChannelProvider p = Providers.get(n);
+            if (explicit && p.unavailableBecause().isPresent()) {
+                throw new BadInputException("mechanism '" + n + "' is not available here: " + p.unavailableBecause().get());
+            }
+            providers.add(p);
+        }
+        List<Integer> sizeList = new ArrayList<>();
+        for (String s : sizes) {
+            long v = Units.parseSize("size", s);
+            if (v < Probe.MIN_SIZE) {
+                throw new BadInputException("size " + s + " is too small: a benchmark message carries a "
+                        + Probe.MIN_SIZE + "-byte header (sequence, checksum, timestamp); use at least " + Probe.MIN_SIZE);
+            }
+            for (ChannelProvider p : providers) {
+                if (explicit && v > p.maxMessageSize() && p.maxMessageSize() >= Probe.MIN_SIZE) { // notification channels use their own size
+                    throw new BadInputException("size " + s + " (" + v + " bytes) is over the " + p.name() + " maximum of "
+                            + Units.formatSize(p.maxMessageSize()) + " (" + p.maxMessageSize() + " bytes)");
+                }
+            }
+            if (v > Integer.MAX_VALUE) throw new BadInputException("size " + s + " is too large");
+            sizeList.add((int) v);
+        }
+        for (String key : options.keySet()) {
+            boolean known = providers.stream().anyMatch(p -> p.options().stream().map(MechanismOption::name).anyMatch(key::equals));
+            if (!known) {
+                throw new BadInputException("option '" + key + "' is not understood by "
+                        + providers.stream().map(ChannelProvider::name).collect(Collectors.joining(", ")));
+            }
+        }
+        List<Mode> modes;
+        switch (mode.toLowerCase(Locale.ROOT)) {
+            case "latency": modes = List.of(Mode.LATENCY); break;
+            case "throughput": modes = List.of(Mode.THROUGHPUT); break;
+            case "both": modes = List.of(Mode.LATENCY, Mode.THROUGHPUT); break;
+            default: throw new BadInputException("--mode '" + mode + "' is not one of latency, throughput, both");
+        }
+        if (repeat < 1) throw new BadInputException("--repeat " + repeat + " must be at least 1");
+        if (repeat < 3) System.err.println("ipc bench: warning: --repeat " + repeat + " gives no meaningful spread; 3 or more is better");
+        if (count != null && count < 1) throw new BadInputException("--count " + count + " must be at least 1");
+        Duration d = Units.parseDuration("--duration", duration);
+        if (count == null && d.isZero()) throw new BadInputException("--duration must be more than 0");
+        Duration w = Units.parseDuration("--warmup", warmup);
+        Duration t = Units.parseDuration("--timeout", timeout);
+        if (t.isZero()) throw new BadInputException("--timeout must be more than 0");
+        double perSecond = rate == null ? 0 : parseRate(rate);
+        if (perSecond > 0 && !modes.contains(Mode.LATENCY)) throw new BadInputException("--rate applies to latency; drop --mode throughput");
+        return new BenchConfig(providers.stream().map(ChannelProvider::name).toList(), modes, sizeList, w, d,
+                count == null ? 0 : count, repeat, t, options, perSecond);
+    }
+
+    /** "1000", "1000/s", "10k/s" → messages per second, 1 .. 10 million. */
+    static double parseRate(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.endsWith("/s")) t = t.substring(0, t.length() - 2);
+        double factor = 1;
+        if (t.endsWith("k")) { factor = 1e3; t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("m")) { factor = 1e6; t = t.substring(0, t.length() - 1); }
+        double v;
+        try {
+            v = Double.parseDouble(t) * factor;
+        } catch (NumberFormatException e) {
+            throw new BadInputException("--rate '" + text + "' is not a rate (examples: 1000/s, 20k/s)");
+        }
+        if (!(v >= 1 && v <= 10e6)) throw new BadInputException("--rate '" + text + "' is out of range (1/s .. 10m/s)");
+        return v;
+    }
+
+    /** Writes {@code DIR/<mechanism>-latency-<size>.hgrm} in µs, the format HdrHistogram's plotter reads. */
+    static java.util.function.BiConsumer<String, org.HdrHistogram.Histogram> hgrmWriter(Path dir) {
+        return (label, h) -> {
+            try (PrintStream ps = new PrintStream(Files.newOutputStream(dir.resolve(label + ".hgrm")), false, "UTF-8")) {
+                h.outputPercentileDistribution(ps, 1000.0);
+            } catch (IOException e) {
+                System.err.println("ipc bench: could not write " + dir.resolve(label + ".hgrm") + ": " + e.getMessage());
+            }
+        };
+    }
+
+    private static void checkOutput(Path file) {
+        if (file == null) return;
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) throw new BadInputException("cannot write " + file + ": directory " + dir + " does not exist");
+        if (!Files.isWritable(dir)) throw new BadInputException("cannot write " + file + ": directory " + dir + " is not writable");
+        if (Files.isDirectory(file)) throw new BadInputException("cannot write " + file + ": it is a directory");
+    }
+
+    private static String describe(BenchConfig c) {
+        return String.join(", ", c.mechanisms()) + " | sizes " + c.sizes().stream().map(Units::formatSize).collect(Collectors.joining(", "))
+                + " | " + c.modes().stream().map(Mode::label).collect(Collectors.joining("+"))
+                + (c.rate() > 0 ? " | open loop at " + String.format(Locale.ROOT, "%,.0f/s", c.rate()) : "")
+                + " | warm-up " + Units.format(c.warmup()) + ", " + c.repeat() + " × "
+                + (c.count() > 0 ? c.count() + " messages" : Units.format(c.duration()))
+                + (c.options().isEmpty() ? "" : " | options " + c.options());
+    }
+
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+        }
+        return 0;
+    }
+
+    /** "[3/12] tcp latency 4 KiB   ~40s left" on stderr, redrawn in place on a terminal. */
+    static final class TerminalProgress implements Progress {
+        private final boolean quiet;
+        private final boolean tty = System.console() != null;
+        private boolean drawn;
+
+        TerminalProgress(boolean quiet) {
+            this.quiet = quiet;
+        }
+
+        @Override
+        public synchronized void started(int index, int total, String label, Duration left) {
+            if (quiet) return;
+            int width = 24;
+            int filled = (int) ((long) width * (index - 1) / Math.max(1, total));
+            String bar = "#".repeat(filled) + ".".repeat(width - filled);
+            String line = String.format("[%s] %d/%d %-32s ~%s left", bar, index, total, label, Units.format(Duration.ofSeconds(left.toSeconds())));
+            if (tty) {
+                System.err.print("\r" + line + "   ");
+                drawn = true;
+            } else {
+                System.err.println(line);
+            }
+        }
+
+        @Override
+        public synchronized void finished(Results.Measurement m) {
+            if (!m.ok() && !quiet) {
+                clear();
+                System.err.println("ipc bench: " + m.mechanism() + " " + m.mode() + " " + Units.formatSize(m.sizeBytes())
+                        + " " + m.status() + ": " + m.error());
+            }
+        }
+
+        @Override
+        public synchronized void warn(String message) {
+            clear();
+            System.err.println("ipc bench: note: " + message);
+        }
+
+        synchronized void clear() {
+            if (drawn) {
+                System.err.print("\r" + " ".repeat(100) + "\r");
+                drawn = false;
+            }
+        }
+    }
+
+}

@@ -1,0 +1,31 @@
+package org.ipclab.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "ipc",
+        description = "Learn and measure Linux inter-process communication.",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        subcommands = {ListCommand.class, BenchCommand.class, ServeCommand.class, ConnectCommand.class,
+                ReportCommand.class, DemoCommand.class, CleanCommand.class},
+        footer = {"", "Examples:",
+                "  ipc list                           mechanisms, capabilities, availability",
+                "  ipc bench                          every mechanism, 64 B to 1 MiB, beside C",
+                "  ipc bench -m tcp,unix --sizes 64   two mechanisms, one size",
+                "  ipc serve -m tcp --port 5000       an echo server in one terminal ...",
+                "  ipc connect -m tcp --port 5000 hi  ... and a client in another",
+                "  ipc bench --json r.json && ipc report r.json --html r.html",
+                "  ipc demo                           the narrated experiments",
+                "  ipc clean                          remove what a crashed run left",
+                "", "Exit codes: 0 ok, 1 failure, 2 bad usage, 130 interrupted."})
+public final class IpcCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
