@@ -41,6 +41,8 @@ import org.ipclab.core.peer.Control;
 class DatagramMessageChannel implements Channel {
     static final long CTL_MAGIC = 0x6354_5044_554C_4349L; // "ICLUDPTc" little-endian: reliable control message
     static final long ACK_MAGIC = 0x6154_5044_554C_4349L; // "ICLUDPTa": its acknowledgement
+    static final long JOIN_MAGIC = 0x6A54_5044_554C_4349L; // "ICLUDPTj": a client introduces itself to the server
+    static final long JOIN_ACK_MAGIC = 0x6B54_5044_554C_4349L; // "ICLUDPTk": the server has connected back
     static final int LANE_HEADER = 12;
     private static final long POLL_SLICE_MS = 100;
     private static final long FIRST_RTO_MS = 20;
@@ -424,6 +426,11 @@ class DatagramMessageChannel implements Channel {
             if (seq - ackedSeq > 0) ackedSeq = seq;
             return -1;
         }
+        if (isLane(rx, n, JOIN_MAGIC)) {
+            sendLaneQuietly(JOIN_ACK_MAGIC, 0); // our first JOIN_ACK was lost: the client asks again
+            return -1;
+        }
+        if (isLane(rx, n, JOIN_ACK_MAGIC)) return -1; // a duplicate
         if (isLane(rx, n, CTL_MAGIC)) {
             int seq = rx.getInt(8);
             sendAckQuietly(seq);
@@ -434,6 +441,67 @@ class DatagramMessageChannel implements Channel {
         }
         return n;
     }
+
+    /** True when {@code b} (from position 0) is a JOIN datagram. */
+    static boolean isJoin(ByteBuffer b) {
+        return b.remaining() >= LANE_HEADER && b.order(ByteOrder.LITTLE_ENDIAN).getLong(0) == JOIN_MAGIC;
+    }
+
+    /**
+     * The client's half of the datagram "accept": tells the server our address with a JOIN datagram,
+     * so that it can connect back before anyone has anything to say (with {@code ipc serve} the
+     * server speaks first). With {@code awaitAck} (UDP, where the JOIN or its answer may be lost)
+     * the JOIN is repeated until JOIN_ACK — or the server's first message — arrives; that message
+     * is returned to be delivered first. Returns null otherwise.
+     */
+    static ByteBuffer join(DatagramChannel socket, String mechanism, boolean awaitAck, Duration timeout) throws IOException {
+        ByteBuffer joinMsg = ByteBuffer.allocate(LANE_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        joinMsg.putLong(JOIN_MAGIC).putInt(0).flip();
+        if (!awaitAck) {
+            socket.write(joinMsg);
+            return null;
+        }
+        long deadline = System.nanoTime() + nanos(timeout);
+        ByteBuffer in = ByteBuffer.allocateDirect(MAX_UDP_FRAME).order(ByteOrder.LITTLE_ENDIAN);
+        boolean wasBlocking = socket.isBlocking();
+        socket.configureBlocking(false);
+        long rto = FIRST_RTO_MS;
+        try (Selector selector = socket.provider().openSelector()) {
+            socket.register(selector, SelectionKey.OP_READ);
+            while (true) {
+                joinMsg.rewind();
+                try {
+                    socket.write(joinMsg);
+                } catch (PortUnreachableException e) {
+                    // nobody there (yet): keep trying until the deadline
+                }
+                long until = Math.min(deadline, System.nanoTime() + rto * 1_000_000);
+                while (System.nanoTime() - until < 0) {
+                    selector.select(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+                    selector.selectedKeys().clear();
+                    in.clear();
+                    int n;
+                    try {
+                        n = socket.read(in);
+                    } catch (PortUnreachableException e) {
+                        n = 0;
+                    }
+                    if (n <= 0) continue;
+                    in.flip();
+                    if (n >= LANE_HEADER && in.getLong(0) == JOIN_ACK_MAGIC) return null;
+                    return in; // the server already speaks: it got our JOIN
+                }
+                if (deadline - System.nanoTime() <= 0) {
+                    throw new IpcTimeoutException(mechanism + " connect (no answer from the server to our JOIN)", timeout);
+                }
+                rto = Math.min(MAX_RTO_MS, rto * 2);
+            }
+        } finally {
+            socket.configureBlocking(wasBlocking);
+        }
+    }
+
+    static final int MAX_UDP_FRAME = 65_507 + LANE_HEADER + 1;
 
     /** True when the message is one of ipclab's {@link Control} messages (checked without allocating). */
     static boolean isControl(ByteBuffer m) {
@@ -447,9 +515,13 @@ class DatagramMessageChannel implements Channel {
     }
 
     private void sendAckQuietly(int seq) {
+        sendLaneQuietly(ACK_MAGIC, seq);
+    }
+
+    void sendLaneQuietly(long magic, int seq) {
         synchronized (ackBuffer) {
             ackBuffer.clear();
-            ackBuffer.putLong(ACK_MAGIC).putInt(seq).flip();
+            ackBuffer.putLong(magic).putInt(seq).flip();
             try {
                 socket.write(ackBuffer); // lost or not sent: the sender retransmits and we acknowledge again
             } catch (IOException ignored) {

@@ -106,7 +106,16 @@ public final class UdpProvider implements ChannelProvider {
             socket.close();
             throw new IpcException("udp connect to " + host.getHostAddress() + ":" + port + " failed: " + e.getMessage(), e);
         }
-        return new DatagramMessageChannel(NAME, socket, MAX_PAYLOAD, false, true);
+        ByteBuffer first;
+        try {
+            first = DatagramMessageChannel.join(socket, NAME, true, timeout);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        DatagramMessageChannel channel = new DatagramMessageChannel(NAME, socket, MAX_PAYLOAD, false, true);
+        if (first != null) channel.pushFirst(first);
+        return channel;
     }
 
     private static StandardProtocolFamily family(InetAddress host) {
@@ -155,13 +164,12 @@ public final class UdpProvider implements ChannelProvider {
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
             ByteBuffer first = ByteBuffer.allocateDirect(MAX_PAYLOAD + DatagramMessageChannel.LANE_HEADER + 1).order(ByteOrder.LITTLE_ENDIAN);
-            // The peer's first message is its HELLO in the acknowledged lane; stray datagrams are ignored.
-            SocketAddress from = DatagramAccept.firstDatagram(socket, first, NAME, timeout, peer,
-                    b -> b.remaining() >= DatagramMessageChannel.LANE_HEADER && b.getLong(0) == DatagramMessageChannel.CTL_MAGIC);
+            // A client introduces itself with JOIN (repeated until answered); stray datagrams are ignored.
+            SocketAddress from = DatagramAccept.firstDatagram(socket, first, NAME, timeout, peer, DatagramMessageChannel::isJoin);
             socket.connect(from);
             effective.put("peer", from.toString());
             DatagramMessageChannel channel = new DatagramMessageChannel(NAME, socket, MAX_PAYLOAD, false, true);
-            channel.pushFirst(first);
+            channel.sendLaneQuietly(DatagramMessageChannel.JOIN_ACK_MAGIC, 0);
             peer.ifPresent(p -> p.onExit().thenRun(() -> channel.peerGone("peer (pid " + p.pid() + ") exited")));
             return channel;
         }

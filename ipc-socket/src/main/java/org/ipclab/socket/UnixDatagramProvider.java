@@ -106,6 +106,7 @@ public final class UnixDatagramProvider implements ChannelProvider {
             SocketBuffers.apply(socket, spec);
             socket.bind(me);
             socket.connect(server);
+            DatagramMessageChannel.join(socket, NAME, false, timeout); // reliable here: no answer needed
         } catch (IOException | RuntimeException e) {
             socket.close();
             removeClientDir(dir);
@@ -145,12 +146,11 @@ public final class UnixDatagramProvider implements ChannelProvider {
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
             ByteBuffer first = ByteBuffer.allocateDirect(MAX_MESSAGE + 1);
-            SocketAddress from = DatagramAccept.firstDatagram(socket, first, NAME, timeout, peer, b -> true);
+            SocketAddress from = DatagramAccept.firstDatagram(socket, first, NAME, timeout, peer, DatagramMessageChannel::isJoin);
             AFUNIXSocketAddress client = exact((AFUNIXSocketAddress) from);
             effective.put("peer", checkSender(client));
             socket.connect(client);
             DatagramMessageChannel channel = new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false, socket.socket());
-            channel.pushFirst(first);
             peer.ifPresent(p -> p.onExit().thenRun(() -> channel.peerGone("peer (pid " + p.pid() + ") exited")));
             return channel;
         }
