@@ -285,7 +285,7 @@ class DatagramMessageChannel implements Channel {
         long deadline = System.nanoTime() + nanos(timeout);
         // Ping-pong: the reply is rarely there yet, so a read first only returns EAGAIN. When the
         // last receive had to wait, wait first (epoll_wait, then one read: two syscalls, not three).
-        if (waitFirst && pending.isEmpty()) {
+        if (waitFirst && pendingIsEmpty()) {
             readSelector.select(Math.max(1, Math.min(POLL_SLICE_MS, nanos(timeout) / 1_000_000)));
             readSelector.selectedKeys().clear();
         }
@@ -312,10 +312,8 @@ class DatagramMessageChannel implements Channel {
      */
     private int receiveBlocking(ByteBuffer into, Duration timeout) throws IOException {
         ensureOpen();
-        synchronized (pending) {
-            byte[] first = pending.pollFirst();
-            if (first != null) return deliver(into, ByteBuffer.wrap(first), first.length);
-        }
+        int kept = pollPending(into);
+        if (kept != NO_MESSAGE) return kept;
         long deadline = System.nanoTime() + nanos(timeout);
         readLock.lock();
         try {
@@ -341,6 +339,21 @@ class DatagramMessageChannel implements Channel {
         }
     }
 
+    private boolean pendingIsEmpty() {
+        synchronized (pending) {
+            return pending.isEmpty();
+        }
+    }
+
+    /** A message kept aside (the first one, or one that came while a sender waited for its ACK), else NO_MESSAGE. */
+    private int pollPending(ByteBuffer into) {
+        byte[] first;
+        synchronized (pending) {
+            first = pending.pollFirst();
+        }
+        return first == null ? NO_MESSAGE : deliver(into, ByteBuffer.wrap(first), first.length);
+    }
+
     private int readNonBlocking() throws IOException {
         synchronized (socket.blockingLock()) {
             socket.configureBlocking(false);
@@ -356,10 +369,8 @@ class DatagramMessageChannel implements Channel {
     public int tryReceive(ByteBuffer into) throws IOException {
         if (blockingSocket != null) {
             ensureOpen();
-            synchronized (pending) {
-                byte[] first = pending.pollFirst();
-                if (first != null) return deliver(into, ByteBuffer.wrap(first), first.length);
-            }
+            int kept = pollPending(into);
+            if (kept != NO_MESSAGE) return kept;
             readLock.lock();
             try {
                 int n = readNonBlocking();
@@ -369,17 +380,8 @@ class DatagramMessageChannel implements Channel {
             }
         }
         ensureOpen();
-        if (reliableControl) {
-            synchronized (pending) {
-                byte[] first = pending.pollFirst();
-                if (first != null) return deliver(into, ByteBuffer.wrap(first), first.length);
-            }
-        } else if (!pending.isEmpty()) {
-            synchronized (pending) {
-                byte[] first = pending.pollFirst();
-                if (first != null) return deliver(into, ByteBuffer.wrap(first), first.length);
-            }
-        }
+        int kept = pollPending(into);
+        if (kept != NO_MESSAGE) return kept;
         readLock.lock();
         try {
             while (true) {
