@@ -128,7 +128,10 @@ public class StreamChannel implements Channel {
             } else if (out instanceof GatheringByteChannel) {
                 gather[0] = header;
                 gather[1] = payload;
-                while (payload.hasRemaining()) ((GatheringByteChannel) out).write(gather);
+                // Gather only until the header is out, then plain writes: junixsocket 2.11.1's gathering
+                // write sends the first non-empty buffer only and then returns 0 forever.
+                while (header.hasRemaining()) ((GatheringByteChannel) out).write(gather);
+                while (payload.hasRemaining()) out.write(payload);
             } else {
                 while (header.hasRemaining()) out.write(header);
                 while (payload.hasRemaining()) out.write(payload);
@@ -211,6 +214,8 @@ public class StreamChannel implements Channel {
             try {
                 while (readBuffer.position() < n) {
                     if (in.read(readBuffer) < 0) {
+                        // Some channels (junixsocket) report a close by another thread as end of stream.
+                        if (readDeadline.expired()) throw new IpcTimeoutException(mechanism + " receive", timeout);
                         if (readBuffer.position() == 0) return false;
                         throw midFrame();
                     }
@@ -235,6 +240,7 @@ public class StreamChannel implements Channel {
         try {
             while (into.hasRemaining()) {
                 if (in.read(into) < 0) {
+                    if (readDeadline.expired()) throw new IpcTimeoutException(mechanism + " receive", timeout);
                     throw new PeerGoneException(mechanism + ": peer closed the connection in the middle of a "
                             + length + "-byte message");
                 }

@@ -162,8 +162,7 @@ public final class TcpProvider implements ChannelProvider {
             SocketChannel s = Listener.accept(listener, NAME, timeout);
             configure(s, spec);
             effective.put("TCP_NODELAY", String.valueOf(s.getOption(StandardSocketOptions.TCP_NODELAY)));
-            effective.put("SO_SNDBUF", String.valueOf(s.getOption(StandardSocketOptions.SO_SNDBUF)));
-            effective.put("SO_RCVBUF", String.valueOf(s.getOption(StandardSocketOptions.SO_RCVBUF)));
+            SocketBuffers.report(s, spec, effective);
             return new StreamChannel(NAME, s, s, maxMessageSize());
         }
 
