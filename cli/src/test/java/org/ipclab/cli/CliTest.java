@@ -139,6 +139,26 @@ class CliTest {
     }
 
     @Test
+    void benchConnectMeasuresAgainstAServeElsewhere() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "-m", "tcp", "--port", "0", "--once"));
+        Process server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String first = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream())).readLine();
+            java.util.regex.Matcher port = java.util.regex.Pattern.compile("port=(\\d+)").matcher(first);
+            assertTrue(port.find(), first);
+            Run r = ipc("bench", "-m", "tcp", "--connect", "127.0.0.1:" + port.group(1), "--sizes", "64",
+                    "--duration", "100ms", "--warmup", "50ms", "-q");
+            assertEquals(0, r.exit(), r.all());
+            assertTrue(r.out().contains("server=127.0.0.1:" + port.group(1)), r.out());
+            assertTrue(r.out().matches("(?s).*tcp\\s+64 B.*tcp\\s+64 B.*"), "a latency and a throughput row: " + r.out());
+            assertTrue(server.waitFor(20, TimeUnit.SECONDS), "serve --once exits after the benchmark's STOP");
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
     void connectWithNobodyListeningIsAClearFailure(@TempDir Path dir) throws Exception {
         Run r = ipc("connect", "-m", "unix", "--path", dir.resolve("nobody.sock").toString(), "hi");
         assertEquals(1, r.exit(), r.all());
