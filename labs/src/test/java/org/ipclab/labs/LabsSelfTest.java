@@ -1,0 +1,119 @@
+package org.ipclab.labs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.ipclab.core.BadInputException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Proves every lab's check PASSES on the reference solution and FAILS (scores 0) on the untouched
+ * skeleton. Student + check sources and solution + check sources are compiled into separate
+ * directories; each is graded by {@link GradeMain} in its own JVM, as {@code ipc lab check} does.
+ */
+class LabsSelfTest {
+    static final Path LABS = LabDirs.labsDir();
+    static final Path ROOT = LABS.getParent();
+    static final Path OUT = LABS.resolve("target/selftest");
+    static final String CP = System.getProperty("java.class.path");
+    private static final Pattern RESULT = Pattern.compile("RESULT lab=(\\d+) score=(\\d+) max=(\\d+) .*");
+
+    @BeforeAll
+    static void compileBoth() throws IOException {
+        compile("skeleton", "student");
+        compile("solution", "solution");
+    }
+
+    private static void compile(String variant, String tree) throws IOException {
+        LabCompiler.Result r = LabCompiler.compile(ROOT, List.of(LABS.resolve("src/" + tree + "/java"), LABS.resolve("src/check/java")),
+                OUT.resolve(variant), CP);
+        assertTrue(r.ok(), variant + " does not compile:\n" + r.errors());
+    }
+
+    static Stream<Integer> labs() {
+        return LabCatalog.all().stream().map(Lab::number);
+    }
+
+    record Graded(int exit, int score, int max, String output) {
+    }
+
+    static Graded grade(String variant, int lab, int taskTimeoutSeconds) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-D" + LabDirs.PROPERTY + "=" + LABS,
+                "-cp", OUT.resolve(variant) + java.io.File.pathSeparator + CP,
+                GradeMain.class.getName(), String.valueOf(lab), String.valueOf(taskTimeoutSeconds)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "grader did not end");
+        String text = new String(out, StandardCharsets.UTF_8);
+        Matcher m = text.lines().map(RESULT::matcher).filter(Matcher::matches).findFirst()
+                .orElseThrow(() -> new AssertionError("no RESULT line:\n" + text));
+        return new Graded(p.exitValue(), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), text);
+    }
+
+    @ParameterizedTest(name = "lab {0}: the reference solution passes every task")
+    @MethodSource("labs")
+    void solutionPasses(int lab) throws Exception {
+        Graded g = grade("solution", lab, 30);
+        assertEquals(g.max(), g.score(), g.output());
+        assertEquals(0, g.exit(), g.output());
+    }
+
+    @ParameterizedTest(name = "lab {0}: the untouched skeleton fails every task")
+    @MethodSource("labs")
+    void skeletonFails(int lab) throws Exception {
+        Graded g = grade("skeleton", lab, 10);
+        assertEquals(0, g.score(), g.output());
+        assertEquals(1, g.exit(), g.output());
+        assertTrue(g.output().contains("hint:"), g.output());
+    }
+
+    @Test
+    void everyTaskHasHintAndEveryLabHasItsDocAndSkeleton() {
+        for (Lab lab : LabCatalog.all()) {
+            assertTrue(Files.isRegularFile(ROOT.resolve(lab.docPath())), lab.docPath());
+            assertTrue(Files.isDirectory(ROOT.resolve(lab.studentDir())), lab.studentDir());
+            for (Task t : lab.tasks()) assertFalse(t.hint().isBlank(), lab.number() + "." + t.number());
+        }
+    }
+
+    @Test
+    void unknownLabListsTheLabs() {
+        BadInputException e = assertThrows(BadInputException.class, () -> LabCatalog.get(99));
+        assertTrue(e.getMessage().startsWith("there is no lab 99; the labs are: 1 (pipes)"), e.getMessage());
+    }
+
+    @Test
+    void aCompileErrorNamesFileAndLine() throws IOException {
+        Path tree = Files.createTempDirectory("labs-selftest");
+        try {
+            Path src = tree.resolve("java/org/ipclab/labs/lab1");
+            Files.createDirectories(src);
+            Files.writeString(src.resolve("Broken.java"), "package org.ipclab.labs.lab1;\nclass Broken {\n  int x = ;\n}\n");
+            LabCompiler.Result r = LabCompiler.compile(tree, List.of(tree.resolve("java")), tree.resolve("out"), CP);
+            assertFalse(r.ok());
+            assertTrue(r.errors().startsWith("java/org/ipclab/labs/lab1/Broken.java:3: error: illegal start of expression"), r.errors());
+            assertTrue(r.errors().contains("int x = ;"), r.errors());
+        } finally {
+            Checks.deleteRecursively(tree);
+        }
+    }
+}
