@@ -3,10 +3,11 @@ package org.ipclab.labs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.List;
 
-import org.ipclab.core.FileSweeper;
-import org.ipclab.core.Leftover;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+import org.ipclab.core.Names;
 
 /**
  * {@code java -cp <student classes>:<check classes>:<ipc.jar> org.ipclab.labs.GradeMain N [task-timeout-seconds]}:
@@ -16,6 +17,8 @@ import org.ipclab.core.Leftover;
  * take the caller with it.
  */
 public final class GradeMain {
+    private static final Pattern LAB_NAME = Pattern.compile("ipclab-\\d+-lab.*");
+
     private GradeMain() {
     }
 
@@ -44,21 +47,22 @@ public final class GradeMain {
         System.exit(report.allPassed() ? 0 : 1);
     }
 
-    /** Removes ipclab files (FIFOs, socket files, /dev/shm segments) whose creator process is gone. */
+    /**
+     * Removes what a crashed lab attempt left: files and directories named {@code ipclab-<pid>-lab...}
+     * (the names labs use) in the temp directory and /dev/shm whose creator process is gone.
+     * Other ipclab objects (a benchmark's) are left to {@code ipc clean}.
+     */
     static void cleanLeftovers(PrintStream out) {
-        try {
-            List<Leftover> found = new FileSweeper().find(false);
-            for (Leftover l : found) {
-                String what = l.describe();
-                try {
-                    l.remove();
-                    out.println("cleaned up first: removed " + what);
-                } catch (IOException e) {
-                    out.println("cleaned up first: could not remove " + what + ": " + e.getMessage());
-                }
+        for (Path p : Checks.ipclabFiles()) {
+            String name = p.getFileName().toString();
+            if (!LAB_NAME.matcher(name).matches() || !Names.isStale(name)) continue;
+            try {
+                Checks.deleteRecursively(p);
+                out.println("cleaned up first: removed " + p + " (left by an earlier attempt, process "
+                        + Names.creatorPid(name).orElse(-1) + " is gone)");
+            } catch (IOException e) {
+                out.println("cleaned up first: could not remove " + p + ": " + e.getMessage());
             }
-        } catch (IOException e) {
-            out.println("could not look for leftovers: " + e.getMessage());
         }
     }
 

@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
  *   offset 64  MUTEX     semaphore word, initial value 1: a mutex (task 2)
  *   offset 128 READY     semaphore word, initial value 0: "the value is there" (task 4)
  *   offset 192 VALUE     the value handed from producer to consumer (task 4)
+ *   offset 256 START     start line: workers count themselves in here and wait for each other (given code)
  * </pre>
  * Slots are 64 bytes apart (one cache line each) so that writers of different slots do not slow each other down.
  */
@@ -21,7 +22,8 @@ public final class Layout {
     public static final int MUTEX = 64;
     public static final int READY = 128;
     public static final int VALUE = 192;
-    public static final int SIZE = 256;
+    public static final int START = 256;
+    public static final int SIZE = 320;
 
     /** get/set/getVolatile/setRelease/compareAndSet/getAndAdd on a long at a byte offset of a ByteBuffer. */
     public static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
