@@ -140,7 +140,7 @@ public final class Grader {
         }
         String msg = String.valueOf(t.getMessage());
         if (t instanceof java.util.concurrent.TimeoutException || msg.matches("(?s)\\S+\\(\\) timed out after .*")) {
-            return "timed out: " + msg.replaceAll("^\\S+\\(\\) ", "") + " (your code hangs or waits too long)";
+            return msg.replaceAll("^\\S+\\(\\) ", "") + ": your code hangs or waits too long (the task was stopped, the next one ran)";
         }
         String type = t.getClass().getName().startsWith("org.opentest4j") ? "" : t.getClass().getSimpleName() + ": ";
         String first = msg.lines().findFirst().orElse("");
