@@ -167,7 +167,11 @@ final class LabCommand implements Runnable {
         public Integer call() throws Exception {
             Lab l = lab(lab, spec);
             LabRunner runner = new LabRunner(ownTree(), System.getProperty("java.class.path"));
-            return runner.run(tree(dir), l, className, args, spec.commandLine().getOut());
+            try {
+                return runner.run(tree(dir), l, className, args, spec.commandLine().getOut());
+            } catch (BadInputException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
         }
     }
 }
