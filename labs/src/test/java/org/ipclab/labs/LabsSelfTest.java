@@ -54,13 +54,20 @@ class LabsSelfTest {
     }
 
     static Graded grade(String variant, int lab, int taskTimeoutSeconds) throws Exception {
+        return finish(start(OUT.resolve(variant), lab, taskTimeoutSeconds));
+    }
+
+    static Process start(Path classes, int lab, int taskTimeoutSeconds) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-D" + LabDirs.PROPERTY + "=" + LABS,
-                "-cp", OUT.resolve(variant) + java.io.File.pathSeparator + CP,
+                "-cp", classes + java.io.File.pathSeparator + CP,
                 GradeMain.class.getName(), String.valueOf(lab), String.valueOf(taskTimeoutSeconds)));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    static Graded finish(Process p) throws Exception {
         byte[] out = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "grader did not end");
         String text = new String(out, StandardCharsets.UTF_8);
@@ -84,6 +91,74 @@ class LabsSelfTest {
         assertEquals(0, g.score(), g.output());
         assertEquals(1, g.exit(), g.output());
         assertTrue(g.output().contains("hint:"), g.output());
+    }
+
+    /** A wrong solution (labs/src/test/mutants/NAME overlays the reference solution) and the task that must catch it. */
+    record Mutant(String name, int lab, int task, String expected) {
+    }
+
+    static final List<Mutant> MUTANTS = List.of(
+            new Mutant("lab1-sleepy", 1, 2, "timed out after 10 seconds"),
+            new Mutant("lab1-no-wait", 1, 4, "left child processes running"),
+            new Mutant("lab2-wrong-open-order", 2, 2, "timed out after 10 seconds"),
+            new Mutant("lab3-sleeping-consumer", 3, 4, "returned before anything was produced"),
+            new Mutant("lab3-leaky-segment", 3, 1, "still exists after close()"),
+            new Mutant("lab5-socket-file-left", 5, 2, "is left behind after close()"));
+
+    /**
+     * Negative checks: each wrong solution fails exactly the task meant to catch it, with the expected
+     * problem, and the other tasks of its lab still pass. The graders run at the same time: most of
+     * their time is spent waiting for a task's time limit.
+     */
+    @Test
+    void wrongSolutionsFailTheTaskMeantToCatchThem() throws Exception {
+        Path mutants = LABS.resolve("src/test/mutants");
+        List<Process> running = new ArrayList<>();
+        for (Mutant m : MUTANTS) {
+            String pkg = "org/ipclab/labs/lab" + m.lab();
+            Path src = OUT.resolve("mutant-src/" + m.name());
+            if (Files.exists(src)) Checks.deleteRecursively(src);
+            copyTree(LABS.resolve("src/solution/java/" + pkg), src.resolve(pkg));
+            copyTree(mutants.resolve(m.name() + "/" + pkg), src.resolve(pkg));
+            Path classes = OUT.resolve("mutant/" + m.name());
+            LabCompiler.Result r = LabCompiler.compile(ROOT, List.of(src, LABS.resolve("src/check/java/" + pkg)), classes, CP);
+            assertTrue(r.ok(), m.name() + " does not compile:\n" + r.errors());
+            running.add(start(classes, m.lab(), 30));
+        }
+        for (int i = 0; i < MUTANTS.size(); i++) {
+            Mutant m = MUTANTS.get(i);
+            Graded g = finish(running.get(i));
+            Matcher task = Pattern.compile("(?m)^  task " + m.task() + "  \\[0/\\d+\\]  FAIL .*\\n\\s+problem: (.*)$").matcher(g.output());
+            assertTrue(task.find(), m.name() + ": task " + m.task() + " should fail:\n" + g.output());
+            assertTrue(task.group(1).contains(m.expected()), m.name() + ": expected '" + m.expected() + "' in: " + task.group(1));
+            long failed = g.output().lines().filter(l -> l.matches("  task \\d+  .*FAIL.*")).count();
+            assertEquals(1, failed, m.name() + ": only task " + m.task() + " should fail:\n" + g.output());
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(t);
+                else Files.copy(p, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    @Test
+    void leftoversOfACrashedAttemptAreRemovedFirst() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path leftover = Path.of("/tmp", "ipclab-" + gone.pid() + "-lab2-selftest");
+        Files.createDirectories(leftover.resolve("inner"));
+        try {
+            Graded g = grade("skeleton", 1, 10);
+            assertTrue(g.output().contains("cleaned up first: removed " + leftover), g.output());
+            assertFalse(Files.exists(leftover), "still there: " + leftover);
+        } finally {
+            if (Files.exists(leftover)) Checks.deleteRecursively(leftover);
+        }
     }
 
     @Test
