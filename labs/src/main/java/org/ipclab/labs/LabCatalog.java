@@ -48,6 +48,16 @@ public final class LabCatalog {
                     new Task(4, 2, "a semaphore initialised to 0 orders two processes: the consumer waits for the producer",
                             "Handoff.produce: write the value, THEN release Layout.READY. Handoff.consume: acquire Layout.READY "
                                     + "with the timeout, then read the value. A sleep is not a wait: the producer may come later."))),
+            new Lab(4, "ring-buffer", "A ring buffer in shared memory behind the Channel interface", 90, List.of(
+                    new Task(1, 4, "Ring.offer/poll keep whole messages in order, across the wrap-around, and refuse what does not fit",
+                            "Positions only grow; the byte at p is at DATA + (p & (CAPACITY-1)). Free = CAPACITY - (TAIL - HEAD). "
+                                    + "Write the bytes, THEN setRelease(TAIL); read getAcquire(TAIL), THEN the bytes, THEN setRelease(HEAD)."),
+                    new Task(2, 2, "RingChannel.send/receive wait for room or a message, and give up at the timeout",
+                            "Loop: try once; if it worked return; if System.nanoTime() is past the deadline throw IpcTimeoutException; "
+                                    + "else idle(n). receive returns END_OF_STREAM as soon as poll does."),
+                    new Task(3, 4, "your mechanism passes the project's Channel contract suite between two processes",
+                            "The problem line names the contract tests that failed. Tasks 1 and 2 first; then: does close() set CLOSED "
+                                    + "(END_OF_STREAM for the peer)? Does a 65536-byte message fit (HEADER + MAX_MESSAGE <= CAPACITY)?"))),
             new Lab(5, "sockets", "Sockets: framing a byte stream, Unix vs TCP, stream vs datagram", 60, List.of(
                     new Task(1, 3, "Frames.write/read carry whole messages over a byte stream (u32 LE length + payload)",
                             "A read may return fewer bytes than asked: loop until the buffer is full; -1 before any byte of a frame "

@@ -64,7 +64,10 @@ public final class LabRunner {
             return Optional.empty();
         }
         List<Path> roots = new ArrayList<>(List.of(src));
-        if (withCheck) roots.add(checks.resolve("org/ipclab/labs/lab" + lab.number()));
+        if (withCheck) {
+            roots.add(checks.resolve("org/ipclab/labs/lab" + lab.number()));
+            roots.add(checks.resolveSibling("resources").resolve("lab" + lab.number())); // e.g. META-INF/services (skipped when missing)
+        }
         Path outDir = tree.resolve("labs/target/lab-" + (withCheck ? "check" : "run") + "/lab" + lab.number());
         LabCompiler.Result r = LabCompiler.compile(tree, roots, outDir, classPath);
         if (!r.ok()) {
