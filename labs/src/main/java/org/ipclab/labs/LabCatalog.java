@@ -70,6 +70,19 @@ public final class LabCatalog {
                     new Task(4, 2, "UDP keeps message boundaries: three datagrams come back as three",
                             "UdpEcho: DatagramChannel bound to loopback port 0; receive() one datagram, send it back to the "
                                     + "address receive() returned; a thread until close()."))),
+            new Lab(6, "signals", "Signals: handlers, the uncatchable pair, stopped processes", 45, List.of(
+                    new Task(1, 3, "SignalCounter counts USR1 and HUP in handlers and ends gracefully on TERM (exit 0)",
+                            "Signal.handle(new Signal(\"USR1\"), s -> say(...)) for USR1 and HUP; the TERM handler says bye and calls "
+                                    + "System.exit(0). Print \"ready pid N\" only AFTER installing the handlers, then sleep in a loop."),
+                    new Task(2, 2, "Signals.send runs kill, and refuses pid 1, 0 and negative pids (process groups)",
+                            "Check the arguments first (IllegalArgumentException), then new ProcessBuilder(\"kill\", \"-\" + name, pid); "
+                                    + "a non-zero exit code of kill becomes an IOException with its message."),
+                    new Task(3, 2, "Signals.canCatch: yes for USR1/HUP/TERM, never for KILL and STOP; the previous handler is put back",
+                            "try { previous = Signal.handle(sig, s -> {}); } catch (IllegalArgumentException e) { return false; } "
+                                    + "then Signal.handle(sig, previous) and return true."),
+                    new Task(4, 3, "Signals.state reads the kernel's view: S/R running, T after STOP, gone after KILL",
+                            "Files.readString(/proc/PID/stat); the state is the character two after the LAST ')' "
+                                    + "(the command name in parentheses may contain spaces). A missing /proc/PID gives an IOException by itself."))),
             new Lab(7, "benchmark-study", "Choosing an IPC: predict, measure with ipc bench, explain", 45, List.of(
                     new Task(1, 3, "Study.load reads an ipc bench results file into rows",
                             "Jackson: new ObjectMapper().readTree(file).get(\"measurements\"); for each: mechanism, mode, sizeBytes, "
