@@ -8,16 +8,21 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
+import org.ipclab.bench.baseline.NativeBaseline;
+import org.ipclab.bench.baseline.NativeResult;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.ExitCleanup;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Providers;
 import org.ipclab.core.Units;
 import org.ipclab.core.peer.PeerLauncher;
 import org.ipclab.core.peer.PeerSession;
+import org.ipclab.core.peer.Probe;
 
 /**
  * The matrix: every mechanism × size × mode, each mechanism against its own peer process. A
@@ -29,6 +34,7 @@ public final class Benchmark {
     private final Runner runner;
     private final Progress progress;
     private Placement placement = Placement.none();
+    private NativeBaseline baseline;
     private final List<Results.Measurement> done = Collections.synchronizedList(new ArrayList<>());
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
@@ -40,6 +46,12 @@ public final class Benchmark {
     /** Pins the runner now and every peer as it starts. */
     public Benchmark placement(Placement placement) {
         this.placement = placement;
+        return this;
+    }
+
+    /** Measures the native C program right after each Java measurement, for the Java/C ratio. */
+    public Benchmark baseline(NativeBaseline nativeBaseline) {
+        this.baseline = nativeBaseline;
         return this;
     }
 
@@ -57,6 +69,13 @@ public final class Benchmark {
             ChannelProvider p = Providers.get(name);
             if (p.unavailableBecause().isPresent()) {
                 notes.add(name + ": not available here: " + p.unavailableBecause().get());
+                continue;
+            }
+            if (p.maxMessageSize() < Probe.MIN_SIZE) {
+                // A notification channel (signals): one message size, its own, and no sink protocol.
+                items.add(new Item(p, Mode.LATENCY, p.maxMessageSize()));
+                notes.add(name + ": a notification channel carrying " + p.maxMessageSize() + " bytes per message:"
+                        + " measured at that size, latency only");
                 continue;
             }
             List<Integer> skipped = new ArrayList<>();
@@ -93,11 +112,12 @@ public final class Benchmark {
         String spin = placement.spinWarning(cfg.options());
         if (spin != null) notes.add(spin);
         notes.forEach(progress::warn);
-        long perItem = cfg.warmup().toNanos() + cfg.duration().toNanos() * cfg.repeat();
+        long perItem = cfg.warmup().toNanos() + cfg.duration().toNanos() * cfg.repeat()
+                + (baseline == null ? 0 : cfg.warmup().toNanos() + cfg.duration().toNanos());
         PeerSession session = null;
         String sessionFor = null;
         try {
-            for (int i = 0; i < items.size(); i++) {
+            for (int i = 0; i < items.size() && !ExitCleanup.shuttingDown(); i++) {
                 Item item = items.get(i);
                 progress.started(i + 1, items.size(), item.label(), Duration.ofNanos(perItem * (items.size() - i)));
                 if (session != null && !item.provider().name().equals(sessionFor)) {
@@ -118,6 +138,8 @@ public final class Benchmark {
                 }
                 Target target = new PeerTarget(session);
                 Results.Measurement m = measure(runner, target, item.mode(), item.size(), cfg);
+                if (ExitCleanup.shuttingDown()) break; // interrupted: this one was cut short, do not report it as measured
+                if (baseline != null && m.summary() != null) m = m.withBaseline(nativeFigure(item, cfg, m));
                 record(m);
                 if ("failed".equals(m.status())) {
                     session.close(); // the channel may be mid-message; the next item gets a fresh peer
@@ -134,6 +156,28 @@ public final class Benchmark {
     public static Results.Measurement measure(Runner runner, Target target, Mode mode, int size, BenchConfig cfg) {
         if (mode == Mode.THROUGHPUT) return runner.throughput(target, size, cfg);
         return cfg.rate() > 0 ? runner.openLoopLatency(target, size, cfg) : runner.latency(target, size, cfg);
+    }
+
+    /** The C program over the same mechanism, mode and size; null when there is no C counterpart. */
+    private Results.Baseline nativeFigure(Item item, BenchConfig cfg, Results.Measurement java) {
+        Optional<String> program = NativeBaseline.nativeMechanism(item.provider().name(), spec(item.provider(), cfg).options());
+        if (program.isEmpty() || cfg.rate() > 0) return null;
+        try {
+            NativeResult c = baseline.run(program.get(), item.mode().label(), item.size(), cfg.warmup(), cfg.duration());
+            if (item.mode() == Mode.LATENCY) {
+                Results.Latency l = java.summary().latency();
+                return new Results.Baseline(program.get(), c.p50Us(), c.p99Us(), null, null,
+                        ratio(l.p50Us(), c.p50Us()), ratio(l.p99Us(), c.p99Us()), null, null);
+            }
+            return new Results.Baseline(program.get(), null, null, c.msgsPerSecond(), c.mbPerSecond(), null, null,
+                    ratio(java.summary().msgsPerSec(), c.msgsPerSecond()), null);
+        } catch (IOException | RuntimeException e) {
+            return new Results.Baseline(program.get(), null, null, null, null, null, null, null, e.getMessage());
+        }
+    }
+
+    private static Double ratio(double java, double c) {
+        return c > 0 && Double.isFinite(c) ? java / c : null;
     }
 
     /** What was measured so far, e.g. when the run is interrupted. */

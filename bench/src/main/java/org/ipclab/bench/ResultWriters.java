@@ -89,16 +89,20 @@ public final class ResultWriters {
         List<Results.Measurement> open = report.measurements().stream()
                 .filter(m -> m.mode().equals("latency") && m.summary() != null && m.summary().openLoop()).toList();
         List<Results.Measurement> thr = report.measurements().stream().filter(m -> m.mode().equals("throughput") && m.summary() != null).toList();
+        boolean withC = report.measurements().stream().anyMatch(m -> m.baseline() != null);
         if (!lat.isEmpty()) {
             out.println();
-            out.println("Latency: round-trip time (RTT) in µs, closed loop; spread = (max-min)/median of the repeats' p50");
-            out.printf("%-16s %8s %9s %9s %9s %9s %9s %9s %7s %11s %s%n", "mechanism", "size", "p50", "p90", "p99", "p99.9",
-                    "max", "mean", "spread", "cpu µs/msg", "sent/lost/reord/corrupt");
+            out.println("Latency: round-trip time (RTT) in µs, closed loop; spread = (max-min)/median of the repeats' p50"
+                    + (withC ? "; C = the native C program, same mechanism and size, Java/C = ratio of p50" : ""));
+            out.printf("%-16s %8s %9s %9s %9s %9s %9s %9s %7s%s %11s %s%n", "mechanism", "size", "p50", "p90", "p99", "p99.9",
+                    "max", "mean", "spread", withC ? String.format("%9s %7s", "C p50", "Java/C") : "", "cpu µs/msg", "sent/lost/reord/corrupt");
             for (Results.Measurement m : lat) {
                 Results.Latency l = m.summary().latency();
-                out.printf(Locale.ROOT, "%-16s %8s %9.2f %9.2f %9.2f %9.2f %9.1f %9.2f %6.0f%% %11s %s%s%n", m.mechanism(),
+                out.printf(Locale.ROOT, "%-16s %8s %9.2f %9.2f %9.2f %9.2f %9.1f %9.2f %6.0f%%%s %11s %s%s%n", m.mechanism(),
                         Units.formatSize(m.sizeBytes()), l.p50Us(), l.p90Us(), l.p99Us(), l.p999Us(), l.maxUs(), l.meanUs(),
-                        m.summary().p50Us().percent(), cpu(m.cpu()), integrity(m.integrity()), flag(m));
+                        m.summary().p50Us().percent(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().p50Us(),
+                                m.baseline() == null ? null : m.baseline().p50Ratio(), "%9.2f") : "",
+                        cpu(m.cpu()), integrity(m.integrity()), flag(m));
             }
         }
         if (!open.isEmpty()) {
@@ -120,12 +124,14 @@ public final class ResultWriters {
         if (!thr.isEmpty()) {
             out.println();
             out.println("Throughput: one-way stream, counted and verified by the receiving process");
-            out.printf("%-16s %8s %12s %10s %7s %11s %s%n", "mechanism", "size", "msgs/s", "MB/s", "spread", "cpu µs/msg",
-                    "sent/lost/reord/corrupt");
+            out.printf("%-16s %8s %12s %10s %7s%s %11s %s%n", "mechanism", "size", "msgs/s", "MB/s", "spread",
+                    withC ? String.format("%12s %7s", "C msgs/s", "Java/C") : "", "cpu µs/msg", "sent/lost/reord/corrupt");
             for (Results.Measurement m : thr) {
-                out.printf(Locale.ROOT, "%-16s %8s %,12.0f %10.1f %6.0f%% %11s %s%s%n", m.mechanism(),
+                out.printf(Locale.ROOT, "%-16s %8s %,12.0f %10.1f %6.0f%%%s %11s %s%s%n", m.mechanism(),
                         Units.formatSize(m.sizeBytes()), m.summary().msgsPerSec(), m.summary().mbPerSec(),
-                        m.summary().msgsPerSecSpread().percent(), cpu(m.cpu()), integrity(m.integrity()), flag(m));
+                        m.summary().msgsPerSecSpread().percent(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().msgsPerSec(),
+                                m.baseline() == null ? null : m.baseline().rateRatio(), "%,12.0f") : "",
+                        cpu(m.cpu()), integrity(m.integrity()), flag(m));
             }
         }
         List<Results.Measurement> failed = report.measurements().stream().filter(m -> "failed".equals(m.status())).toList();
@@ -136,6 +142,9 @@ public final class ResultWriters {
                 out.println("  " + m.mechanism() + " " + m.mode() + " " + Units.formatSize(m.sizeBytes()) + ": " + m.error());
             }
         }
+        report.measurements().stream().filter(m -> m.baseline() != null && m.baseline().error() != null).forEach(m ->
+                out.println("note: C baseline for " + m.mechanism() + " " + m.mode() + " " + Units.formatSize(m.sizeBytes())
+                        + " failed: " + m.baseline().error()));
         if (!report.notes().isEmpty()) {
             out.println();
             report.notes().forEach(n -> out.println("note: " + n));
@@ -144,6 +153,13 @@ public final class ResultWriters {
             out.println();
             out.println("PARTIAL RESULTS: the run was interrupted; only the rows above were measured.");
         }
+    }
+
+    private static String cColumns(Results.Baseline b, Double value, Double ratio, String valueFormat) {
+        int width = valueFormat.contains("12") ? 12 : 9;
+        if (b == null) return String.format(" %" + width + "s %7s", "-", "-");
+        if (b.error() != null || value == null) return String.format(" %" + width + "s %7s", "failed", "-");
+        return String.format(Locale.ROOT, " " + valueFormat + " %7s", value, ratio == null ? "-" : String.format(Locale.ROOT, "%.2f", ratio));
     }
 
     private static String flag(Results.Measurement m) {

@@ -19,10 +19,29 @@ public final class Results {
      */
     public record Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
                               Map<String, String> parameters, List<Repeat> repeats, Summary summary,
-                              Integrity integrity, Cpu cpu) {
+                              Integrity integrity, Cpu cpu, Baseline baseline) {
+        public Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
+                           Map<String, String> parameters, List<Repeat> repeats, Summary summary,
+                           Integrity integrity, Cpu cpu) {
+            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, null);
+        }
+
         public boolean ok() {
             return "ok".equals(status);
         }
+
+        public Measurement withBaseline(Baseline b) {
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, b);
+        }
+    }
+
+    /**
+     * The native C program's figure for the same mechanism, mode and size, measured right after the
+     * Java one; ratios are Java/C (for latency &gt; 1 means Java is slower, for rates &lt; 1 does).
+     * {@code error} is set (and the figures null) when the C run failed.
+     */
+    public record Baseline(String program, Double p50Us, Double p99Us, Double msgsPerSec, Double mbPerSec,
+                           Double p50Ratio, Double p99Ratio, Double rateRatio, String error) {
     }
 
     /** One measured iteration. {@code latency} is null in throughput mode, the rates are null in latency mode. */

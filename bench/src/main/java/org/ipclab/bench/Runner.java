@@ -54,6 +54,7 @@ public final class Runner {
     // ------------------------------------------------------------------ latency
 
     public Results.Measurement latency(Target target, int size, BenchConfig cfg) {
+        if (size < Probe.MIN_SIZE) return notificationLatency(target, size, cfg);
         Probe probe = new Probe();
         ByteBuffer out = Probe.newBuffer(size);
         int fill = probe.fillChecksum(out);
@@ -128,6 +129,68 @@ public final class Runner {
             // An echo of an earlier probe (only an unreliable mechanism gets here): late, keep waiting.
             counters.reordered++;
             if (target.reliable()) return -1;
+        }
+    }
+
+    /**
+     * Latency over a notification channel (a signal carries 0 or 4 bytes): no room for a probe, so
+     * the send time stays here and a 4-byte message carries the sequence number alone.
+     */
+    private Results.Measurement notificationLatency(Target target, int size, BenchConfig cfg) {
+        Channel ch = target.channel();
+        ByteBuffer out = ByteBuffer.allocateDirect(Math.max(size, 4)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer in = ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN);
+        Counters counters = new Counters();
+        List<Results.Repeat> repeats = new ArrayList<>();
+        Histogram all = histograms.get();
+        Histogram one = histograms.get();
+        int seq = 0;
+        try {
+            long cpuSelf0 = 0;
+            OptionalLong cpuPeer0 = OptionalLong.empty();
+            long messages = 0;
+            long warmEnd = clock.nanoTime() + cfg.warmup().toNanos();
+            for (int r = -1; r < cfg.repeat(); r++) {          // r = -1: warm-up
+                if (r == 0) {
+                    cpuSelf0 = selfCpuNanos.getAsLong();
+                    cpuPeer0 = target.peerCpuNanos();
+                }
+                one.reset();
+                long start = clock.nanoTime();
+                long end = r < 0 ? warmEnd : start + cfg.duration().toNanos();
+                long n = 0;
+                while (r >= 0 && cfg.count() > 0 ? n < cfg.count() : clock.nanoTime() - end < 0) {
+                    out.clear().limit(size);
+                    if (size >= 4) out.putInt(0, seq);
+                    long sent = clock.nanoTime();
+                    ch.send(out, cfg.timeout());
+                    in.clear();
+                    int got = ch.receive(in, cfg.timeout());
+                    long rtt = clock.nanoTime() - sent;
+                    if (got == Channel.END_OF_STREAM) throw new IpcException("peer closed the channel");
+                    n++;
+                    seq++;
+                    if (r < 0) continue;
+                    counters.sent++;
+                    if (got != size || (size >= 4 && in.getInt(0) != seq - 1)) {
+                        counters.corrupt++;
+                        continue;
+                    }
+                    counters.received++;
+                    one.recordValue(Math.max(1, rtt));
+                }
+                if (r < 0) continue;
+                messages += n;
+                all.add(one);
+                repeats.add(new Results.Repeat(n, (clock.nanoTime() - start) / 1e9, latencyOf(one), null, null));
+            }
+            Results.Cpu cpu = cpu(target, cpuSelf0, cpuPeer0, messages);
+            Results.Spread p50 = Results.Spread.of(repeats.stream().map(x -> x.latency().p50Us()).toList());
+            Results.Summary summary = new Results.Summary(latencyOf(all), p50, null, null, null, null, null, null, percentiles(all));
+            histogramSink.accept(target.mechanism() + "-latency-" + size, all);
+            return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu);
+        } catch (IOException e) {
+            return failed(target, Mode.LATENCY, size, target.explain(target.mechanism() + " latency at " + size + " B", e));
         }
     }
 

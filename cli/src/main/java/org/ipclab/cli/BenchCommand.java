@@ -21,6 +21,7 @@ import org.ipclab.bench.Benchmark;
 import org.ipclab.bench.Environment;
 import org.ipclab.bench.Mode;
 import org.ipclab.bench.Placement;
+import org.ipclab.bench.baseline.NativeBaseline;
 import org.ipclab.bench.NanoClock;
 import org.ipclab.bench.Progress;
 import org.ipclab.bench.RemoteTarget;
@@ -45,7 +46,7 @@ import picocli.CommandLine.Option;
         description = {"Measure latency and throughput between two processes.",
                 "Latency is the round-trip time (RTT) of a ping-pong; throughput a one-way",
                 "stream verified by the receiver. Without --mechanism: every mechanism",
-                "available here."},
+                "available here, each beside the native C program over the same mechanism."},
         footer = {"", "Sizes take k and m suffixes (1k = 1024). Durations need a unit: 500ms, 2s, 1m.",
                 "Example: ipc bench -m tcp -m unix --sizes 64,4k,64k --repeat 5 --json results.json"})
 final class BenchCommand implements Callable<Integer> {
@@ -53,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Mechanism(s) to measure, repeatable or comma-separated (default: all available; see 'ipc list').")
     List<String> mechanisms = new ArrayList<>();
 
-    @Option(names = "--sizes", paramLabel = "LIST", split = ",", defaultValue = "64,4k,64k",
+    @Option(names = "--sizes", paramLabel = "LIST", split = ",", defaultValue = "64,4k,64k,1m",
             description = "Message sizes in bytes, at least " + Probe.MIN_SIZE + " (default: ${DEFAULT-VALUE}).")
     List<String> sizes;
 
@@ -61,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "latency, throughput or both (default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "1s",
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "500ms",
             description = "Length of each measured repeat (default: ${DEFAULT-VALUE}).")
     String duration;
 
@@ -76,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
                     + " intended send time (coordinated omission corrected); the raw figures are shown beside.")
     String rate;
 
-    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "500ms",
+    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "300ms",
             description = "Warm-up before measuring, per mechanism and size (default: ${DEFAULT-VALUE}).")
     String warmup;
 
@@ -100,6 +101,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the results as CSV.")
     Path csv;
+
+    @Option(names = "--baseline", paramLabel = "native|none", defaultValue = "native",
+            description = "native (default): also run the C reference program for each mechanism, mode and size, and"
+                    + " show Java, C and Java/C; skipped with a note when there is no C compiler. none: Java only.")
+    String baseline;
 
     @Option(names = "--pin", paramLabel = "RUNNER,PEER",
             description = "Pin the runner and the peer to these CPUs (taskset), e.g. --pin 0,1; echoed in the results.")
@@ -127,6 +133,13 @@ final class BenchCommand implements Callable<Integer> {
         if (hgrm != null) runner.onHistogram(BenchCommand.hgrmWriter(hgrm));
         TerminalProgress progress = new TerminalProgress(quiet);
         Benchmark benchmark = new Benchmark(runner, progress).placement(placement);
+        if (!baseline.equals("native") && !baseline.equals("none")) {
+            throw new BadInputException("--baseline '" + baseline + "' is not one of native, none");
+        }
+        if (baseline.equals("native") && connect == null) {
+            NativeBaseline.prepare(NativeBaseline.defaultCacheRoot(), why -> progress.warn("C baseline skipped: " + why))
+                    .ifPresent(benchmark::baseline);
+        }
         String startedAt = Instant.now().toString();
 
         out.println("ipc bench: " + describe(cfg));
@@ -223,7 +236,7 @@ final class BenchCommand implements Callable<Integer> {
                         + Probe.MIN_SIZE + "-byte header (sequence, checksum, timestamp); use at least " + Probe.MIN_SIZE);
             }
             for (ChannelProvider p : providers) {
-                if (explicit && v > p.maxMessageSize()) {
+                if (explicit && v > p.maxMessageSize() && p.maxMessageSize() >= Probe.MIN_SIZE) { // notification channels use their own size
                     throw new BadInputException("size " + s + " (" + v + " bytes) is over the " + p.name() + " maximum of "
                             + Units.formatSize(p.maxMessageSize()) + " (" + p.maxMessageSize() + " bytes)");
                 }

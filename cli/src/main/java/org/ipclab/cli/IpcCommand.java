@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 ReportCommand.class, DemoCommand.class, CleanCommand.class, LabCommand.class},
         footer = {"", "Examples:",
                 "  ipc list                           mechanisms, capabilities, availability",
-                "  ipc bench                          every mechanism, 64 B to 64 KiB",
+                "  ipc bench                          every mechanism, 64 B to 1 MiB, beside C",
                 "  ipc bench -m tcp,unix --sizes 64   two mechanisms, one size",
                 "  ipc serve -m tcp --port 5000       an echo server in one terminal ...",
                 "  ipc connect -m tcp --port 5000 hi  ... and a client in another",

@@ -3,6 +3,7 @@ package org.ipclab.cli;
 import java.io.PrintWriter;
 
 import org.ipclab.core.BadInputException;
+import org.ipclab.core.ExitCleanup;
 import org.ipclab.core.peer.PeerMain;
 
 import picocli.CommandLine;
@@ -25,6 +26,7 @@ public final class Main {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new IpcCommand());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (ExitCleanup.shuttingDown()) return ExitCodes.INTERRUPTED; // Ctrl-C closed what this was using
             PrintWriter err = cmd.getErr();
             if (e instanceof BadInputException) {
                 err.println(cmd.getCommandName().equals("ipc") ? "ipc: error: " + e.getMessage()

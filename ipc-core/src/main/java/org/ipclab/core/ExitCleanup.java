@@ -13,6 +13,7 @@ import java.util.Set;
  */
 public final class ExitCleanup {
     private static final Set<AutoCloseable> OPEN = Collections.synchronizedSet(new LinkedHashSet<>());
+    private static volatile boolean shuttingDown;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ExitCleanup::closeAll, "ipclab-exit-cleanup"));
@@ -31,7 +32,13 @@ public final class ExitCleanup {
         OPEN.remove(resource);
     }
 
+    /** True once the JVM began to exit: errors that follow are consequences, not news. */
+    public static boolean shuttingDown() {
+        return shuttingDown;
+    }
+
     static void closeAll() {
+        shuttingDown = true;
         List<AutoCloseable> all;
         synchronized (OPEN) {
             all = new ArrayList<>(OPEN);

@@ -28,6 +28,18 @@ public interface ServerEnd extends AutoCloseable {
     }
 
     /**
+     * Lets a mechanism start the peer itself, when how it is created matters and ProcessBuilder
+     * cannot do it (real-time signals: the child must start with the signal blocked in every
+     * thread, and JDK 20+ ProcessBuilder clears the child's signal mask). The launcher calls it
+     * after {@link #preparePeer}; empty (the default) means "use ProcessBuilder". A returned
+     * process must offer {@code getErrorStream()} (the peer's stderr), {@code waitFor},
+     * {@code exitValue}, {@code destroy} and {@code destroyForcibly}.
+     */
+    default Optional<Process> startPeer(List<String> command) throws IOException {
+        return Optional.empty();
+    }
+
+    /**
      * Waits for the peer to connect and returns our end of the channel.
      *
      * @param peer the peer process when we started it (its death ends the wait early); empty for {@code ipc serve}

@@ -45,15 +45,20 @@ public final class Reports {
         StringBuilder sb = new StringBuilder();
         sb.append("Measured by ipclab ").append(r.version()).append(" on ").append(r.startedAt())
                 .append(r.partial() ? " (PARTIAL: interrupted)" : "").append(".\n\n");
-        sb.append("| mechanism | size | RTT p50 µs | p99 µs | p99.9 µs | msgs/s | MB/s | cpu µs/msg (runner/peer) | sent/lost/reord/corrupt |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        sb.append("| mechanism | size | RTT p50 µs | p99 µs | p99.9 µs | C p50 µs | Java/C p50 | msgs/s | MB/s | C msgs/s | Java/C rate | cpu µs/msg (runner/peer) | sent/lost/reord/corrupt |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Row row : rows(r)) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", row.mechanism, Units.formatSize(row.size),
+            Results.Baseline lc = row.lat == null ? null : row.lat.baseline();
+            Results.Baseline tc = row.thr == null ? null : row.thr.baseline();
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", row.mechanism, Units.formatSize(row.size),
                     f2(row.lat == null ? null : row.lat.summary().latency().p50Us()),
                     f2(row.lat == null ? null : row.lat.summary().latency().p99Us()),
                     f2(row.lat == null ? null : row.lat.summary().latency().p999Us()),
+                    f2(lc == null ? null : lc.p50Us()), f2(lc == null ? null : lc.p50Ratio()),
                     row.thr == null ? "–" : String.format(Locale.ROOT, "%,.0f", row.thr.summary().msgsPerSec()),
                     row.thr == null ? "–" : String.format(Locale.ROOT, "%.1f", row.thr.summary().mbPerSec()),
+                    tc == null || tc.msgsPerSec() == null ? "–" : String.format(Locale.ROOT, "%,.0f", tc.msgsPerSec()),
+                    f2(tc == null ? null : tc.rateRatio()),
                     cpu(row.lat != null ? row.lat : row.thr), integrity(row)));
         }
         List<Results.Measurement> failed = r.measurements().stream().filter(m -> "failed".equals(m.status())).toList();
@@ -148,6 +153,9 @@ public final class Reports {
         if (!rtt.isEmpty()) sb.append(rtt.render());
         if (!tput.isEmpty()) sb.append(tput.render());
 
+        String bars = javaVersusC(r);
+        if (!bars.isEmpty()) sb.append("<h2>Java vs C</h2>\n").append(bars);
+
         sb.append("<h2>Table</h2>\n").append(markdownToHtmlTable(r));
         if (!r.notes().isEmpty()) {
             sb.append("<h2>Notes</h2><ul>");
@@ -162,6 +170,35 @@ public final class Reports {
         sb.append("</table>\n<h2>Configuration</h2><p><code>").append(SvgChart.esc(String.valueOf(r.config()))).append("</code></p>\n");
         sb.append("</body></html>\n");
         return sb.toString();
+    }
+
+    /** Grouped horizontal bars: RTT p50 of Java and of the C program, per mechanism and size. */
+    private static String javaVersusC(Results.Report r) {
+        List<Results.Measurement> rows = r.measurements().stream()
+                .filter(m -> m.mode().equals("latency") && m.summary() != null && m.baseline() != null && m.baseline().p50Us() != null)
+                .toList();
+        if (rows.isEmpty()) return "";
+        double max = rows.stream().mapToDouble(m -> Math.max(m.summary().latency().p50Us(), m.baseline().p50Us())).max().orElse(1);
+        int left = 190, width = 460, bar = 12, rowH = 2 * bar + 12, top = 30;
+        int height = top + rows.size() * rowH + 20;
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 760 %d\" width=\"760\" height=\"%d\" role=\"img\" aria-label=\"Java vs C\">%n", height, height));
+        sb.append("<text x=\"10\" y=\"18\" class=\"title\">RTT p50 in µs: Java (blue) and the native C program (grey), same mechanism and size</text>\n");
+        int y = top;
+        for (Results.Measurement m : rows) {
+            double j = m.summary().latency().p50Us();
+            double c = m.baseline().p50Us();
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">%s %s</text>%n",
+                    left - 8, y + bar + 4, SvgChart.esc(m.mechanism()), Units.formatSize(m.sizeBytes())));
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#1f77b4\"/>"
+                    + "<text x=\"%.1f\" y=\"%d\" class=\"tick\">%.2f (×%.2f)</text>%n",
+                    left, y, width * j / max, bar, left + width * j / max + 4, y + bar - 2, j, j / c));
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#999\"/>"
+                    + "<text x=\"%.1f\" y=\"%d\" class=\"tick\">%.2f</text>%n",
+                    left, y + bar, width * c / max, bar, left + width * c / max + 4, y + 2 * bar - 2, c));
+            y += rowH;
+        }
+        return sb.append("</svg>\n").toString();
     }
 
     private static String markdownToHtmlTable(Results.Report r) {

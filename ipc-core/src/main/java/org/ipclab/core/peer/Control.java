@@ -22,6 +22,8 @@ public final class Control {
     public static final int STATS = 5;
 
     private static final int HEADER = 12;
+    /** Bytes of the smallest control message. A channel whose maxMessageSize is below this is a notification channel (signals): it carries no control messages, see {@link PeerMain}. */
+    public static final int HEADER_BYTES = HEADER;
 
     private Control() {
     }

@@ -57,7 +57,8 @@ public final class PeerLauncher {
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
             server.preparePeer(pb);
             pb.redirectError(ProcessBuilder.Redirect.PIPE);
-            process = pb.start();
+            process = server.startPeer(pb.command()).orElse(null);
+            if (process == null) process = pb.start();
             Process started = process;
             killer = started::destroyForcibly;
             ExitCleanup.register(killer);
@@ -92,7 +93,9 @@ public final class PeerLauncher {
         try {
             int n = session.channel().receive(buffer, timeout);
             buffer.flip();
-            if (n < 0 || Control.opcode(buffer, n) != Control.HELLO) {
+            // A notification channel (signals) cannot carry HELLO: its first message stands for it.
+            boolean notification = session.channel().maxMessageSize() < Control.HEADER_BYTES;
+            if (n < 0 || (!notification && Control.opcode(buffer, n) != Control.HELLO)) {
                 throw new IpcException(n < 0 ? "peer closed the channel before HELLO" : "peer's first message was not HELLO");
             }
         } catch (IOException e) {

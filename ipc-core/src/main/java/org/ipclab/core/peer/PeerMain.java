@@ -77,6 +77,10 @@ public final class PeerMain {
 
     /** The HELLO / echo / sink loop; returns after STOP or when the runner closed its end. */
     public static void serve(Channel channel) throws IOException {
+        if (channel.maxMessageSize() < Control.HEADER_BYTES) {
+            serveNotifications(channel);
+            return;
+        }
         ByteBuffer hello = Control.message(Control.HELLO, ProcessHandle.current().pid());
         channel.send(hello, SEND);
         ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(channel.maxMessageSize(), 64)).order(ByteOrder.LITTLE_ENDIAN);
@@ -109,6 +113,23 @@ public final class PeerMain {
             } else {
                 channel.send(buffer, SEND);
             }
+        }
+    }
+
+    /**
+     * A notification channel (signals: 0 or 4 bytes per message) cannot carry control messages:
+     * an empty message stands for HELLO, every message is echoed, and the runner closing its end
+     * (the channel's end-of-stream signal) stands for STOP.
+     */
+    static void serveNotifications(Channel channel) throws IOException {
+        channel.send(ByteBuffer.allocate(0), SEND);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(channel.maxMessageSize(), 8));
+        while (true) {
+            buffer.clear();
+            int n = channel.receive(buffer, IDLE);
+            if (n == Channel.END_OF_STREAM) return;
+            buffer.flip();
+            channel.send(buffer, SEND);
         }
     }
 

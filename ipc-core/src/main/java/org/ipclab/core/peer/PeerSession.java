@@ -20,6 +20,8 @@ public final class PeerSession implements AutoCloseable {
     private final Process process;
     private final Channel channel;
     private final StderrTail stderr;
+    /** At exit another thread may be using the channel: stop the peer without touching it. */
+    private final AutoCloseable terminate = this::terminate;
     private boolean closed;
 
     PeerSession(ChannelProvider provider, ServerEnd server, Process process, Channel channel, StderrTail stderr) {
@@ -28,7 +30,7 @@ public final class PeerSession implements AutoCloseable {
         this.process = process;
         this.channel = channel;
         this.stderr = stderr;
-        ExitCleanup.register(this);
+        ExitCleanup.register(terminate);
     }
 
     public Channel channel() {
@@ -81,7 +83,11 @@ public final class PeerSession implements AutoCloseable {
         try {
             if (process.isAlive()) {
                 try {
-                    channel.send(Control.message(Control.STOP), Duration.ofSeconds(1));
+                    if (channel.maxMessageSize() < Control.HEADER_BYTES) {
+                        channel.close(); // a notification channel cannot carry STOP: its end-of-stream signal stands for it
+                    } else {
+                        channel.send(Control.message(Control.STOP), Duration.ofSeconds(1));
+                    }
                 } catch (IOException | RuntimeException ignored) {
                     // The peer may already be gone or the channel broken; the signals below still stop it.
                 }
@@ -97,8 +103,15 @@ public final class PeerSession implements AutoCloseable {
             PeerLauncher.closeQuietly(channel);
             PeerLauncher.closeQuietly(server);
             ExitCleanup.forget(server);
-            ExitCleanup.forget(this);
+            ExitCleanup.forget(terminate);
         }
+    }
+
+    /** SIGKILL the peer and remove the kernel objects, without using the channel. */
+    private void terminate() {
+        process.destroyForcibly();
+        waitFor(Duration.ofSeconds(2));
+        PeerLauncher.closeQuietly(server);
     }
 
     private boolean waitFor(Duration d) {

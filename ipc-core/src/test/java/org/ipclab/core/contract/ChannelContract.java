@@ -73,7 +73,7 @@ public abstract class ChannelContract {
     }
 
     @Test
-    void roundTripsAtEverySize() throws IOException {
+    protected void roundTripsAtEverySize() throws IOException {
         Random random = new Random(42);
         try (PeerSession peer = launch()) {
             Channel ch = peer.channel();
@@ -94,7 +94,7 @@ public abstract class ChannelContract {
     }
 
     @Test
-    void hundredThousandMessagesArriveInOrderAndIntact() throws IOException {
+    protected void hundredThousandMessagesArriveInOrderAndIntact() throws IOException {
         try (PeerSession peer = launch()) {
             Channel ch = peer.channel();
             ch.send(Control.message(Control.SINK), STEP);
@@ -121,7 +121,7 @@ public abstract class ChannelContract {
     }
 
     @Test
-    void receiveTimesOutWhenThePeerStaysSilent() throws IOException {
+    protected void receiveTimesOutWhenThePeerStaysSilent() throws IOException {
         try (PeerSession peer = launch()) {
             Duration timeout = Duration.ofMillis(300);
             long start = System.nanoTime();
@@ -133,7 +133,7 @@ public abstract class ChannelContract {
     }
 
     @Test
-    void peerKilledMidStreamEndsInAnErrorNotAHang() throws IOException {
+    protected void peerKilledMidStreamEndsInAnErrorNotAHang() throws IOException {
         try (PeerSession peer = launch()) {
             Channel ch = peer.channel();
             ByteBuffer msg = ByteBuffer.allocateDirect(64);
@@ -167,7 +167,7 @@ public abstract class ChannelContract {
      * the same channel then carries a normal round trip.
      */
     @Test
-    void oversizedMessageIsRefusedAndTheChannelStaysUsable() throws IOException {
+    protected void oversizedMessageIsRefusedAndTheChannelStaysUsable() throws IOException {
         try (PeerSession peer = launch()) {
             Channel ch = peer.channel();
             int max = ch.maxMessageSize();
@@ -181,7 +181,7 @@ public abstract class ChannelContract {
     }
 
     @Test
-    void closingRemovesEveryKernelObjectAndFile() throws IOException, InterruptedException {
+    protected void closingRemovesEveryKernelObjectAndFile() throws IOException, InterruptedException {
         long self = ProcessHandle.current().pid();
         Set<String> before = ourObjects(Set.of(self));
         long peerPid;
@@ -196,7 +196,7 @@ public abstract class ChannelContract {
     }
 
     @Test
-    void stopLetsThePeerExitCleanly() throws IOException, InterruptedException {
+    protected void stopLetsThePeerExitCleanly() throws IOException, InterruptedException {
         PeerSession peer = launch();
         Process process = peer.process();
         peer.close();

@@ -1,0 +1,85 @@
+package org.ipclab.bench.baseline;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * One run of the native C baseline ({@code ipclab-native}), parsed from the JSON line it prints.
+ *
+ * <p>Times are microseconds of round-trip time (RTT); in throughput mode the percentile fields are
+ * {@link Double#NaN} (not measured). {@code msgsPerSecond} is round trips per second in latency
+ * mode and messages per second in throughput mode; {@code mbPerSecond} counts 10^6 payload bytes
+ * (frame headers excluded). CPU times are per message (per round trip in latency mode), for the
+ * runner and its forked peer, over the measured phase only; NaN when the kernel would not tell.
+ *
+ * @param params what the kernel applied, as the C program saw it ("pipe_capacity=65536", ...)
+ * @param json   the line as printed, for the raw record
+ */
+public record NativeResult(
+        String mechanism, String mode, int size, long count,
+        double p50Us, double p90Us, double p99Us, double p999Us, double maxUs, double meanUs,
+        double msgsPerSecond, double mbPerSecond, double elapsedSeconds,
+        double cpuRunnerNsPerMessage, double cpuPeerNsPerMessage,
+        long sent, long received, long lost, long reordered, long corrupt,
+        String params, String json) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+
+    /** True when nothing was lost, reordered or corrupted; udp may lose (and only udp). */
+    public boolean integrityOk() {
+        return corrupt == 0 && reordered == 0 && (lost == 0 || mechanism.equals("udp"));
+    }
+
+    /**
+     * Parses the one JSON line of {@code ipclab-native}: a flat object of strings, numbers and nulls.
+     *
+     * @throws IllegalArgumentException naming the problem when the line is not such an object or a
+     *                                  field is missing
+     */
+    public static NativeResult parse(String line) {
+        JsonNode m;
+        try {
+            m = JSON.readTree(line == null ? "" : line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("native result is not JSON (" + e.getOriginalMessage() + "): " + shorten(line));
+        }
+        if (m == null || !m.isObject()) throw new IllegalArgumentException("native result is not a JSON object: " + shorten(line));
+        return new NativeResult(
+                string(m, "mechanism"), string(m, "mode"), (int) whole(m, "size"), whole(m, "count"),
+                number(m, "p50_us"), number(m, "p90_us"), number(m, "p99_us"), number(m, "p999_us"),
+                number(m, "max_us"), number(m, "mean_us"),
+                number(m, "msgs_per_s"), number(m, "mb_per_s"), number(m, "elapsed_s"),
+                number(m, "cpu_runner_ns_per_msg"), number(m, "cpu_peer_ns_per_msg"),
+                whole(m, "sent"), whole(m, "received"), whole(m, "lost"), whole(m, "reordered"), whole(m, "corrupt"),
+                m.path("params").isTextual() ? m.get("params").asText() : "", line);
+    }
+
+    private static JsonNode field(JsonNode m, String key) {
+        if (!m.has(key)) throw new IllegalArgumentException("native result has no \"" + key + "\"");
+        return m.get(key);
+    }
+
+    private static String string(JsonNode m, String key) {
+        JsonNode v = field(m, key);
+        if (v.isTextual()) return v.asText();
+        throw new IllegalArgumentException("native result field \"" + key + "\" is not a string");
+    }
+
+    private static double number(JsonNode m, String key) {
+        JsonNode v = field(m, key);
+        if (v.isNull()) return Double.NaN;
+        if (v.isNumber()) return v.asDouble();
+        throw new IllegalArgumentException("native result field \"" + key + "\" is not a number");
+    }
+
+    private static long whole(JsonNode m, String key) {
+        JsonNode v = field(m, key);
+        if (v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble()))) return v.asLong();
+        throw new IllegalArgumentException("native result field \"" + key + "\" is not a whole number");
+    }
+
+    private static String shorten(String s) {
+        return s == null ? "" : s.length() > 120 ? s.substring(0, 120) + "..." : s;
+    }
+}

@@ -1,0 +1,97 @@
+/*
+ * ipclab-native: the C floor that `ipc bench --baseline native` measures beside the Java run.
+ *
+ *   ipclab-native <mechanism> latency|throughput <size> <warmup_ms> <duration_ms>
+ *
+ * One process (the runner) creates the kernel objects, forks its peer (echo / sink), and speaks
+ * the same protocol as the Java runner and org.ipclab.core.peer.PeerMain:
+ *   - byte streams carry ipclab frames: [u32 little-endian length][payload];
+ *   - every benchmark message is a Probe: u32 seq, u32 checksum = CRC32C(bytes 8..16) XOR
+ *     CRC32C(bytes 16..size), u64 send time (CLOCK_MONOTONIC ns), fill byte i = (i*31+size) mod 256;
+ *   - control messages: "IPCLAB!\0", u32 opcode, u64 args (HELLO, STOP, SINK, SINK_END, STATS).
+ * Output: one JSON line on stdout. Errors: one line on stderr, non-zero exit.
+ *
+ * This header is what the mechanism families (stream.c, dgram.c, shm.c, mqueue.c, signal.c)
+ * share with the runner (ipclab_native.c). Each family fills in a `transport`.
+ */
+#ifndef IPCLAB_NATIVE_H
+#define IPCLAB_NATIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define ROLE_RUNNER 0
+#define ROLE_PEER 1
+
+/* Largest message any mechanism is asked to carry (Framing.DEFAULT_MAX_MESSAGE). */
+#define MAX_MESSAGE (1u << 20)
+/* Probe.MIN_SIZE: seq, checksum, timestamp. */
+#define PROBE_MIN 16
+/* The longest control message (STATS: 12-byte header + 6 u64). */
+#define CONTROL_MAX 60
+
+/* Receive results besides a length. */
+#define RECV_EOF (-2)
+
+typedef struct transport {
+    const char *name;
+    /* Largest message this mechanism carries, given the requested size (it may read kernel limits). */
+    size_t (*max_size)(void);
+    /* Messages may be lost (udp): the runner retries SINK_END and does not fail on loss. */
+    int lossy;
+    /* Runner, before fork: create the kernel objects for messages of up to `size` bytes. */
+    void (*setup)(size_t size);
+    /* After fork, in each process: keep this role's ends, close the others, connect/accept. */
+    void (*attach)(int role);
+    /* Runner, after the peer's HELLO: names are no longer needed, unlink them now. */
+    void (*connected)(void);
+    /* Sends one whole message; fails (does not return) on error. */
+    void (*send)(const void *buf, size_t len);
+    /* Receives one whole message into buf (cap bytes): its length, or RECV_EOF. */
+    ssize_t (*recv)(void *buf, size_t cap);
+    /* Optional (lossy mechanisms): wait up to timeout_ms for a message; 1 ready, 0 not. */
+    int (*wait_readable)(int timeout_ms);
+    /* Free-form "key=value ..." of what the kernel applied (pipe capacity, buffers, limits). */
+    char params[256];
+} transport;
+
+extern transport stream_pipe, stream_fifo, stream_unix, stream_tcp;
+extern transport dgram_unix, dgram_seqpacket, dgram_udp;
+extern transport shm_spin, shm_semaphore;
+extern transport mq_posix, mq_sysv;
+extern transport sig_queue;
+
+/* ---- shared services (ipclab_native.c) ---- */
+
+/* Prints "<call>(<what>) failed: ENAME (message)" and exits 1 (the runner cleans up and kills its peer). */
+__attribute__((noreturn)) void fail_errno(const char *call, const char *what);
+/* Prints the formatted one-line message and exits with `code`. */
+__attribute__((noreturn, format(printf, 2, 3))) void fail(int code, const char *fmt, ...);
+
+/* A unique name "ipclab-<pid>-native-<purpose>-<random>" (no leading slash). */
+void unique_name(char *out, size_t cap, const char *purpose);
+
+/* Registers an object for removal on exit, on SIGINT/SIGTERM/SIGHUP and on failure. Idempotent removal. */
+void register_path(const char *path);        /* unlink(2) a file, socket or fifo */
+void register_dir(const char *path);         /* rmdir(2), after the files */
+void register_posix_mq(const char *name);    /* mq_unlink(3) */
+void register_posix_sem(const char *name);   /* sem_unlink(3) */
+void register_sysv_mq(int id);               /* msgctl(IPC_RMID) */
+/* Removes everything registered so far (async-signal-safe). */
+void cleanup_objects(void);
+
+/* The peer's pid in the runner; the runner's pid in the peer. */
+extern pid_t other_pid;
+/* Message size under test. */
+extern size_t msg_size;
+
+/* Writes all bytes, retrying short writes and EINTR; fails on error. */
+void write_all(int fd, const void *buf, size_t len, const char *what);
+
+uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
+
+/* A private 0700 directory "/tmp/ipclab-<pid>-native-<purpose>-XXXXXX", registered for removal. */
+void private_dir(char *out, size_t cap, const char *purpose);
+
+#endif

@@ -1,0 +1,166 @@
+package org.ipclab.mqueue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.ipclab.core.BadInputException;
+import org.ipclab.core.Capability;
+import org.ipclab.core.Channel;
+import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.ExitCleanup;
+import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.ServerEnd;
+
+/**
+ * System V message queues ({@code sysvipc(7)}: {@code msgget}, {@code msgsnd}, {@code msgrcv},
+ * {@code msgctl}): two queues, one per direction, made 0600 by the server end and removed by it
+ * ({@code IPC_RMID}). The limits a course talks about are the kernel's: {@code MSGMAX}
+ * ({@code /proc/sys/kernel/msgmax}, the largest message, 8192) and {@code MSGMNB}
+ * ({@code msgmnb}, the bytes one queue holds, 16384).
+ */
+public final class SysvMqueueProvider implements ChannelProvider {
+    static final String TO_PEER = "ipclab.msqid-to-peer";
+    static final String FROM_PEER = "ipclab.msqid-from-peer";
+
+    @Override
+    public String name() {
+        return SysvChannel.MECHANISM;
+    }
+
+    @Override
+    public String description() {
+        return "System V message queues (msgget/msgsnd/msgrcv), one per direction, typed messages";
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
+                Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT);
+    }
+
+    /** {@code /proc/sys/kernel/msgmax}. */
+    @Override
+    public int maxMessageSize() {
+        return (int) Math.min(Integer.MAX_VALUE, Proc.kernel("msgmax", 8192));
+    }
+
+    @Override
+    public Optional<String> unavailableBecause() {
+        return Optional.ofNullable(Native.unavailableBecause());
+    }
+
+    @Override
+    public ServerEnd open(ChannelSpec spec) throws IOException {
+        SysvQueue toPeer = SysvQueue.create();
+        SysvQueue fromPeer;
+        try {
+            fromPeer = SysvQueue.create();
+        } catch (IOException | RuntimeException e) {
+            SysvQueue.remove(toPeer.msqid);
+            throw e;
+        }
+        return new SysvServerEnd(spec, toPeer, fromPeer, maxMessageSize());
+    }
+
+    @Override
+    public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
+        int to = id(spec, TO_PEER);
+        int from = id(spec, FROM_PEER);
+        PeerWatch watch = spec.option(MqueueProvider.SERVER_PID).map(p -> PeerWatch.ofPid(Long.parseLong(p), "server")).orElse(PeerWatch.nobody());
+        SysvQueue in = SysvQueue.of(to);
+        SysvQueue out = SysvQueue.of(from);
+        in.status(); // fails clearly (EINVAL/EIDRM/EACCES) when the id is wrong or not ours
+        SysvChannel ch = new SysvChannel(out, in, maxMessageSize(), watch);
+        ByteBuffer attach = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, ProcessHandle.current().pid());
+        long end = System.nanoTime() + MqChannel.nanos(timeout);
+        while (!ch.sendControl(SysvChannel.ATTACH, attach)) {
+            if (System.nanoTime() - end >= 0) {
+                ch.close();
+                throw new IpcTimeoutException(SysvChannel.MECHANISM + ": attach to msqid " + from + " (queue full)", timeout);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return ch;
+    }
+
+    private static int id(ChannelSpec spec, String key) {
+        String v = spec.option(key).orElseThrow(() -> new BadInputException("sysv-mqueue connect needs --opt " + key + "=<msqid>"));
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new BadInputException("option " + key + "=" + v + " is not a msqid");
+        }
+    }
+
+    private static final class SysvServerEnd implements ServerEnd {
+        private final ChannelSpec spec;
+        private final SysvQueue toPeer;
+        private final SysvQueue fromPeer;
+        private final SysvChannel channel;
+        private final Map<String, String> effective = new LinkedHashMap<>();
+        private boolean closed;
+
+        SysvServerEnd(ChannelSpec spec, SysvQueue toPeer, SysvQueue fromPeer, int msgmax) throws IOException {
+            this.spec = spec;
+            this.toPeer = toPeer;
+            this.fromPeer = fromPeer;
+            this.channel = new SysvChannel(toPeer, fromPeer, msgmax, PeerWatch.nobody());
+            for (String f : List.of("msgmax", "msgmnb", "msgmni")) {
+                effective.put("/proc/sys/kernel/" + f, Proc.text(java.nio.file.Path.of("/proc/sys/kernel", f)));
+            }
+            SysvQueue.Status s = toPeer.status();
+            effective.put("queues", toPeer.describe() + ", " + fromPeer.describe());
+            effective.put("msg_qbytes", Long.toString(s.qbytes()));
+            effective.put("mode", String.format("0%o", s.mode() & 0777));
+            ExitCleanup.register(this);
+        }
+
+        @Override
+        public ChannelSpec peerSpec() {
+            return spec.with(TO_PEER, Integer.toString(toPeer.msqid))
+                    .with(FROM_PEER, Integer.toString(fromPeer.msqid))
+                    .with(MqueueProvider.SERVER_PID, Long.toString(ProcessHandle.current().pid()));
+        }
+
+        @Override
+        public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
+            peer.ifPresent(p -> channel.watch(PeerWatch.of(p.toHandle(), "peer")));
+            long pid = channel.awaitAttach(timeout);
+            if (peer.isEmpty()) channel.watch(PeerWatch.ofPid(pid, "peer"));
+            effective.put("peer pid", Long.toString(pid));
+            return channel;
+        }
+
+        @Override
+        public Map<String, String> effectiveParameters() {
+            return effective;
+        }
+
+        @Override
+        public List<String> createdObjects() {
+            return List.of("sysv-msg:" + toPeer.describe(), "sysv-msg:" + fromPeer.describe());
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) return;
+            closed = true;
+            try {
+                channel.close();
+            } finally {
+                SysvQueue.remove(toPeer.msqid);
+                SysvQueue.remove(fromPeer.msqid);
+                ExitCleanup.forget(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package org.ipclab.mqueue;
+
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.contract.ChannelContract;
+
+/** The shared contract across two processes, at every size up to msgsize_max. */
+class MqueueContractTest extends ChannelContract {
+    @Override
+    protected ChannelSpec spec() {
+        return ChannelSpec.of("mqueue");
+    }
+}
