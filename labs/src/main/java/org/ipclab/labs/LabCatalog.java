@@ -74,7 +74,7 @@ public final class LabCatalog {
                     new Task(1, 3, "SignalCounter counts USR1 and HUP in handlers and ends gracefully on TERM (exit 0)",
                             "Signal.handle(new Signal(\"USR1\"), s -> say(...)) for USR1 and HUP; the TERM handler says bye and calls "
                                     + "System.exit(0). Print \"ready pid N\" only AFTER installing the handlers, then sleep in a loop."),
-                    new Task(2, 2, "Signals.send runs kill, and refuses pid 1, 0 and negative pids (process groups)",
+                    new Task(2, 2, "Signals.send runs kill, and refuses pid 1, 0 and negative pids (process groups) and names that are not names",
                             "Check the arguments first (IllegalArgumentException), then new ProcessBuilder(\"kill\", \"-\" + name, pid); "
                                     + "a non-zero exit code of kill becomes an IOException with its message."),
                     new Task(3, 2, "Signals.canCatch: yes for USR1/HUP/TERM, never for KILL and STOP; the previous handler is put back",

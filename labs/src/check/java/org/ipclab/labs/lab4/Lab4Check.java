@@ -122,7 +122,14 @@ class Lab4Check {
                 "a message over maxMessageSize()");
         for (int i = 0; i < fits; i++) assertEquals(RingLayout.MAX_MESSAGE, peer.receive(into.clear(), Duration.ofSeconds(1)));
         server.close();
-        assertEquals(Channel.END_OF_STREAM, peer.receive(into.clear(), Duration.ofSeconds(1)), "after the other end closed");
+        int n;
+        try {
+            n = peer.receive(into.clear(), Duration.ofSeconds(1));
+        } catch (IpcTimeoutException e) {
+            throw new AssertionError("after the other end closed, receive waited until its timeout instead of returning END_OF_STREAM "
+                    + "(does Ring.close() set CLOSED, and does poll look at it when the ring is empty?)", e);
+        }
+        assertEquals(Channel.END_OF_STREAM, n, "after the other end closed");
     }
 
     /** The project's contract suite, run against your mechanism between two processes. */
