@@ -28,10 +28,12 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Lab texts: docs/labs/. Your code: labs/src/student/java/org/ipclab/labs/labN."},
         subcommands = {LabCommand.ListLabs.class, LabCommand.Check.class, LabCommand.Run.class},
         footer = {"", "Examples:",
-                "  ipc lab list                       the labs and your progress",
-                "  ipc lab check 1                    grade lab 1: a score per task, a hint per failed task",
-                "  ipc lab run 1 PingPong 10000       compile your lab 1 code and run one class",
-                "  ipc lab check 1 --dir alice --dir bob --csv grades.csv   grade many submissions"})
+                "  ipc lab list                    the labs and your progress",
+                "  ipc lab check 1                 grade lab 1: a score and a hint per task",
+                "  ipc lab run 1 PingPong 10000    compile your lab 1 code, run one class",
+                "  ipc lab check 1 --dir alice --dir bob --csv grades.csv",
+                "                                  grade many submissions in one run",
+                "Teachers: docs/labs/README.md"})
 final class LabCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -54,12 +56,16 @@ final class LabCommand implements Runnable {
                 "cannot find the ipclab working tree (a directory with labs/src/student); run ipc from inside it or pass --dir"));
     }
 
-    static Path tree(Path dir) {
-        if (dir == null) return ownTree();
-        if (!Files.isDirectory(dir.resolve("labs/src/student"))) {
-            throw new BadInputException(dir + " is not an ipclab working tree: it has no labs/src/student");
+    static Path tree(Path dir, CommandSpec spec) {
+        try {
+            if (dir == null) return ownTree();
+            if (!Files.isDirectory(dir.resolve("labs/src/student"))) {
+                throw new BadInputException(dir + " is not an ipclab working tree: it has no labs/src/student");
+            }
+            return dir;
+        } catch (BadInputException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        return dir;
     }
 
     /** The lab, or a usage error (exit 2) that lists the labs there are. */
@@ -82,7 +88,12 @@ final class LabCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Path t = dir != null ? tree(dir) : LabDirs.findRoot(Path.of("")).orElse(null);
+            Path t;
+            try {
+                t = dir != null ? tree(dir, spec) : ownTree();
+            } catch (BadInputException e) {
+                t = null; // no working tree around: list the labs without progress
+            }
             LabRunner.list(t, spec.commandLine().getOut());
             return ExitCodes.OK;
         }
@@ -114,10 +125,10 @@ final class LabCommand implements Runnable {
             Lab l = lab(lab, spec);
             Duration perTask = org.ipclab.core.Units.parseDuration("--timeout", timeout);
             PrintWriter out = spec.commandLine().getOut();
-            LabRunner runner = new LabRunner(ownTree(), System.getProperty("java.class.path"));
+            LabRunner runner = new LabRunner(tree(null, spec), System.getProperty("java.class.path"));
             List<Path> trees = new ArrayList<>();
-            if (dirs.isEmpty()) trees.add(ownTree());
-            for (Path d : dirs) trees.add(tree(d));
+            if (dirs.isEmpty()) trees.add(tree(null, spec));
+            for (Path d : dirs) trees.add(tree(d, spec));
             List<LabRunner.Outcome> outcomes = new ArrayList<>();
             for (Path t : trees) {
                 if (trees.size() > 1) out.println("== " + t);
@@ -166,9 +177,9 @@ final class LabCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Lab l = lab(lab, spec);
-            LabRunner runner = new LabRunner(ownTree(), System.getProperty("java.class.path"));
+            LabRunner runner = new LabRunner(tree(null, spec), System.getProperty("java.class.path"));
             try {
-                return runner.run(tree(dir), l, className, args, spec.commandLine().getOut());
+                return runner.run(tree(dir, spec), l, className, args, spec.commandLine().getOut());
             } catch (BadInputException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
