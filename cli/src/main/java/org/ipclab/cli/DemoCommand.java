@@ -13,6 +13,7 @@ import org.ipclab.core.BadInputException;
 import org.ipclab.core.Demo;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,6 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-l", "--list"}, description = "List the demos (the same as no name).")
+    boolean list;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The demo to run.")
     String name;
@@ -42,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         List<Demo> demos = demos();
-        if (name == null) {
+        if (name == null || list) {
             if (demos.isEmpty()) out.println("no demos on the class path");
             for (Demo d : demos) out.printf("%-10s %s%n", d.name(), d.summary());
             return ExitCodes.OK;

@@ -25,6 +25,8 @@ public final class Main {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new IpcCommand());
+        // Everything after the demo's name belongs to the demo: `ipc demo pipe --writers 2`.
+        cl.getSubcommands().get("demo").setStopAtPositional(true);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (ExitCleanup.shuttingDown()) return ExitCodes.INTERRUPTED; // Ctrl-C closed what this was using
             PrintWriter err = cmd.getErr();

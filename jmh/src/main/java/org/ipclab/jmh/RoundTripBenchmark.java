@@ -49,7 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class RoundTripBenchmark {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    @Param({"pipe", "fifo", "tcp", "unix", "mqueue", "sysv-mqueue"})
+    @Param({"pipe", "fifo", "tcp", "unix", "shm", "chronicle", "mqueue", "sysv-mqueue"})
     public String mechanism;
 
     @Param({"64", "4096"})

@@ -1,0 +1,349 @@
+package org.ipclab.shm;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.io.SingleThreadedChecked;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import org.ipclab.core.BadInputException;
+import org.ipclab.core.Capability;
+import org.ipclab.core.Channel;
+import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.IpcException;
+import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MechanismOption;
+import org.ipclab.core.MessageTooLargeException;
+import org.ipclab.core.Names;
+import org.ipclab.core.PeerGoneException;
+import org.ipclab.core.ServerEnd;
+
+/**
+ * Chronicle Queue (OpenHFT), the best-of-breed library next to our own ring: two queues (one per
+ * direction) in a private 0700 directory (under {@code /dev/shm} unless {@code path} says otherwise), each a memory-mapped, append-only
+ * log. Every excerpt is one message: a type byte (0 = data, 1 = end of stream) and the payload.
+ * Unlike our ring a queue keeps every message on disk until the directory is removed (on close).
+ *
+ * <p>Needs JVM flags in both processes ({@link #FLAGS}); without {@code sun.nio.ch} it fails with
+ * the misleading "Can't append to a read-only chronicle". Its analytics (which would contact a
+ * remote host) are excluded from the class path and switched off by property.
+ */
+public final class ChronicleProvider implements ChannelProvider {
+    static final String NAME = "chronicle";
+    static final int MAX_MESSAGE = 1 << 20;
+    /** RAM, like the shm ring: a fair comparison. {@code --opt path=/tmp} puts the queues on disk. */
+    static final Path DEFAULT_ROOT = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Names.tempRoot();
+    static final String ANALYTICS_OFF = "-Dchronicle.analytics.disable=true";
+    /** What Chronicle Queue 2026.4 needs on JDK 17+ (FACTS.md). */
+    static final List<String> FLAGS = List.of(
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED");
+    /** Also needed from JDK 24 on; JDK 17 refuses the second one. */
+    static final List<String> FLAGS_JDK24 = List.of(
+            "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow");
+    private static final byte DATA = 0;
+    private static final byte END = 1;
+
+    static {
+        // Belt and braces: the analytics artifact is excluded, and the switch is set before any Chronicle class loads.
+        System.setProperty("chronicle.analytics.disable", "true");
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "Chronicle Queue: two memory-mapped append-only queues in a private dir (default under /dev/shm)";
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
+                Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT);
+    }
+
+    @Override
+    public int maxMessageSize() {
+        return MAX_MESSAGE;
+    }
+
+    @Override
+    public List<MechanismOption> options() {
+        return List.of(
+                new MechanismOption("wait", "spin", "how a side waits for a message: spin, yield or park"),
+                new MechanismOption("path", "/dev/shm", "where the private 0700 directory for both queues is made (/dev/shm: RAM, like the shm ring; /tmp: disk)"),
+                new MechanismOption("queues", "(set by the server end)", "the directory holding both queues, for the peer"),
+                new MechanismOption("serverPid", "(set by the server end)", "the server's pid, so that the peer notices its death"));
+    }
+
+    @Override
+    public List<String> peerJvmFlags() {
+        List<String> flags = new ArrayList<>(FLAGS);
+        if (Runtime.version().feature() >= 24) flags.addAll(FLAGS_JDK24);
+        flags.add(ANALYTICS_OFF);
+        return flags;
+    }
+
+    @Override
+    public Optional<String> unavailableBecause() {
+        if (!Object.class.getModule().isExported("sun.nio.ch", ChronicleProvider.class.getModule())) {
+            return Optional.of("this JVM lacks the flags Chronicle Queue needs: " + String.join(" ", FLAGS)
+                    + (Runtime.version().feature() >= 24 ? " " + String.join(" ", FLAGS_JDK24) : ""));
+        }
+        return Optional.empty();
+    }
+
+    private static WaitStrategy waitOption(ChannelSpec spec) {
+        WaitStrategy w = WaitStrategy.parse(spec.option("wait", "spin"));
+        if (w.sleeps()) throw new BadInputException("chronicle option wait=" + w.optionValue() + " is not supported (use spin, yield or park)");
+        return w;
+    }
+
+    @Override
+    public ServerEnd open(ChannelSpec spec) throws IOException {
+        WaitStrategy wait = waitOption(spec);
+        Path root = Path.of(spec.option("path", DEFAULT_ROOT.toString()));
+        if (!Files.isDirectory(root)) throw new BadInputException("chronicle path " + root + " is not a directory");
+        Path dir = privateDirectory(root);
+        return new ChronicleServerEnd(spec, dir, wait);
+    }
+
+    @Override
+    public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
+        WaitStrategy wait = waitOption(spec);
+        Path dir = Path.of(spec.option("queues").orElseThrow(() -> new BadInputException("chronicle connect needs --opt queues=DIR")));
+        long serverPid = Long.parseLong(spec.option("serverPid").orElseThrow(() -> new BadInputException("chronicle connect needs --opt serverPid=PID")));
+        if (!Files.isDirectory(dir.resolve("a2b")) || !Files.isDirectory(dir.resolve("b2a"))) {
+            throw new IpcException("chronicle: no queues in " + dir + " (did the server end exit?)");
+        }
+        return new ChronicleChannel(dir.resolve("b2a"), dir.resolve("a2b"), wait, PeerWatch.of(serverPid), "server");
+    }
+
+    /** {@code ROOT/ipclab-<pid>-chronicle-<rand>}, 0700: the same shape as {@link Names#privateDirectory}, in a root we choose. */
+    private static Path privateDirectory(Path root) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return Files.createDirectory(root.resolve(Names.unique(NAME)),
+                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 10) throw e;
+            }
+        }
+    }
+
+    private static ChronicleQueue queue(Path dir) {
+        return SingleChronicleQueueBuilder.binary(dir).build();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
+        }
+    }
+
+    private static final class ChronicleServerEnd implements ServerEnd {
+        private final ChannelSpec spec;
+        private final Path dir;
+        private final WaitStrategy wait;
+        private final Map<String, String> effective = new LinkedHashMap<>();
+        private ChronicleChannel channel;
+        private volatile boolean closed;
+
+        ChronicleServerEnd(ChannelSpec spec, Path dir, WaitStrategy wait) throws IOException {
+            this.spec = spec;
+            this.dir = dir;
+            this.wait = wait;
+            Files.createDirectory(dir.resolve("a2b"));
+            Files.createDirectory(dir.resolve("b2a"));
+            effective.put("wait", wait.optionValue());
+            effective.put("path", dir.toString());
+            effective.put("maxMessage", Integer.toString(MAX_MESSAGE));
+            effective.put("analytics", "off (artifact excluded, chronicle.analytics.disable=" + System.getProperty("chronicle.analytics.disable") + ")");
+            effective.put("chronicleQueue", ChronicleQueue.class.getPackage().getImplementationVersion() == null
+                    ? "2026.4" : ChronicleQueue.class.getPackage().getImplementationVersion());
+        }
+
+        @Override
+        public ChannelSpec peerSpec() {
+            return spec.with("queues", dir.toString()).with("serverPid", Long.toString(ProcessHandle.current().pid()));
+        }
+
+        /** A queue needs no handshake: the peer's first message (HELLO) is its connect. Only the peer's death is watched. */
+        @Override
+        public synchronized Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
+            if (closed) throw new IpcException("chronicle: server end is closed");
+            PeerWatch watch = peer.map(PeerWatch::of).orElse(null);
+            channel = new ChronicleChannel(dir.resolve("a2b"), dir.resolve("b2a"), wait, watch, "peer");
+            return channel;
+        }
+
+        @Override
+        public Map<String, String> effectiveParameters() {
+            return effective;
+        }
+
+        @Override
+        public List<String> createdObjects() {
+            return List.of("dir:" + dir);
+        }
+
+        @Override
+        public synchronized void close() throws IOException {
+            if (closed) return;
+            closed = true;
+            if (channel != null) channel.close();
+            deleteTree(dir);
+        }
+    }
+
+    /** Appends to one queue, tails the other. */
+    static final class ChronicleChannel implements Channel {
+        private final ChronicleQueue outQueue;
+        private final ChronicleQueue inQueue;
+        private final ExcerptAppender appender;
+        private final ExcerptTailer tailer;
+        private final WaitStrategy wait;
+        private final PeerWatch peer; // null: nobody to watch (ipc serve)
+        private final String peerRole;
+        private boolean peerEnded;
+        private volatile boolean closed;
+
+        ChronicleChannel(Path out, Path in, WaitStrategy wait, PeerWatch peer, String peerRole) {
+            this.outQueue = queue(out);
+            this.inQueue = queue(in);
+            this.appender = outQueue.createAppender();
+            this.tailer = inQueue.createTailer();
+            // The runner may send from one thread and receive from another; each object still has one user at a time.
+            ((SingleThreadedChecked) appender).singleThreadedCheckDisabled(true);
+            ((SingleThreadedChecked) tailer).singleThreadedCheckDisabled(true);
+            this.wait = wait;
+            this.peer = peer;
+            this.peerRole = peerRole;
+        }
+
+        @Override
+        public int maxMessageSize() {
+            return MAX_MESSAGE;
+        }
+
+        @Override
+        public boolean trySend(ByteBuffer message) throws IOException {
+            send(message, Duration.ZERO); // an append never waits for the reader
+            return true;
+        }
+
+        @Override
+        public void send(ByteBuffer message, Duration timeout) throws IOException {
+            int length = message.remaining();
+            if (length > MAX_MESSAGE) throw new MessageTooLargeException(NAME, length, MAX_MESSAGE);
+            if (closed) throw new IpcException("chronicle: channel is closed");
+            // No liveness check here: an append never waits, and ProcessHandle.isAlive reads /proc
+            // (~10 µs). A dead peer is noticed by the next receive, within CHECK_NANOS.
+            write(DATA, message);
+        }
+
+        private void write(byte type, ByteBuffer message) {
+            try (DocumentContext dc = appender.writingDocument()) {
+                Bytes<?> bytes = dc.wire().bytes();
+                bytes.writeByte(type);
+                int length = message.remaining();
+                long at = bytes.writePosition();
+                bytes.writeSkip(length); // reserve, then one bulk copy (writeSome goes byte by byte)
+                bytes.write(at, message, message.position(), length);
+            }
+        }
+
+        @Override
+        public int tryReceive(ByteBuffer into) throws IOException {
+            if (closed) throw new IpcException("chronicle: channel is closed");
+            if (peerEnded) return END_OF_STREAM;
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) return NO_MESSAGE;
+                Bytes<?> bytes = dc.wire().bytes();
+                byte type = bytes.readByte();
+                if (type == END) {
+                    peerEnded = true;
+                    return END_OF_STREAM;
+                }
+                long length = bytes.readRemaining();
+                if (type != DATA || length > MAX_MESSAGE) {
+                    throw new org.ipclab.core.ProtocolException("chronicle: excerpt of type " + type + " and " + length + " bytes is not a message");
+                }
+                if (into.remaining() < length) {
+                    dc.rollbackOnClose();
+                    throw new BadInputException("receive buffer has room for " + into.remaining() + " bytes; the message has " + length);
+                }
+                int n = (int) length;
+                ByteBuffer dst = into.duplicate();
+                dst.limit(dst.position() + n);
+                int copied = bytes.copyTo(dst); // one bulk copy
+                if (copied != n) throw new org.ipclab.core.ProtocolException("chronicle: copied " + copied + " of " + n + " bytes");
+                into.position(into.position() + n);
+                return n;
+            }
+        }
+
+        @Override
+        public int receive(ByteBuffer into, Duration timeout) throws IOException {
+            int n = tryReceive(into);
+            if (n != NO_MESSAGE) return n;
+            long start = System.nanoTime();
+            long deadline = start + ShmChannel.nanos(timeout);
+            long nextCheck = start + ShmChannel.CHECK_NANOS;
+            for (int i = 0; ; i++) {
+                wait.idle(i);
+                n = tryReceive(into);
+                if (n != NO_MESSAGE) return n;
+                if (!wait.cheapStep() || (i & 255) == 0) {
+                    long now = System.nanoTime();
+                    if (now - deadline >= 0) throw new IpcTimeoutException("chronicle receive", timeout);
+                    if (now - nextCheck >= 0) {
+                        if (closed) throw new IpcException("chronicle: channel is closed");
+                        if (peer != null && !peer.alive()) {
+                            throw new PeerGoneException("chronicle: " + peer.who(peerRole) + " died while we waited");
+                        }
+                        nextCheck = now + ShmChannel.CHECK_NANOS;
+                    }
+                }
+            }
+        }
+
+        /** Appends the end-of-stream marker, then closes both queues (their files stay until the server end removes the directory). */
+        @Override
+        public synchronized void close() {
+            if (closed) return;
+            closed = true;
+            try {
+                write(END, ByteBuffer.allocate(0));
+            } catch (RuntimeException ignored) {
+                // the queue may already be unusable; the peer's liveness check still ends its wait
+            }
+            outQueue.close();
+            inQueue.close();
+        }
+    }
+}

@@ -1,0 +1,338 @@
+package org.ipclab.shm;
+
+import static org.ipclab.shm.ShmLayout.CONSUMER_CLOSED_OFFSET;
+import static org.ipclab.shm.ShmLayout.CONSUMER_WAITING_OFFSET;
+import static org.ipclab.shm.ShmLayout.DATA_OFFSET;
+import static org.ipclab.shm.ShmLayout.HEAD_OFFSET;
+import static org.ipclab.shm.ShmLayout.INT;
+import static org.ipclab.shm.ShmLayout.LONG;
+import static org.ipclab.shm.ShmLayout.PRODUCER_CLOSED_OFFSET;
+import static org.ipclab.shm.ShmLayout.PRODUCER_WAITING_OFFSET;
+import static org.ipclab.shm.ShmLayout.RECORD_HEADER;
+import static org.ipclab.shm.ShmLayout.RECORD_LENGTH_OFFSET;
+import static org.ipclab.shm.ShmLayout.TAIL_OFFSET;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+import org.ipclab.core.BadInputException;
+import org.ipclab.core.Channel;
+import org.ipclab.core.IpcException;
+import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MessageTooLargeException;
+import org.ipclab.core.PeerGoneException;
+import org.ipclab.core.ProtocolException;
+
+/**
+ * One end of a shared-memory channel: producer of one single-producer/single-consumer ring,
+ * consumer of the other (layout: {@link ShmLayout}). No system call on the hot path: a message is
+ * one copy into the mapped ring, one release store of TAIL, and on the other side one acquire
+ * load and one copy out — unless a side sleeps ({@link WaitStrategy#SEMAPHORE}).
+ *
+ * <p>Sleeping without losing a wake-up (the semaphore strategy): the consumer stores WAITING=1,
+ * then re-reads TAIL; the producer stores TAIL, then reads WAITING. Both pairs are volatile
+ * (sequentially consistent) accesses, so at least one side sees the other's store: either the
+ * consumer finds the data and does not sleep, or the producer finds WAITING=1, clears it with a
+ * CAS and posts. A stray post only makes a later wait return early; the loop re-checks.
+ */
+final class ShmChannel implements Channel {
+    /** How often a waiter asks whether the peer still lives and whether its time is up. */
+    static final long CHECK_NANOS = 5_000_000L;
+    private static final String NAME = "shm";
+
+    private final ShmSegment segment;
+    private final ByteBuffer buf;
+    private final WaitStrategy wait;
+    private final int capacity;
+    private final long mask;
+    private final int maxMessage;
+    private final int outRing;
+    private final int outData;
+    private final int inRing;
+    private final int inData;
+    private final PeerWatch peer;
+    private final String peerRole;
+    private final NamedSemaphore outDataSem;
+    private final NamedSemaphore outSpaceSem;
+    private final NamedSemaphore inDataSem;
+    private final NamedSemaphore inSpaceSem;
+    private final Futex futex;     // wait=futex: the receiving thread sleeps with this one (wakes use it too)
+    private final Futex sendFutex; // and the sending thread with this one: each owns a timespec buffer
+
+    // producer state (outbound ring): our own TAIL and the last HEAD we saw
+    private long tail;
+    private long headCache;
+    // consumer state (inbound ring): our own HEAD and the last TAIL we saw
+    private long head;
+    private long tailCache;
+
+    private volatile boolean closed;
+
+    /**
+     * @param creator true for the end that created the segment (it sends on ring 0)
+     * @param peer    the other process, checked every {@link #CHECK_NANOS} while waiting
+     */
+    ShmChannel(ShmSegment segment, boolean creator, PeerWatch peer) throws IOException {
+        this.segment = segment;
+        this.buf = segment.buffer;
+        this.wait = segment.wait;
+        this.capacity = segment.capacity;
+        this.mask = capacity - 1;
+        this.maxMessage = ShmLayout.maxMessage(capacity);
+        int out = creator ? ShmLayout.CREATOR_TO_PEER : ShmLayout.PEER_TO_CREATOR;
+        int in = 1 - out;
+        this.outRing = ShmLayout.ringOffset(out, capacity);
+        this.outData = outRing + DATA_OFFSET;
+        this.inRing = ShmLayout.ringOffset(in, capacity);
+        this.inData = inRing + DATA_OFFSET;
+        this.peer = peer;
+        this.peerRole = creator ? "peer" : "server";
+        this.tail = (long) LONG.getAcquire(buf, outRing + TAIL_OFFSET);
+        this.headCache = (long) LONG.getAcquire(buf, outRing + HEAD_OFFSET);
+        this.head = (long) LONG.getAcquire(buf, inRing + HEAD_OFFSET);
+        this.tailCache = (long) LONG.getAcquire(buf, inRing + TAIL_OFFSET);
+        if (wait == WaitStrategy.SEMAPHORE) {
+            NamedSemaphore a = null;
+            NamedSemaphore b = null;
+            NamedSemaphore c = null;
+            try {
+                a = NamedSemaphore.open(ShmSegment.dataSemaphore(segment.path, out));
+                b = NamedSemaphore.open(ShmSegment.spaceSemaphore(segment.path, out));
+                c = NamedSemaphore.open(ShmSegment.dataSemaphore(segment.path, in));
+                this.inSpaceSem = NamedSemaphore.open(ShmSegment.spaceSemaphore(segment.path, in));
+            } catch (IOException | RuntimeException e) {
+                for (NamedSemaphore s : new NamedSemaphore[] {a, b, c}) if (s != null) s.close();
+                throw e;
+            }
+            this.outDataSem = a;
+            this.outSpaceSem = b;
+            this.inDataSem = c;
+        } else {
+            this.outDataSem = this.outSpaceSem = this.inDataSem = this.inSpaceSem = null;
+        }
+        // One Futex per waiting thread (a receiver and a sender may wait at the same time).
+        this.futex = wait == WaitStrategy.FUTEX ? new Futex(buf) : null;
+        this.sendFutex = wait == WaitStrategy.FUTEX ? new Futex(buf) : null;
+    }
+
+    @Override
+    public int maxMessageSize() {
+        return maxMessage;
+    }
+
+    WaitStrategy waitStrategy() {
+        return wait;
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    @Override
+    public boolean trySend(ByteBuffer message) throws IOException {
+        int length = message.remaining();
+        if (length > maxMessage) throw new MessageTooLargeException(NAME, length, maxMessage);
+        if (closed) throw new IpcException("shm: channel is closed");
+        if ((int) INT.getAcquire(buf, outRing + CONSUMER_CLOSED_OFFSET) != 0) throw peerClosed();
+        int span = ShmLayout.recordSpan(length);
+        if (tail + span - headCache > capacity) {
+            headCache = (long) LONG.getAcquire(buf, outRing + HEAD_OFFSET);
+            if (tail + span - headCache > capacity) return false;
+        }
+        int index = (int) (tail & mask);
+        buf.putInt(outData + index + RECORD_LENGTH_OFFSET, length);
+        int at = index + RECORD_HEADER;
+        if (at == capacity) at = 0;
+        int first = Math.min(length, capacity - at);
+        int from = message.position();
+        buf.put(outData + at, message, from, first);
+        if (first < length) buf.put(outData, message, from + first, length - first); // wrapped
+        tail += span;
+        if (!wait.sleeps()) {
+            LONG.setRelease(buf, outRing + TAIL_OFFSET, tail);
+        } else {
+            LONG.setVolatile(buf, outRing + TAIL_OFFSET, tail);
+            wake(outRing + CONSUMER_WAITING_OFFSET, outDataSem);
+        }
+        return true;
+    }
+
+    @Override
+    public void send(ByteBuffer message, Duration timeout) throws IOException {
+        if (trySend(message)) return;
+        long start = System.nanoTime();
+        long deadline = start + nanos(timeout);
+        long nextCheck = start + CHECK_NANOS;
+        int span = ShmLayout.recordSpan(message.remaining());
+        for (int n = 0; ; n++) {
+            if (wait.sleeps()) {
+                sleepUntilSpace(span, deadline);
+            } else {
+                wait.idle(n);
+            }
+            if (trySend(message)) return;
+            if (!wait.cheapStep() || (n & 255) == 0) {
+                long now = System.nanoTime();
+                if (now - deadline >= 0) throw new IpcTimeoutException("shm send (the peer did not make room)", timeout);
+                if (now - nextCheck >= 0) {
+                    checkPeer();
+                    nextCheck = now + CHECK_NANOS;
+                }
+            }
+        }
+    }
+
+    private void sleepUntilSpace(int span, long deadline) throws IOException {
+        int flag = outRing + PRODUCER_WAITING_OFFSET;
+        INT.setVolatile(buf, flag, 1);
+        try {
+            if (tail + span - (long) LONG.getVolatile(buf, outRing + HEAD_OFFSET) <= capacity) return;
+            if ((int) INT.getVolatile(buf, outRing + CONSUMER_CLOSED_OFFSET) != 0) return;
+            if (outSpaceSem != null) outSpaceSem.acquire(slice(deadline));
+            else sendFutex.await(flag, 1, slice(deadline));
+        } finally {
+            INT.setVolatile(buf, flag, 0);
+        }
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    @Override
+    public int tryReceive(ByteBuffer into) throws IOException {
+        if (closed) throw new IpcException("shm: channel is closed");
+        if (head == tailCache) {
+            tailCache = (long) LONG.getAcquire(buf, inRing + TAIL_OFFSET);
+            if (head == tailCache) {
+                if ((int) INT.getAcquire(buf, inRing + PRODUCER_CLOSED_OFFSET) == 0) return NO_MESSAGE;
+                tailCache = (long) LONG.getAcquire(buf, inRing + TAIL_OFFSET); // a last record before the close?
+                if (head == tailCache) return END_OF_STREAM;
+            }
+        }
+        int index = (int) (head & mask);
+        int length = buf.getInt(inData + index + RECORD_LENGTH_OFFSET);
+        if (length < 0 || length > maxMessage || ShmLayout.recordSpan(length) > tailCache - head) {
+            throw new ProtocolException("shm: corrupt record at position " + head + " (length " + length
+                    + ", " + (tailCache - head) + " bytes published)");
+        }
+        if (into.remaining() < length) {
+            throw new BadInputException("receive buffer has room for " + into.remaining() + " bytes; the message has " + length);
+        }
+        int at = index + RECORD_HEADER;
+        if (at == capacity) at = 0;
+        int first = Math.min(length, capacity - at);
+        int to = into.position();
+        into.put(to, buf, inData + at, first);
+        if (first < length) into.put(to + first, buf, inData, length - first); // wrapped
+        into.position(to + length);
+        head += ShmLayout.recordSpan(length);
+        if (!wait.sleeps()) {
+            LONG.setRelease(buf, inRing + HEAD_OFFSET, head);
+        } else {
+            LONG.setVolatile(buf, inRing + HEAD_OFFSET, head);
+            wake(inRing + PRODUCER_WAITING_OFFSET, inSpaceSem);
+        }
+        return length;
+    }
+
+    @Override
+    public int receive(ByteBuffer into, Duration timeout) throws IOException {
+        int n = tryReceive(into);
+        if (n != NO_MESSAGE) return n;
+        long start = System.nanoTime();
+        long deadline = start + nanos(timeout);
+        long nextCheck = start + CHECK_NANOS;
+        for (int i = 0; ; i++) {
+            if (wait.sleeps()) {
+                sleepUntilData(deadline);
+            } else {
+                wait.idle(i);
+            }
+            n = tryReceive(into);
+            if (n != NO_MESSAGE) return n;
+            if (!wait.cheapStep() || (i & 255) == 0) {
+                long now = System.nanoTime();
+                if (now - deadline >= 0) throw new IpcTimeoutException("shm receive", timeout);
+                if (now - nextCheck >= 0) {
+                    checkPeer();
+                    nextCheck = now + CHECK_NANOS;
+                }
+            }
+        }
+    }
+
+    private void sleepUntilData(long deadline) throws IOException {
+        int flag = inRing + CONSUMER_WAITING_OFFSET;
+        INT.setVolatile(buf, flag, 1);
+        try {
+            if ((long) LONG.getVolatile(buf, inRing + TAIL_OFFSET) != head) return;
+            if ((int) INT.getVolatile(buf, inRing + PRODUCER_CLOSED_OFFSET) != 0) return;
+            if (inDataSem != null) inDataSem.acquire(slice(deadline));
+            else futex.await(flag, 1, slice(deadline));
+        } finally {
+            INT.setVolatile(buf, flag, 0);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** If the other side announced it sleeps on {@code sem}, take its WAITING word (so only one post per sleep) and post. */
+    private void wake(int waitingOffset, NamedSemaphore sem) throws IOException {
+        if ((int) INT.getVolatile(buf, waitingOffset) != 0 && INT.compareAndSet(buf, waitingOffset, 1, 0)) {
+            if (sem != null) sem.release();
+            else futex.wake(waitingOffset); // a FUTEX_WAIT that has not started yet sees 0 and returns at once
+        }
+    }
+
+    /** A timeout in nanoseconds, saturated: a Duration of centuries must not overflow into "already expired". */
+    static long nanos(Duration timeout) {
+        if (timeout.isNegative()) return 0;
+        return timeout.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE / 2 : timeout.toNanos();
+    }
+
+    /** A semaphore sleep ends at the deadline or after {@link #CHECK_NANOS}, whichever is first, so we look at the peer. */
+    private static Duration slice(long deadline) {
+        long left = deadline - System.nanoTime();
+        return Duration.ofNanos(Math.max(1, Math.min(left, CHECK_NANOS)));
+    }
+
+    private void checkPeer() throws IOException {
+        if (closed) throw new IpcException("shm: channel is closed");
+        if (!peer.alive()) throw new PeerGoneException("shm: " + peer.who(peerRole) + " died while we waited");
+    }
+
+    private PeerGoneException peerClosed() {
+        return new PeerGoneException("shm: " + peer.who(peerRole) + " closed its end");
+    }
+
+    /** Ends the outbound stream (the peer's receive returns END_OF_STREAM once drained) and stops reading. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        INT.setVolatile(buf, outRing + PRODUCER_CLOSED_OFFSET, 1);
+        INT.setVolatile(buf, inRing + CONSUMER_CLOSED_OFFSET, 1);
+        if (futex != null) {
+            try {
+                INT.setVolatile(buf, outRing + CONSUMER_WAITING_OFFSET, 0);
+                futex.wake(outRing + CONSUMER_WAITING_OFFSET);
+                INT.setVolatile(buf, inRing + PRODUCER_WAITING_OFFSET, 0);
+                futex.wake(inRing + PRODUCER_WAITING_OFFSET);
+            } catch (IOException ignored) {
+                // the peer's own checks still end its wait within CHECK_NANOS
+            }
+        }
+        if (outDataSem != null) {
+            try {
+                outDataSem.release();  // a peer asleep in receive wakes and sees the close
+                inSpaceSem.release();  // a peer asleep in send wakes and sees the close
+            } catch (IOException ignored) {
+                // the peer's own checks still end its wait within CHECK_NANOS
+            }
+            for (NamedSemaphore s : new NamedSemaphore[] {outDataSem, outSpaceSem, inDataSem, inSpaceSem}) s.close();
+        }
+        // The mapping itself goes away when the buffer is garbage-collected (Java 17 has no unmap).
+    }
+
+    ShmSegment segment() {
+        return segment;
+    }
+}

@@ -1,0 +1,200 @@
+package org.ipclab.shm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.ipclab.core.BadInputException;
+import org.ipclab.core.Capability;
+import org.ipclab.core.Channel;
+import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.IpcException;
+import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MechanismOption;
+import org.ipclab.core.Names;
+import org.ipclab.core.NativeException;
+import org.ipclab.core.PeerGoneException;
+import org.ipclab.core.ServerEnd;
+import org.ipclab.core.Units;
+
+/**
+ * Shared memory: one file in {@code /dev/shm} (tmpfs, so RAM), mapped by both processes, holding
+ * two single-producer/single-consumer rings (layout: {@link ShmLayout}). No system call per
+ * message unless a side sleeps; how a side waits is the {@code wait} option ({@link WaitStrategy}).
+ *
+ * <pre>
+ * ipc bench --mechanism shm --opt wait=spin --opt capacity=1m ...
+ * </pre>
+ */
+public final class ShmProvider implements ChannelProvider {
+    static final String NAME = "shm";
+    static final int DEFAULT_CAPACITY = 4 << 20;
+    static final Path DEFAULT_DIR = Path.of("/dev/shm");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "shared memory in /dev/shm: two SPSC rings, wait=spin|yield|park|semaphore|futex";
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
+                Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT);
+    }
+
+    /** With the default capacity; a channel reports its own ({@code capacity} minus an 8-byte record header). */
+    @Override
+    public int maxMessageSize() {
+        return ShmLayout.maxMessage(DEFAULT_CAPACITY);
+    }
+
+    @Override
+    public List<MechanismOption> options() {
+        return List.of(
+                new MechanismOption("wait", "spin", "how a side waits for data or room: spin, yield, park, semaphore or futex"),
+                new MechanismOption("capacity", Units.formatSize(DEFAULT_CAPACITY).replace(" ", ""),
+                        "bytes per ring (one each way), a power of two from " + ShmLayout.MIN_CAPACITY + " to "
+                                + Units.formatSize(ShmLayout.MAX_CAPACITY).replace(" ", "") + "; the largest message is capacity - 8"),
+                new MechanismOption("path", DEFAULT_DIR.toString(), "directory for the segment file (tmpfs keeps it in RAM)"),
+                new MechanismOption("segment", "(set by the server end)", "the segment file the peer attaches to"));
+    }
+
+    /** jnr-ffi (semaphores, posix_fallocate) calls native code: JDK 22+ warns unless it is allowed. */
+    @Override
+    public List<String> peerJvmFlags() {
+        return Runtime.version().feature() >= 22 ? List.of("--enable-native-access=ALL-UNNAMED") : List.of();
+    }
+
+    @Override
+    public Optional<String> unavailableBecause() {
+        return Libc.unavailableBecause();
+    }
+
+    @Override
+    public ServerEnd open(ChannelSpec spec) throws IOException {
+        WaitStrategy wait = WaitStrategy.parse(spec.option("wait", "spin"));
+        int capacity = ShmLayout.checkCapacity(spec.size("capacity", DEFAULT_CAPACITY));
+        Path dir = Path.of(spec.option("path", DEFAULT_DIR.toString()));
+        if (!Files.isDirectory(dir)) throw new BadInputException("shm path " + dir + " is not a directory");
+        Path file = dir.resolve(Names.unique(NAME));
+        List<String> created = new ArrayList<>();
+        ShmSegment segment = ShmSegment.create(file, capacity, wait);
+        try {
+            if (wait == WaitStrategy.SEMAPHORE) {
+                for (String name : ShmSegment.semaphoreNames(file)) {
+                    NamedSemaphore.create(name, 0).close(); // each end opens its own handle later
+                    created.add(name);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (String name : created) unlinkQuietly(name);
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        return new ShmServerEnd(spec, segment, created);
+    }
+
+    @Override
+    public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
+        String file = spec.option("segment").orElseThrow(() -> new BadInputException("shm connect needs --opt segment=FILE"));
+        ShmSegment segment = ShmSegment.attach(Path.of(file));
+        return new ShmChannel(segment, false, PeerWatch.of(segment.creatorPid()));
+    }
+
+    private static void unlinkQuietly(String semaphore) {
+        try {
+            NamedSemaphore.unlink(semaphore);
+        } catch (NativeException ignored) {
+            // `ipc clean` finds /dev/shm/sem.ipclab-* leftovers
+        }
+    }
+
+    private static final class ShmServerEnd implements ServerEnd {
+        private final ChannelSpec spec;
+        private final ShmSegment segment;
+        private final List<String> semaphores;
+        private final Map<String, String> effective = new LinkedHashMap<>();
+        private volatile boolean closed;
+
+        ShmServerEnd(ChannelSpec spec, ShmSegment segment, List<String> semaphores) {
+            this.spec = spec;
+            this.segment = segment;
+            this.semaphores = semaphores;
+            effective.put("wait", segment.wait.optionValue());
+            effective.put("capacity", Integer.toString(segment.capacity));
+            effective.put("maxMessage", Integer.toString(ShmLayout.maxMessage(segment.capacity)));
+            effective.put("segment", segment.path.toString());
+            effective.put("segmentBytes", Long.toString(ShmLayout.segmentLength(segment.capacity)));
+            long free = ShmSegment.freeSpace(segment.path.getParent());
+            if (free >= 0) effective.put("freeBytesInDir", Long.toString(free));
+            effective.put("padding", ShmLayout.BLOCK + " B per counter");
+            effective.put("livenessCheck", Units.format(Duration.ofNanos(ShmChannel.CHECK_NANOS)));
+            if (!semaphores.isEmpty()) effective.put("semaphores", String.join(",", semaphores));
+        }
+
+        @Override
+        public ChannelSpec peerSpec() {
+            return spec.with("segment", segment.path.toString()).with("wait", segment.wait.optionValue());
+        }
+
+        /** Waits until the peer claimed the segment (its pid in the header), its death or our close ending the wait early. */
+        @Override
+        public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
+            long deadline = System.nanoTime() + ShmChannel.nanos(timeout);
+            while (segment.peerPid() == 0) {
+                if (closed) throw new IpcException("shm: server end closed while waiting for a peer");
+                if (peer.isPresent() && !peer.get().isAlive()) {
+                    throw new PeerGoneException("shm: peer (pid " + peer.get().pid() + ") exited before attaching to " + segment.path);
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new IpcTimeoutException("shm accept (no peer attached to " + segment.path + ")", timeout);
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IpcException("shm: interrupted while waiting for a peer");
+                }
+            }
+            long pid = segment.peerPid();
+            PeerWatch watch = peer.filter(p -> p.pid() == pid).map(PeerWatch::of).orElseGet(() -> PeerWatch.of(pid));
+            effective.put("peerPid", Long.toString(pid));
+            return new ShmChannel(segment, true, watch);
+        }
+
+        @Override
+        public Map<String, String> effectiveParameters() {
+            return effective;
+        }
+
+        @Override
+        public List<String> createdObjects() {
+            List<String> objects = new ArrayList<>();
+            objects.add("shm:" + segment.path);
+            for (String s : semaphores) objects.add("sem:" + NamedSemaphore.file(s));
+            return objects;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) return;
+            closed = true;
+            for (String s : semaphores) unlinkQuietly(s);
+            Files.deleteIfExists(segment.path);
+        }
+    }
+}

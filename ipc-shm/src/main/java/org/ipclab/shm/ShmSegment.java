@@ -1,0 +1,173 @@
+package org.ipclab.shm;
+
+import static org.ipclab.shm.ShmLayout.CAPACITY_OFFSET;
+import static org.ipclab.shm.ShmLayout.CREATOR_PID_OFFSET;
+import static org.ipclab.shm.ShmLayout.HEADER_LENGTH;
+import static org.ipclab.shm.ShmLayout.INT;
+import static org.ipclab.shm.ShmLayout.LONG;
+import static org.ipclab.shm.ShmLayout.MAGIC;
+import static org.ipclab.shm.ShmLayout.MAGIC_OFFSET;
+import static org.ipclab.shm.ShmLayout.PEER_PID_OFFSET;
+import static org.ipclab.shm.ShmLayout.VERSION;
+import static org.ipclab.shm.ShmLayout.VERSION_OFFSET;
+import static org.ipclab.shm.ShmLayout.WAIT_STRATEGY_OFFSET;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.ipclab.core.IpcException;
+import org.ipclab.core.NativeException;
+import org.ipclab.core.ProtocolException;
+import org.ipclab.core.Units;
+
+/**
+ * A segment file mapped into this process: created (and filled with the header) by the server end,
+ * attached to by the peer. The file's name is ours ({@code ipclab-<pid>-shm-<rand>}); the
+ * semaphores, when the wait strategy needs them, are named after it ({@code /NAME-d0} ...), so
+ * glibc keeps them as {@code /dev/shm/sem.NAME-d0} beside it.
+ */
+final class ShmSegment {
+    final Path path;
+    final MappedByteBuffer buffer;
+    final int capacity;
+    final WaitStrategy wait;
+
+    private ShmSegment(Path path, MappedByteBuffer buffer, int capacity, WaitStrategy wait) {
+        this.path = path;
+        this.buffer = buffer;
+        this.capacity = capacity;
+        this.wait = wait;
+    }
+
+    /** The 4 semaphore names for a segment file: data and space for each ring. */
+    static List<String> semaphoreNames(Path segment) {
+        String base = "/" + segment.getFileName();
+        List<String> names = new ArrayList<>();
+        for (int ring = 0; ring < 2; ring++) {
+            names.add(base + "-d" + ring);
+            names.add(base + "-s" + ring);
+        }
+        return names;
+    }
+
+    static String dataSemaphore(Path segment, int ring) {
+        return semaphoreNames(segment).get(2 * ring);
+    }
+
+    static String spaceSemaphore(Path segment, int ring) {
+        return semaphoreNames(segment).get(2 * ring + 1);
+    }
+
+    /**
+     * Creates the file (O_EXCL, 0600), reserves every byte with {@code posix_fallocate} — so a full
+     * /dev/shm is an ENOSPC error now instead of a SIGBUS on first touch later — maps it, touches
+     * every page and writes the header, magic last.
+     */
+    static ShmSegment create(Path path, int capacity, WaitStrategy wait) throws IOException {
+        long length = ShmLayout.segmentLength(capacity);
+        Libc.Api c = Libc.api();
+        int fd = c.open(path.toString(), Libc.O_CREAT | Libc.O_EXCL | Libc.O_RDWR | Libc.O_CLOEXEC, 0600);
+        if (fd < 0) throw new NativeException("open(" + path + ", O_CREAT|O_EXCL, 0600)", Libc.errno());
+        try {
+            int rc = c.posix_fallocate(fd, 0, length);
+            if (rc != 0) {
+                long free = freeSpace(path.getParent());
+                throw new NativeException("posix_fallocate(" + path + ", " + Units.formatSize(length)
+                        + (free >= 0 ? "; " + Units.formatSize(free) + " free in " + path.getParent() : "") + ")", rc);
+            }
+            c.close(fd);
+            fd = -1;
+            MappedByteBuffer buffer = map(path, length);
+            buffer.load(); // touch every page now, not during the measurement
+            INT.set(buffer, VERSION_OFFSET, VERSION);
+            INT.set(buffer, CAPACITY_OFFSET, capacity);
+            LONG.set(buffer, CREATOR_PID_OFFSET, ProcessHandle.current().pid());
+            LONG.set(buffer, PEER_PID_OFFSET, 0L);
+            INT.set(buffer, WAIT_STRATEGY_OFFSET, wait.ordinal());
+            LONG.setRelease(buffer, MAGIC_OFFSET, MAGIC);
+            return new ShmSegment(path, buffer, capacity, wait);
+        } catch (IOException | RuntimeException e) {
+            if (fd >= 0) c.close(fd);
+            Files.deleteIfExists(path);
+            throw e;
+        }
+    }
+
+    /**
+     * Maps an existing segment and claims the peer slot. Refuses anything that is not a live
+     * segment of this layout version: foreign or garbage files by magic, other layouts by version,
+     * a crashed creator's leftover by its pid.
+     */
+    static ShmSegment attach(Path path) throws IOException {
+        long size;
+        try {
+            size = Files.size(path);
+        } catch (NoSuchFileException e) {
+            throw new IpcException("shm: no segment " + path + " (did the server end exit?)");
+        }
+        if (size < HEADER_LENGTH || size > ShmLayout.segmentLength(ShmLayout.MAX_CAPACITY)) {
+            throw new ProtocolException("shm: " + path + " is not an ipclab shm segment (" + size + " bytes, not the size of any segment)");
+        }
+        MappedByteBuffer buffer = map(path, size);
+        long magic = (long) LONG.getAcquire(buffer, MAGIC_OFFSET);
+        if (magic != MAGIC) {
+            throw new ProtocolException("shm: " + path + " is not an ipclab shm segment (magic 0x" + Long.toHexString(magic)
+                    + ", expected 0x" + Long.toHexString(MAGIC) + ")");
+        }
+        int version = (int) INT.get(buffer, VERSION_OFFSET);
+        if (version != VERSION) {
+            throw new ProtocolException("shm: " + path + " has layout version " + version + "; this ipclab reads version " + VERSION);
+        }
+        int capacity = (int) INT.get(buffer, CAPACITY_OFFSET);
+        if (capacity < ShmLayout.MIN_CAPACITY || capacity > ShmLayout.MAX_CAPACITY || Integer.bitCount(capacity) != 1
+                || ShmLayout.segmentLength(capacity) != size) {
+            throw new ProtocolException("shm: " + path + " has a corrupt header (capacity " + capacity + " for a file of " + size + " bytes)");
+        }
+        long creator = (long) LONG.get(buffer, CREATOR_PID_OFFSET);
+        if (!ProcessHandle.of(creator).map(ProcessHandle::isAlive).orElse(false)) {
+            throw new IpcException("shm: " + path + " is a stale segment from a crashed run (creator pid " + creator
+                    + " is gone); `ipc clean` removes it");
+        }
+        int w = (int) INT.get(buffer, WAIT_STRATEGY_OFFSET);
+        if (w < 0 || w >= WaitStrategy.values().length) {
+            throw new ProtocolException("shm: " + path + " has a corrupt header (wait strategy " + w + ")");
+        }
+        long me = ProcessHandle.current().pid();
+        long other = (long) LONG.compareAndExchange(buffer, PEER_PID_OFFSET, 0L, me);
+        if (other != 0) throw new IpcException("shm: " + path + " already has a peer (pid " + other + ")");
+        buffer.load();
+        return new ShmSegment(path, buffer, capacity, WaitStrategy.values()[w]);
+    }
+
+    long creatorPid() {
+        return (long) LONG.getAcquire(buffer, CREATOR_PID_OFFSET);
+    }
+
+    long peerPid() {
+        return (long) LONG.getAcquire(buffer, PEER_PID_OFFSET);
+    }
+
+    private static MappedByteBuffer map(Path path, long length) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_WRITE, 0, length); // stays mapped after close
+            b.order(ByteOrder.nativeOrder());
+            return b;
+        }
+    }
+
+    static long freeSpace(Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package org.ipclab.shm;
+
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.contract.ChannelContract;
+
+class ShmParkContractTest extends ChannelContract {
+    @Override
+    protected ChannelSpec spec() {
+        return ChannelSpec.of("shm").with("wait", "park");
+    }
+}
