@@ -1,0 +1,113 @@
+package org.ipclab.labs;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import org.ipclab.core.BadInputException;
+
+/** The labs in teaching order, with their tasks, points and hints. One source of truth for the CLI, the grader and the docs. */
+public final class LabCatalog {
+    private LabCatalog() {
+    }
+
+    private static final List<Lab> LABS = List.of(
+            new Lab(1, "pipes", "Pipes: ping-pong with a child, then a pipeline like the shell's |", 45, List.of(
+                    new Task(1, 2, "the child answers every 'ping N' line with 'pong N' and exits at end of input",
+                            "PingPongChild.main: read System.in line by line until readLine() returns null; "
+                                    + "print \"pong N\" and flush after EVERY line (System.out is buffered when it is a pipe)."),
+                    new Task(2, 3, "the parent plays 2000 rounds with its child over two pipes, fast",
+                            "PingPong.play: one ProcessBuilder child, write to its stdin (getOutputStream), read its stdout "
+                                    + "(getInputStream), flush after each ping, close stdin at the end and waitFor the child. "
+                                    + "No sleeping: reading the pong IS the wait."),
+                    new Task(3, 3, "Pipeline.run connects A | B | C and streams (yes | head -n 3 ends)",
+                            "Pipeline.run: start all commands at once so they run concurrently (ProcessBuilder.startPipeline), "
+                                    + "read the last one's output. Running them one after the other never ends for 'yes'."),
+                    new Task(4, 2, "nothing left behind: every child process has exited and was reaped",
+                            "Close the child's stdin so it sees end of input, then waitFor() it; in Pipeline, wait for every process "
+                                    + "(destroy those still running, e.g. 'yes' after 'head' exited)."))),
+            new Lab(2, "fifos", "FIFOs: a client and server that are not related, and the open-order trap", 45, List.of(
+                    new Task(1, 2, "Fifos.make creates a FIFO (type p, mode 0600) and refuses an existing path",
+                            "Run the mkfifo command: new ProcessBuilder(\"mkfifo\", \"-m\", \"600\", path).start(), check its exit "
+                                    + "code; throw FileAlreadyExistsException first when the path exists."),
+                    new Task(2, 4, "a server and a client in two unrelated processes exchange 50 requests through two FIFOs",
+                            "Opening a FIFO blocks until the other end is opened. Both sides must open the two FIFOs in the SAME order "
+                                    + "(requests first, then replies), or each waits for the other forever. Flush after every line."),
+                    new Task(3, 2, "the server removes both FIFOs when it is done",
+                            "FifoServer.serve: delete requests and replies in a finally block, also when serving fails."))),
+            new Lab(3, "shared-memory", "Shared memory: the lost update, a semaphore, compare-and-set, ordering", 60, List.of(
+                    new Task(1, 2, "Segment.create makes an owner-only /dev/shm file, maps it, and close() removes it",
+                            "Names.unique(\"lab3\") under /dev/shm, Files.createFile with rw------- permissions, "
+                                    + "FileChannel.map(READ_WRITE, 0, size); close(): Files.deleteIfExists."),
+                    new Task(2, 3, "two processes × 100000 increments with a semaphore as a mutex: exactly 200000",
+                            "Counters.lockedIncrement: sem.acquire(timeout) before the read-add-write, sem.release() after, "
+                                    + "in a try/finally. The semaphore word is Layout.MUTEX, initialised to 1."),
+                    new Task(3, 3, "two processes × 100000 increments with compare-and-set: exactly 200000",
+                            "Counters.casIncrement: loop { long v = (long) Layout.LONG.getVolatile(buf, Layout.COUNTER); "
+                                    + "if (Layout.LONG.compareAndSet(buf, Layout.COUNTER, v, v + 1)) break; } (or getAndAdd)."),
+                    new Task(4, 2, "a semaphore initialised to 0 orders two processes: the consumer waits for the producer",
+                            "Handoff.produce: write the value, THEN release Layout.READY. Handoff.consume: acquire Layout.READY "
+                                    + "with the timeout, then read the value. A sleep is not a wait: the producer may come later."))),
+            new Lab(4, "ring-buffer", "A ring buffer in shared memory behind the Channel interface", 90, List.of(
+                    new Task(1, 4, "Ring.offer/poll keep whole messages in order, across the wrap-around, and refuse what does not fit",
+                            "Positions only grow; the byte at p is at DATA + (p & (CAPACITY-1)). Free = CAPACITY - (TAIL - HEAD). "
+                                    + "Write the bytes, THEN setRelease(TAIL); read getAcquire(TAIL), THEN the bytes, THEN setRelease(HEAD)."),
+                    new Task(2, 2, "RingChannel.send/receive wait for room or a message, and give up at the timeout",
+                            "Loop: try once; if it worked return; if System.nanoTime() is past the deadline throw IpcTimeoutException; "
+                                    + "else idle(n). receive returns END_OF_STREAM as soon as poll does."),
+                    new Task(3, 4, "your mechanism passes the project's Channel contract suite between two processes",
+                            "The problem line names the contract tests that failed. Tasks 1 and 2 first; then: does close() set CLOSED "
+                                    + "(END_OF_STREAM for the peer)? Does a 65536-byte message fit (HEADER + MAX_MESSAGE <= CAPACITY)?"))),
+            new Lab(5, "sockets", "Sockets: framing a byte stream, Unix vs TCP, stream vs datagram", 60, List.of(
+                    new Task(1, 3, "Frames.write/read carry whole messages over a byte stream (u32 LE length + payload)",
+                            "A read may return fewer bytes than asked: loop until the buffer is full; -1 before any byte of a frame "
+                                    + "is end of stream (return null), -1 inside a frame is an error; check the length against max BEFORE allocating."),
+                    new Task(2, 3, "a Unix domain echo server: one listening socket, one socket per client, socket file removed on close",
+                            "EchoServer.unix: ServerSocketChannel.open(StandardProtocolFamily.UNIX), bind(UnixDomainSocketAddress.of(file)); "
+                                    + "accept in a thread, serve each accepted SocketChannel in its own thread; close(): close and delete the file."),
+                    new Task(3, 2, "a TCP echo server that listens on loopback only",
+                            "EchoServer.tcp: bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)); 0 lets the kernel pick the port."),
+                    new Task(4, 2, "UDP keeps message boundaries: three datagrams come back as three",
+                            "UdpEcho: DatagramChannel bound to loopback port 0; receive() one datagram, send it back to the "
+                                    + "address receive() returned; a thread until close()."))),
+            new Lab(6, "signals", "Signals: handlers, the uncatchable pair, stopped processes", 45, List.of(
+                    new Task(1, 3, "SignalCounter counts USR1 and HUP in handlers and ends gracefully on TERM (exit 0)",
+                            "Signal.handle(new Signal(\"USR1\"), s -> say(...)) for USR1 and HUP; the TERM handler says bye and calls "
+                                    + "System.exit(0). Print \"ready pid N\" only AFTER installing the handlers, then sleep in a loop."),
+                    new Task(2, 2, "Signals.send runs kill, and refuses pid 1, 0 and negative pids (process groups) and names that are not names",
+                            "Check the arguments first (IllegalArgumentException), then new ProcessBuilder(\"kill\", \"-\" + name, pid); "
+                                    + "a non-zero exit code of kill becomes an IOException with its message."),
+                    new Task(3, 2, "Signals.canCatch: yes for USR1/HUP/TERM, never for KILL and STOP; the previous handler is put back",
+                            "try { previous = Signal.handle(sig, s -> {}); } catch (IllegalArgumentException e) { return false; } "
+                                    + "then Signal.handle(sig, previous) and return true."),
+                    new Task(4, 3, "Signals.state reads the kernel's view: S/R running, T after STOP, gone after KILL",
+                            "Files.readString(/proc/PID/stat); the state is the character two after the LAST ')' "
+                                    + "(the command name in parentheses may contain spaces). A missing /proc/PID gives an IOException by itself."))),
+            new Lab(7, "benchmark-study", "Choosing an IPC: predict, measure with ipc bench, explain", 45, List.of(
+                    new Task(1, 3, "Study.load reads an ipc bench results file into rows",
+                            "Jackson: new ObjectMapper().readTree(file).get(\"measurements\"); for each: mechanism, mode, sizeBytes, "
+                                    + "summary.latency.p50Us (latency) or summary.msgsPerSec (throughput); skip status != ok."),
+                    new Task(2, 2, "Study.rankByLatency orders mechanisms for one size, fastest p50 first",
+                            "Keep only mode latency and the given size, sort by p50Us ascending, map to mechanism."),
+                    new Task(3, 3, "your own measurement: tcp and unix, latency, at least two sizes, three repeats",
+                            "Run the ipc bench command from the lab text with --json labs/lab7/results.json and make "
+                                    + "Answers.resultsFile() return that path."),
+                    new Task(4, 2, "your prediction and your explanation are written down",
+                            "Answers.predictedRanking(): the mechanisms you measured, in the order you predicted BEFORE measuring. "
+                                    + "Answers.explanation(): at least 40 words that quote at least one of your measured p50 numbers.")))
+    );
+
+    public static List<Lab> all() {
+        return LABS;
+    }
+
+    public static Optional<Lab> find(int number) {
+        return LABS.stream().filter(l -> l.number() == number).findFirst();
+    }
+
+    /** The lab, or a one-line {@link BadInputException} that lists the labs there are. */
+    public static Lab get(int number) {
+        return find(number).orElseThrow(() -> new BadInputException("there is no lab " + number + "; the labs are: "
+                + LABS.stream().map(l -> l.number() + " (" + l.slug() + ")").collect(Collectors.joining(", "))));
+    }
+}

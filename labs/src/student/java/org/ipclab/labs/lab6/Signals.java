@@ -1,0 +1,46 @@
+package org.ipclab.labs.lab6;
+
+import java.io.IOException;
+
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/** Lab 6, tasks 2-4: sending signals, the uncatchable pair, and what the kernel says about a process. */
+public final class Signals {
+    private Signals() {
+    }
+
+    /**
+     * Task 2: sends the signal {@code name} ("USR1", "HUP", "TERM", "STOP", "CONT", "KILL") to {@code pid}
+     * with the {@code kill} command (Java itself can only send TERM and KILL, via Process.destroy).
+     *
+     * @throws IllegalArgumentException for pid 1 (init), 0 or a negative pid (those mean process groups:
+     *                                  everything you own!) and for a name that is not letters/digits
+     * @throws IOException when kill fails (no such process: its message)
+     */
+    public static void send(long pid, String name) throws IOException, InterruptedException {
+        // TODO(lab6) task 2: refuse pid <= 1 and a name that does not match [A-Z0-9]+, then run
+        //   new ProcessBuilder("kill", "-" + name, Long.toString(pid)) and check its exit code.
+        throw new UnsupportedOperationException("TODO(lab6): Signals.send");
+    }
+
+    /**
+     * Task 3: can this JVM install a handler for {@code name}? Try Signal.handle(new Signal(name), handler):
+     * it throws IllegalArgumentException for the signals nobody may catch (KILL, STOP) and for those the
+     * JVM keeps for itself. Put the previous handler back afterwards (Signal.handle returns it).
+     */
+    public static boolean canCatch(String name) {
+        // TODO(lab6) task 3
+        throw new UnsupportedOperationException("TODO(lab6): Signals.canCatch");
+    }
+
+    /**
+     * Task 4: the process state the kernel reports in /proc/PID/stat, the field after the command name in
+     * parentheses: 'R' running, 'S' sleeping, 'T' stopped, 'Z' zombie. The name may contain spaces and ')':
+     * look after the LAST ')'.
+     */
+    public static char state(long pid) throws IOException {
+        // TODO(lab6) task 4: Files.readString(Path.of("/proc", pid, "stat")); the character 2 after lastIndexOf(')').
+        throw new UnsupportedOperationException("TODO(lab6): Signals.state");
+    }
+}
