@@ -18,6 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ipc connect -m tcp --port 5000 hi  ... and a client in another",
                 "  ipc bench --json r.json && ipc report r.json --html r.html",
                 "  ipc demo                           the narrated experiments",
+                "  ipc lab list                       the course labs (docs/labs/)",
                 "  ipc clean                          remove what a crashed run left",
                 "", "Exit codes: 0 ok, 1 failure, 2 bad usage, 130 interrupted."})
 public final class IpcCommand implements Runnable {
