@@ -8,6 +8,7 @@ import java.util.List;
 
 import jnr.constants.platform.Errno;
 
+import org.ipclab.core.PipeCapacity;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Demo;
 import org.ipclab.core.ExitCleanup;
@@ -60,7 +61,7 @@ public final class FifoDemo implements Demo {
                     delay = Units.parseDuration("--delay", v);
                     if (delay.compareTo(Duration.ofSeconds(5)) > 0) throw new BadInputException("demo fifo: --delay " + v + " is over 5s");
                     break;
-                case "--pipe-size": pipeSize = FifoCapacity.validate(Units.parseSize("--pipe-size", v)); break;
+                case "--pipe-size": pipeSize = PipeCapacity.validate(Units.parseSize("--pipe-size", v)); break;
                 default: throw new BadInputException("demo fifo: unknown option " + a + " (known: --delay, --pipe-size)");
             }
         }

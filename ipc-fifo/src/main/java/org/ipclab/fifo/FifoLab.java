@@ -11,6 +11,7 @@ import jnr.constants.platform.Errno;
 import jnr.constants.platform.OpenFlags;
 import jnr.posix.POSIX;
 
+import org.ipclab.core.PipeCapacity;
 import org.ipclab.core.NativeException;
 
 /**
@@ -91,8 +92,8 @@ public final class FifoLab {
         int fd = posix().open(fifo.toString(), OpenFlags.O_RDWR.intValue() | OpenFlags.O_NONBLOCK.intValue(), 0);
         if (fd < 0) throw new NativeException("open(" + fifo + ", O_RDWR|O_NONBLOCK)", posix().errno());
         try {
-            if (pipeSize > 0) FifoCapacity.set(fd, pipeSize);
-            long reported = FifoCapacity.get(fd);
+            if (pipeSize > 0) PipeCapacity.set(fd, pipeSize);
+            long reported = PipeCapacity.get(fd);
             byte[] page = new byte[4096];
             long total = 0;
             for (int chunk : new int[] {4096, 1}) {

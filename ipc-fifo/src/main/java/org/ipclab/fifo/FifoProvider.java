@@ -18,6 +18,7 @@ import java.util.concurrent.locks.LockSupport;
 import jnr.constants.platform.OpenFlags;
 import jnr.posix.POSIX;
 
+import org.ipclab.core.PipeCapacity;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
@@ -84,7 +85,7 @@ public final class FifoProvider implements ChannelProvider {
 
     @Override
     public ServerEnd open(ChannelSpec spec) throws IOException {
-        int requested = spec.option(PIPE_SIZE).isPresent() ? FifoCapacity.validate(spec.size(PIPE_SIZE, 0)) : 0;
+        int requested = spec.option(PIPE_SIZE).isPresent() ? PipeCapacity.validate(spec.size(PIPE_SIZE, 0)) : 0;
         Optional<String> given = spec.option(PATH);
         Path dir;
         boolean privateDir;
@@ -234,14 +235,14 @@ public final class FifoProvider implements ChannelProvider {
                 int fd = posix.open(fifo.toString(), OpenFlags.O_RDWR.intValue() | OpenFlags.O_NONBLOCK.intValue(), 0);
                 if (fd < 0) throw new NativeException("open(" + fifo + ", O_RDWR|O_NONBLOCK)", posix.errno());
                 try {
-                    sizes.add(requestedSize > 0 ? FifoCapacity.set(fd, requestedSize) : FifoCapacity.get(fd));
+                    sizes.add(requestedSize > 0 ? PipeCapacity.set(fd, requestedSize) : PipeCapacity.get(fd));
                 } finally {
                     posix.close(fd);
                 }
             }
-            effective.put("pipe-size", FifoCapacity.describe(sizes.get(0), requestedSize));
+            effective.put("pipe-size", PipeCapacity.describe(sizes.get(0), requestedSize));
             if (!sizes.get(0).equals(sizes.get(1))) effective.put("pipe-size-to-client", Integer.toString(sizes.get(1)));
-            effective.put("pipe-max-size", Long.toString(FifoCapacity.maxSize()));
+            effective.put("pipe-max-size", Long.toString(PipeCapacity.maxSize()));
         }
 
         @Override

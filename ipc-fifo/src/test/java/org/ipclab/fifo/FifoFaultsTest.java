@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.ipclab.core.PipeCapacity;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelSpec;
@@ -134,7 +135,7 @@ class FifoFaultsTest {
     @Test
     void pipeSizeOverTheMaximumNamesTheLimitAndLeavesNothing() throws IOException {
         assumeTrue(!hasCapSysResource(), "with CAP_SYS_RESOURCE the kernel grants sizes over pipe-max-size");
-        long max = FifoCapacity.maxSize();
+        long max = PipeCapacity.maxSize();
         BadInputException e = assertThrows(BadInputException.class,
                 () -> PeerLauncher.launch(provider, inDir(Map.of("pipe-size", Long.toString(max + 1))), START));
         assertTrue(e.getMessage().contains("pipe-max-size = " + max), e.getMessage());

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import jnr.constants.platform.Errno;
 
+import org.ipclab.core.PipeCapacity;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelSpec;

@@ -12,6 +12,7 @@ import jnr.ffi.LibraryLoader;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 
+import org.ipclab.core.PipeCapacity;
 import org.ipclab.core.NativeException;
 
 /**

@@ -1,4 +1,4 @@
-package org.ipclab.fifo;
+package org.ipclab.core;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,19 +7,16 @@ import java.util.List;
 
 import jnr.ffi.LibraryLoader;
 
-import org.ipclab.core.BadInputException;
-import org.ipclab.core.NativeException;
-import org.ipclab.core.Units;
-
 /**
  * A pipe's capacity: {@code fcntl(fd, F_GETPIPE_SZ)} and {@code fcntl(fd, F_SETPIPE_SZ, n)} (Linux
  * 2.6.35+). The kernel rounds a request up to a power-of-two number of pages; an unprivileged
  * process may not exceed {@code /proc/sys/fs/pipe-max-size} (EPERM), and a user whose pipes
  * already hold {@code pipe-user-pages-soft} pages gets one page per new pipe.
  *
- * <p>(A twin of ipc-pipe's PipeCapacity: mechanism modules do not depend on each other. A FIFO is a pipe with a name, so the same calls apply to any descriptor on it.)
+ * <p>Here in ipc-core because two mechanisms share it: a FIFO is a pipe with a name, so the same
+ * calls apply to a descriptor of either.
  */
-public final class FifoCapacity {
+public final class PipeCapacity {
     static final int F_SETPIPE_SZ = 1031;
     static final int F_GETPIPE_SZ = 1032;
     private static final int SC_PAGESIZE = 30;
@@ -37,7 +34,7 @@ public final class FifoCapacity {
         static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(LIBC);
     }
 
-    private FifoCapacity() {
+    private PipeCapacity() {
     }
 
     /** The capacity of the pipe behind {@code fd}, in bytes. */
