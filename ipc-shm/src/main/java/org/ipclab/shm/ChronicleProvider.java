@@ -183,8 +183,7 @@ public final class ChronicleProvider implements ChannelProvider {
             effective.put("path", dir.toString());
             effective.put("maxMessage", Integer.toString(MAX_MESSAGE));
             effective.put("analytics", "off (artifact excluded, chronicle.analytics.disable=" + System.getProperty("chronicle.analytics.disable") + ")");
-            effective.put("chronicleQueue", ChronicleQueue.class.getPackage().getImplementationVersion() == null
-                    ? "2026.4" : ChronicleQueue.class.getPackage().getImplementationVersion());
+            effective.put("chronicleQueue", chronicleVersion());
         }
 
         @Override
@@ -344,6 +343,21 @@ public final class ChronicleProvider implements ChannelProvider {
             }
             outQueue.close();
             inQueue.close();
+        }
+    }
+
+    /**
+     * The Chronicle Queue version from its Maven metadata: in the shaded CLI jar the manifest's
+     * Implementation-Version is ipclab's own.
+     */
+    static String chronicleVersion() {
+        try (java.io.InputStream in = ChronicleQueue.class.getResourceAsStream("/META-INF/maven/net.openhft/chronicle-queue/pom.properties")) {
+            if (in == null) return "unknown";
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 }
