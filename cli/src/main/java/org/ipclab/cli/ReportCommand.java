@@ -27,15 +27,24 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--markdown", paramLabel = "FILE", description = "Write a Markdown table.")
     Path markdown;
 
+    @Option(names = "--charts", paramLabel = "DIR", description = "Write each chart as a standalone SVG file into DIR.")
+    Path charts;
+
     @Override
     public Integer call() throws IOException {
         Results.Report report = Reports.read(input);
-        if (html == null && markdown == null) {
+        if (html == null && markdown == null && charts == null) {
             System.out.print(Reports.markdown(report));
             return ExitCodes.OK;
         }
         if (html != null) write(html, Reports.html(report));
         if (markdown != null) write(markdown, Reports.markdown(report));
+        if (charts != null) {
+            if (!Files.isDirectory(charts)) throw new BadInputException("--charts " + charts + " is not a directory");
+            for (var chart : Reports.charts(report).entrySet()) {
+                write(charts.resolve(chart.getKey() + ".svg"), Reports.standalone(chart.getValue()));
+            }
+        }
         return ExitCodes.OK;
     }
 

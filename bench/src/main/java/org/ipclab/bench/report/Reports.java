@@ -120,41 +120,22 @@ public final class Reports {
                 .append("body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}")
                 .append("table{border-collapse:collapse;margin:1em 0;font-size:14px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}")
                 .append("td:first-child,th:first-child{text-align:left}.chart{margin:1em 0;background:#fff}")
-                .append(".grid{stroke:#e5e5e5}.tick{font-size:11px;fill:#555}.axis{font-size:12px;fill:#333}")
-                .append(".title{font-size:14px;font-weight:600}.legend{font-size:12px}.series{fill:none;stroke-width:2}")
+                .append(CHART_STYLE)
                 .append(".warn{color:#b00;font-weight:600}code{background:#f4f4f4;padding:1px 4px}\n</style></head><body>\n");
         sb.append("<h1>ipclab results</h1>\n");
         if (r.partial()) sb.append("<p class=\"warn\">PARTIAL: the run was interrupted; only what is shown was measured.</p>\n");
         sb.append("<p>ipclab ").append(SvgChart.esc(r.version())).append(", started ").append(SvgChart.esc(r.startedAt()))
                 .append(". Latency is the round-trip time (RTT) between two processes; throughput a one-way stream verified by the receiver.</p>\n");
 
-        sb.append("<h2>Latency distribution</h2>\n");
-        for (int size : r.measurements().stream().filter(m -> m.mode().equals("latency") && m.summary() != null
-                && m.summary().percentiles() != null).map(Results.Measurement::sizeBytes).distinct().sorted().toList()) {
-            SvgChart c = new SvgChart("RTT percentiles at " + Units.formatSize(size) + " (log scale)", "percentile", "RTT (µs)")
-                    .xTickLabels(SvgChart::percentileLabel);
-            for (Results.Measurement m : r.measurements()) {
-                if (!m.mode().equals("latency") || m.sizeBytes() != size || m.summary() == null || m.summary().percentiles() == null) continue;
-                for (Results.Point p : m.summary().percentiles()) {
-                    if (p.percentile() < 100) c.point(m.mechanism(), 1 / (1 - p.percentile() / 100), p.us());
-                }
-            }
-            if (!c.isEmpty()) sb.append(c.render());
+        Map<String, String> charts = charts(r);
+        String section = "";
+        for (Map.Entry<String, String> chart : charts.entrySet()) {
+            String heading = chart.getKey().startsWith("latency-") ? "Latency distribution"
+                    : chart.getKey().equals("java-vs-c") ? "Java vs C" : "Size sweep";
+            if (!heading.equals(section)) sb.append("<h2>").append(heading).append("</h2>\n");
+            section = heading;
+            sb.append(chart.getValue());
         }
-
-        SvgChart rtt = new SvgChart("RTT p50 vs message size", "message size (bytes)", "RTT p50 (µs)");
-        SvgChart tput = new SvgChart("Throughput vs message size", "message size (bytes)", "MB/s");
-        for (Results.Measurement m : r.measurements()) {
-            if (m.summary() == null) continue;
-            if (m.mode().equals("latency")) rtt.point(m.mechanism(), m.sizeBytes(), m.summary().latency().p50Us());
-            else if (m.summary().mbPerSec() != null) tput.point(m.mechanism(), m.sizeBytes(), m.summary().mbPerSec());
-        }
-        sb.append("<h2>Size sweep</h2>\n");
-        if (!rtt.isEmpty()) sb.append(rtt.render());
-        if (!tput.isEmpty()) sb.append(tput.render());
-
-        String bars = javaVersusC(r);
-        if (!bars.isEmpty()) sb.append("<h2>Java vs C</h2>\n").append(bars);
 
         sb.append("<h2>Table</h2>\n").append(markdownToHtmlTable(r));
         if (!r.notes().isEmpty()) {
@@ -170,6 +151,49 @@ public final class Reports {
         sb.append("</table>\n<h2>Configuration</h2><p><code>").append(SvgChart.esc(String.valueOf(r.config()))).append("</code></p>\n");
         sb.append("</body></html>\n");
         return sb.toString();
+    }
+
+    /** The CSS the charts need, also embedded in each standalone SVG. */
+    static final String CHART_STYLE = ".grid{stroke:#e5e5e5}.tick{font-size:11px;fill:#555;font-family:sans-serif}"
+            + ".axis{font-size:12px;fill:#333;font-family:sans-serif}.title{font-size:14px;font-weight:600;font-family:sans-serif}"
+            + ".legend{font-size:12px;font-family:sans-serif}.series{fill:none;stroke-width:2}";
+
+    /**
+     * Every chart of the report, by file-friendly name ({@code latency-64}, {@code rtt-vs-size},
+     * {@code throughput-vs-size}, {@code java-vs-c}), as inline SVG.
+     */
+    public static Map<String, String> charts(Results.Report r) {
+        Map<String, String> charts = new java.util.LinkedHashMap<>();
+        for (int size : r.measurements().stream().filter(m -> m.mode().equals("latency") && m.summary() != null
+                && m.summary().percentiles() != null).map(Results.Measurement::sizeBytes).distinct().sorted().toList()) {
+            SvgChart c = new SvgChart("RTT percentiles at " + Units.formatSize(size) + " (log scale)", "percentile", "RTT (µs)")
+                    .xTickLabels(SvgChart::percentileLabel);
+            for (Results.Measurement m : r.measurements()) {
+                if (!m.mode().equals("latency") || m.sizeBytes() != size || m.summary() == null || m.summary().percentiles() == null) continue;
+                for (Results.Point p : m.summary().percentiles()) {
+                    if (p.percentile() < 100) c.point(m.mechanism(), 1 / (1 - p.percentile() / 100), p.us());
+                }
+            }
+            if (!c.isEmpty()) charts.put("latency-" + size, c.render());
+        }
+        SvgChart rtt = new SvgChart("RTT p50 vs message size", "message size (bytes)", "RTT p50 (µs)");
+        SvgChart tput = new SvgChart("Throughput vs message size", "message size (bytes)", "MB/s");
+        for (Results.Measurement m : r.measurements()) {
+            if (m.summary() == null) continue;
+            if (m.mode().equals("latency")) rtt.point(m.mechanism(), m.sizeBytes(), m.summary().latency().p50Us());
+            else if (m.summary().mbPerSec() != null) tput.point(m.mechanism(), m.sizeBytes(), m.summary().mbPerSec());
+        }
+        if (!rtt.isEmpty()) charts.put("rtt-vs-size", rtt.render());
+        if (!tput.isEmpty()) charts.put("throughput-vs-size", tput.render());
+        String bars = javaVersusC(r);
+        if (!bars.isEmpty()) charts.put("java-vs-c", bars);
+        return charts;
+    }
+
+    /** A chart as a file of its own: the SVG with its style inside. */
+    public static String standalone(String svg) {
+        int end = svg.indexOf('>') + 1;
+        return svg.substring(0, end) + "\n<style>" + CHART_STYLE + "</style><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n" + svg.substring(end);
     }
 
     /** Grouped horizontal bars: RTT p50 of Java and of the C program, per mechanism and size. */

@@ -13,7 +13,7 @@ import java.util.function.DoubleFunction;
  */
 final class SvgChart {
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-            "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#ad494a"};
+            "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#ad494a", "#000000", "#f0027f", "#66a61e", "#e6ab02"};
     private static final int W = 720;
     private static final int H = 360;
     private static final int LEFT = 70;
