@@ -109,8 +109,13 @@ public final class Benchmark {
     public Results.Report run(BenchConfig cfg, Map<String, String> environment, String version) {
         String startedAt = Instant.now().toString();
         List<Item> items = plan(cfg);
-        String spin = placement.spinWarning(cfg.options());
-        if (spin != null) notes.add(spin);
+        for (ChannelProvider p : items.stream().map(Item::provider).distinct().toList()) {
+            // A mechanism with a wait strategy says its default; a busy-waiting one needs a CPU per process.
+            String wait = p.options().stream().filter(o -> o.name().equals("wait")).findFirst()
+                    .map(o -> cfg.options().getOrDefault("wait", o.defaultValue())).orElse(null);
+            String spin = placement.spinWarning(p.name(), wait);
+            if (spin != null) notes.add(spin);
+        }
         notes.forEach(progress::warn);
         long perItem = cfg.warmup().toNanos() + cfg.duration().toNanos() * cfg.repeat()
                 + (baseline == null ? 0 : cfg.warmup().toNanos() + cfg.duration().toNanos());

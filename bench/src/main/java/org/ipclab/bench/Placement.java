@@ -2,7 +2,6 @@ package org.ipclab.bench;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.ipclab.core.BadInputException;
@@ -45,6 +44,11 @@ public final class Placement {
         return new Placement(cpus[0], cpus[1]);
     }
 
+    /** The C baseline placed as the Java pair is. */
+    public org.ipclab.bench.baseline.NativeBaseline apply(org.ipclab.bench.baseline.NativeBaseline baseline) {
+        return pinned() ? baseline.pinned(runnerCpu, peerCpu) : baseline;
+    }
+
     public boolean pinned() {
         return runnerCpu >= 0;
     }
@@ -64,12 +68,11 @@ public final class Placement {
     }
 
     /** A warning when busy-waiting threads outnumber the CPUs they can run on, or empty. */
-    public String spinWarning(Map<String, String> options) {
-        String wait = options.getOrDefault("wait", "");
-        if (!List.of("spin", "yield").contains(wait)) return null;
+    public String spinWarning(String mechanism, String wait) {
+        if (wait == null || !List.of("spin", "yield").contains(wait)) return null;
         int free = pinned() ? (runnerCpu == peerCpu ? 1 : 2) : Runtime.getRuntime().availableProcessors();
         if (free >= 2) return null;
-        return "wait=" + wait + " busy-waits in both processes but they share " + free
+        return mechanism + " with wait=" + wait + " busy-waits in both processes but they share " + free
                 + " CPU: each waits for the other's time slice; expect milliseconds, not microseconds";
     }
 

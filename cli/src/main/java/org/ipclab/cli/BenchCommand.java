@@ -138,7 +138,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (baseline.equals("native") && connect == null) {
             NativeBaseline.prepare(NativeBaseline.defaultCacheRoot(), why -> progress.warn("C baseline skipped: " + why))
-                    .ifPresent(benchmark::baseline);
+                    .map(placement::apply).ifPresent(benchmark::baseline);
         }
         String startedAt = Instant.now().toString();
 

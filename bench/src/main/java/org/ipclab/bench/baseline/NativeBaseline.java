@@ -62,10 +62,24 @@ public final class NativeBaseline {
 
     private final Path binary;
     private final Path compiler;
+    /** CPUs for the runner and its forked peer (-1: wherever the scheduler puts them). */
+    private final int runnerCpu;
+    private final int peerCpu;
 
     private NativeBaseline(Path binary, Path compiler) {
+        this(binary, compiler, -1, -1);
+    }
+
+    private NativeBaseline(Path binary, Path compiler, int runnerCpu, int peerCpu) {
         this.binary = binary;
         this.compiler = compiler;
+        this.runnerCpu = runnerCpu;
+        this.peerCpu = peerCpu;
+    }
+
+    /** The same program, with its runner and forked peer placed on these CPUs (as {@code ipc bench --pin} placed the Java pair). */
+    public NativeBaseline pinned(int runnerCpu, int peerCpu) {
+        return new NativeBaseline(binary, compiler, runnerCpu, peerCpu);
     }
 
     /** The compiled program. */
@@ -178,7 +192,12 @@ public final class NativeBaseline {
             throw new IllegalArgumentException("warm-up must be >= 0 and duration > 0, got " + warmup + " and " + duration);
         List<String> command = List.of(binary.toString(), mechanism, mode, Integer.toString(size),
                 Long.toString(warmup.toMillis()), Long.toString(Math.max(1, duration.toMillis())));
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
+        if (runnerCpu >= 0) {
+            pb.environment().put("IPCLAB_PIN_RUNNER", Integer.toString(runnerCpu));
+            pb.environment().put("IPCLAB_PIN_PEER", Integer.toString(peerCpu));
+        }
+        Process p = pb.start();
         p.getOutputStream().close();
         Thread hook = new Thread(p::destroy, "ipclab-native-stop");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <mqueue.h>
 #include <semaphore.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -693,6 +694,17 @@ static unsigned long long parse_num(const char *what, const char *s, unsigned lo
     return v;
 }
 
+/* The placement the Java run had (ipc bench --pin RUNNER,PEER): the runner and the forked peer
+ * each move to their CPU, so that Java and C are compared on the same CPUs. */
+static void pin_from_env(const char *name) {
+    const char *v = getenv(name);
+    if (!v || !*v) return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(atoi(v), &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0) fail_errno("sched_setaffinity", name);
+}
+
 int main(int argc, char **argv) {
     crc_init();
 #if defined(__x86_64__)
@@ -739,6 +751,7 @@ int main(int argc, char **argv) {
     alarm((unsigned)((warmup_ms + duration_ms) / 1000 + 30));
 
     T->setup(msg_size);
+    pin_from_env("IPCLAB_PIN_RUNNER");
     pid_t parent = getpid();
     fflush(NULL);
     pid_t pid = fork();
@@ -754,6 +767,7 @@ int main(int argc, char **argv) {
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail_errno("prctl", "PR_SET_PDEATHSIG");
         if (getppid() != parent) _exit(3); /* the runner died before prctl took effect */
         other_pid = parent;
+        pin_from_env("IPCLAB_PIN_PEER");
         T->attach(ROLE_PEER);
         peer_loop();
         _exit(0);
