@@ -1,7 +1,6 @@
 package org.ipclab.socket;
 
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -96,22 +95,8 @@ public final class JunixStreamProvider implements ChannelProvider {
 
     /** A blocking accept in slices of 100 ms (SO_TIMEOUT), so close() from another thread and the deadline both end it. */
     static AFUNIXSocket accept(AFUNIXServerSocket listener, String mechanism, Duration timeout, Optional<Process> peer) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
         listener.setSoTimeout(100);
-        while (true) {
-            if (listener.isClosed()) throw new IpcException(mechanism + " accept: listening socket closed while waiting (peer gone?)");
-            if (peer.isPresent() && !peer.get().isAlive()) {
-                throw new IpcException(mechanism + " accept: the peer process exited before connecting");
-            }
-            try {
-                return listener.accept();
-            } catch (SocketTimeoutException slice) {
-                if (System.nanoTime() - deadline >= 0) throw new IpcTimeoutException(mechanism + " accept (nobody connected)", timeout);
-            } catch (IOException e) {
-                if (listener.isClosed()) throw new IpcException(mechanism + " accept: listening socket closed while waiting (peer gone?)");
-                throw e;
-            }
-        }
+        return Listener.acceptInSlices(mechanism, timeout, peer, listener::isClosed, listener::accept);
     }
 
     private final class Server implements ServerEnd {

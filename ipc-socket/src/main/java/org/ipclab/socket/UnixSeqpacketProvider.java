@@ -1,7 +1,6 @@
 package org.ipclab.socket;
 
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -131,20 +130,8 @@ public final class UnixSeqpacketProvider implements ChannelProvider {
         }
 
         private AFDatagramSocket<AFUNIXSocketAddress> acceptSliced(Duration timeout, Optional<Process> peer) throws IOException {
-            long deadline = System.nanoTime() + timeout.toNanos();
             listener.setSoTimeout(100);
-            while (true) {
-                if (listener.isClosed()) throw new IpcException(NAME + " accept: listening socket closed while waiting (peer gone?)");
-                if (peer.isPresent() && !peer.get().isAlive()) throw new IpcException(NAME + " accept: the peer process exited before connecting");
-                try {
-                    return listener.accept();
-                } catch (SocketTimeoutException slice) {
-                    if (System.nanoTime() - deadline >= 0) throw new IpcTimeoutException(NAME + " accept (nobody connected)", timeout);
-                } catch (IOException e) {
-                    if (listener.isClosed()) throw new IpcException(NAME + " accept: listening socket closed while waiting (peer gone?)");
-                    throw e;
-                }
-            }
+            return Listener.acceptInSlices(NAME, timeout, peer, listener::isClosed, listener::accept);
         }
 
         @Override
