@@ -71,16 +71,22 @@ public class StreamChannel implements Channel {
     @Override
     public void send(ByteBuffer message, Duration timeout) throws IOException {
         int length = checkSize(message);
-        ByteBuffer payload = message.duplicate();
         if (length <= BUFFER_BYTES) {
-            writeBuffer.clear();
-            writeBuffer.putInt(length).put(payload).flip();
+            frameSmall(message, length);
             writeFully(writeBuffer, null, timeout);
         } else {
             writeBuffer.clear();
             writeBuffer.putInt(length).flip();
-            writeFully(writeBuffer, payload, timeout);
+            writeFully(writeBuffer, message.duplicate(), timeout);
         }
+    }
+
+    /** Header and payload into the write buffer with absolute copies: no duplicate buffer per message. */
+    private void frameSmall(ByteBuffer message, int length) {
+        writeBuffer.clear();
+        writeBuffer.putInt(length);
+        writeBuffer.put(Framing.HEADER_BYTES, message, message.position(), length);
+        writeBuffer.position(Framing.HEADER_BYTES + length).flip();
     }
 
     @Override
@@ -91,11 +97,14 @@ public class StreamChannel implements Channel {
             return true;
         }
         SelectableChannel selectable = (SelectableChannel) out;
-        ByteBuffer payload = message.duplicate();
-        writeBuffer.clear();
-        writeBuffer.putInt(length);
-        if (length <= BUFFER_BYTES) writeBuffer.put(payload);
-        writeBuffer.flip();
+        ByteBuffer payload = null;
+        if (length <= BUFFER_BYTES) {
+            frameSmall(message, length);
+        } else {
+            payload = message.duplicate();
+            writeBuffer.clear();
+            writeBuffer.putInt(length).flip();
+        }
         int written;
         synchronized (selectable.blockingLock()) {
             selectable.configureBlocking(false);
@@ -109,7 +118,7 @@ public class StreamChannel implements Channel {
         }
         if (written == 0) return false;
         // A frame that has begun must end: finish it blocking (the receiver is draining).
-        writeFully(writeBuffer, length <= BUFFER_BYTES ? null : payload, TRY_SEND_COMPLETION);
+        writeFully(writeBuffer, payload, TRY_SEND_COMPLETION);
         return true;
     }
 
