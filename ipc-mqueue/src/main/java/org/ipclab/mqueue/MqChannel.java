@@ -138,7 +138,7 @@ final class MqChannel implements Channel {
             return lastSendBase + message.position();
         }
         sendScratch.clear();
-        sendScratch.put(message.duplicate());
+        sendScratch.put(0, message, message.position(), message.remaining()).position(message.remaining());
         return sendScratchAddress;
     }
 

@@ -137,8 +137,7 @@ final class SysvChannel implements Channel {
         }
         sendBuffer.clear();
         sendBuffer.putLong(0, type);
-        sendBuffer.position(8);
-        sendBuffer.put(message.duplicate());
+        sendBuffer.put(8, message, message.position(), length).position(8 + length);
         return length;
     }
 
