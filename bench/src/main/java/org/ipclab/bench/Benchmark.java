@@ -13,6 +13,8 @@ import java.util.stream.Collectors;
 
 import org.ipclab.bench.baseline.NativeBaseline;
 import org.ipclab.bench.baseline.NativeResult;
+import org.ipclab.bench.counters.CounterWindow;
+import org.ipclab.bench.counters.MeasureWindow;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
@@ -35,6 +37,7 @@ public final class Benchmark {
     private final Progress progress;
     private Placement placement = Placement.none();
     private NativeBaseline baseline;
+    private boolean kernelCounters = true;
     private final List<Results.Measurement> done = Collections.synchronizedList(new ArrayList<>());
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
@@ -52,6 +55,12 @@ public final class Benchmark {
     /** Measures the native C program right after each Java measurement, for the Java/C ratio. */
     public Benchmark baseline(NativeBaseline nativeBaseline) {
         this.baseline = nativeBaseline;
+        return this;
+    }
+
+    /** Reads the kernel's counters (/proc, perf) of both processes over every measured phase; on by default. */
+    public Benchmark kernelCounters(boolean on) {
+        this.kernelCounters = on;
         return this;
     }
 
@@ -142,6 +151,7 @@ public final class Benchmark {
                     }
                 }
                 Target target = new PeerTarget(session);
+                runner.window(kernelCounters ? CounterWindow.pair(session.pid()) : MeasureWindow.NONE);
                 Results.Measurement m = measure(runner, target, item.mode(), item.size(), cfg);
                 if (ExitCleanup.shuttingDown()) break; // interrupted: this one was cut short, do not report it as measured
                 if (baseline != null && m.summary() != null) m = m.withBaseline(nativeFigure(item, cfg, m));
@@ -172,10 +182,10 @@ public final class Benchmark {
             if (item.mode() == Mode.LATENCY) {
                 Results.Latency l = java.summary().latency();
                 return new Results.Baseline(program.get(), c.p50Us(), c.p99Us(), null, null,
-                        ratio(l.p50Us(), c.p50Us()), ratio(l.p99Us(), c.p99Us()), null, null);
+                        ratio(l.p50Us(), c.p50Us()), ratio(l.p99Us(), c.p99Us()), null, null, c.counters());
             }
             return new Results.Baseline(program.get(), null, null, c.msgsPerSecond(), c.mbPerSecond(), null, null,
-                    ratio(java.summary().msgsPerSec(), c.msgsPerSecond()), null);
+                    ratio(java.summary().msgsPerSec(), c.msgsPerSecond()), null, c.counters());
         } catch (IOException | RuntimeException e) {
             return new Results.Baseline(program.get(), null, null, null, null, null, null, null, e.getMessage());
         }

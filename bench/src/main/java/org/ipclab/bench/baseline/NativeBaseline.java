@@ -47,7 +47,7 @@ import java.util.function.Consumer;
 public final class NativeBaseline {
     /** The C sources, in the order they are compiled (the header first: it is copied, not compiled). */
     public static final List<String> SOURCES = List.of(
-            "ipclab_native.h", "ipclab_native.c", "stream.c", "dgram.c", "shm.c", "mqueue.c", "signal.c");
+            "ipclab_native.h", "ipclab_native.c", "counters.c", "stream.c", "dgram.c", "shm.c", "mqueue.c", "signal.c");
     static final List<String> FLAGS = List.of("-O2", "-Wall", "-Wextra", "-std=gnu11");
     static final List<String> LIBS = List.of("-lrt", "-lpthread");
     static final String BINARY = "ipclab-native";
@@ -179,9 +179,10 @@ public final class NativeBaseline {
      * warm-up + duration + 40 s, or when this JVM exits.
      *
      * @param mode {@code latency} or {@code throughput}
-     * @return the parsed result; an integrity failure (exit 3) still returns it: check {@link NativeResult#integrityOk()}
+     * @return the parsed result, whose integrity is clean (udp alone may lose)
      * @throws IOException with the program's one-line error (bad size for the mechanism, a failed
-     *                     system call with its errno name, the peer dying) or on a timeout
+     *                     system call with its errno name, the peer dying), on a timeout, or when the
+     *                     C run lost, reordered or corrupted messages (exit 3): its figures are not a floor
      */
     public NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration) throws IOException {
         if (!NATIVE_MECHANISMS.contains(mechanism))
@@ -215,11 +216,19 @@ public final class NativeBaseline {
             int code = p.exitValue();
             String line = lastLine(stdout);
             if (code == 0 || (code == 3 && !line.isEmpty())) {
+                NativeResult r;
                 try {
-                    return NativeResult.parse(line);
+                    r = NativeResult.parse(line);
                 } catch (IllegalArgumentException e) {
                     throw new IOException("ipclab-native " + mechanism + ": " + e.getMessage());
                 }
+                // A C run that lost or corrupted messages measured something else: no valid ratio from it.
+                if (code == 3 || !r.integrityOk()) {
+                    throw new IOException("ipclab-native " + mechanism + " failed its integrity check: sent " + r.sent()
+                            + ", received " + r.received() + ", lost " + r.lost() + ", reordered " + r.reordered()
+                            + ", corrupt " + r.corrupt());
+                }
+                return r;
             }
             // The first line says it: when the peer fails, its own line comes before the runner's "peer exited".
             String why = firstLine(stderr);

@@ -524,6 +524,7 @@ static void run_latency(result *r, uint64_t warmup_ns, uint64_t duration_ns) {
         if (t >= phase_end) {
             if (measuring) break;
             measuring = 1;
+            counters_begin();
             start = t = now_ns();
             phase_end = start + duration_ns;
             cpu_r0 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
@@ -564,6 +565,7 @@ static void run_latency(result *r, uint64_t warmup_ns, uint64_t duration_ns) {
     }
     uint64_t end = now_ns();
     double cpu_r = (double)(cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_r0);
+    counters_end();
     double cpu_p = have_peer_clock ? (double)(cpu_ns(peer_clock) - cpu_p0) : -1;
     /* Stop the peer before sorting: a busy-spinning peer would otherwise burn the other core
      * (or this one, on a loaded machine) while we sort. */
@@ -590,6 +592,7 @@ static void run_latency(result *r, uint64_t warmup_ns, uint64_t duration_ns) {
 
 /* One SINK ... SINK_END stream of `duration_ns`; fills r when `measured`. */
 static void sink_session(result *r, uint64_t duration_ns, int measured) {
+    if (measured) counters_begin();
     send_ctl(CTL_SINK, 0, NULL);
     uint64_t cpu_r0 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
     uint64_t cpu_p0 = have_peer_clock ? cpu_ns(peer_clock) : 0;
@@ -615,6 +618,7 @@ static void sink_session(result *r, uint64_t duration_ns, int measured) {
         while (runner_recv(50) >= 0) {}
     if (!measured) return;
     double cpu_r = (double)(cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_r0);
+    counters_end();
     double cpu_p = have_peer_clock ? (double)(cpu_ns(peer_clock) - cpu_p0) : -1;
     r->sent = sent;
     r->received = ctl_arg(rbuf, 0);
@@ -655,6 +659,7 @@ static void print_result(const char *mode, const result *r) {
     printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
            (unsigned long long)r->sent, (unsigned long long)r->received, (unsigned long long)r->lost,
            (unsigned long long)r->reordered, (unsigned long long)r->corrupt);
+    counters_print();
     printf(",\"params\":\"");
     for (const char *p = T->params; *p; p++)
         if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20) putchar(*p);
@@ -775,6 +780,7 @@ int main(int argc, char **argv) {
     child_pid = pid;
     other_pid = pid;
     have_peer_clock = clock_getcpuclockid(pid, &peer_clock) == 0;
+    counters_open(getpid(), pid);
     T->attach(ROLE_RUNNER);
     ssize_t n = runner_recv(5000);
     if (n < 0 || ctl_opcode(rbuf, n) != CTL_HELLO) fail(1, "the peer's first message was not HELLO");

@@ -91,6 +91,13 @@ void write_all(int fd, const void *buf, size_t len, const char *what);
 
 uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
 
+/* Kernel counters over the measured phase (counters.c): open after fork, begin/end around the
+ * phase, print inside the result object. */
+void counters_open(pid_t runner, pid_t peer);
+void counters_begin(void);
+void counters_end(void);
+void counters_print(void);
+
 /* A private 0700 directory "/tmp/ipclab-<pid>-native-<purpose>-XXXXXX", registered for removal. */
 void private_dir(char *out, size_t cap, const char *purpose);
 
