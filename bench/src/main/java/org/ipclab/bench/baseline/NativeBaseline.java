@@ -47,7 +47,7 @@ import java.util.function.Consumer;
 public final class NativeBaseline {
     /** The C sources, in the order they are compiled (the header first: it is copied, not compiled). */
     public static final List<String> SOURCES = List.of(
-            "ipclab_native.h", "ipclab_native.c", "counters.c", "stream.c", "dgram.c", "shm.c", "mqueue.c", "signal.c");
+            "ipclab_native.h", "ipclab_native.c", "counters.c", "stream.c", "dgram.c", "shm.c", "shm_header.c", "mqueue.c", "signal.c");
     static final List<String> FLAGS = List.of("-O2", "-Wall", "-Wextra", "-std=gnu11");
     static final List<String> LIBS = List.of("-lrt", "-lpthread");
     static final String BINARY = "ipclab-native";
@@ -55,10 +55,13 @@ public final class NativeBaseline {
     /** Added to warm-up + duration: fork, setup and the final exchange; the C watchdog fires at +30 s. */
     private static final Duration RUN_SLACK = Duration.ofSeconds(40);
 
-    /** Native mechanism names, as {@code ipclab-native} takes them. */
+    /**
+     * Native mechanism names, as {@code ipclab-native} takes them. {@code shm-header} has no Java
+     * twin: it is the shared-memory floor (a consumer polling each record's own header word).
+     */
     public static final List<String> NATIVE_MECHANISMS = List.of(
             "pipe", "fifo", "unix", "tcp", "unix-dgram", "unix-seqpacket", "udp",
-            "shm-spin", "shm-semaphore", "mqueue", "sysv-mqueue", "signal");
+            "shm-spin", "shm-semaphore", "shm-header", "mqueue", "sysv-mqueue", "signal");
 
     private final Path binary;
     private final Path compiler;

@@ -58,7 +58,7 @@ typedef struct transport {
 
 extern transport stream_pipe, stream_fifo, stream_unix, stream_tcp;
 extern transport dgram_unix, dgram_seqpacket, dgram_udp;
-extern transport shm_spin, shm_semaphore;
+extern transport shm_spin, shm_semaphore, shm_header;
 extern transport mq_posix, mq_sysv;
 extern transport sig_queue;
 
