@@ -27,6 +27,7 @@ public final class CounterWindow implements MeasureWindow {
     private List<ProcessSample> before = List.of();
     private final List<PerfStat> perfs = new ArrayList<>();
     private String perfWhy;
+    private long selfTid = -1;
 
     public CounterWindow(ProcFiles proc, List<Watched> watched, boolean usePerf) {
         this.proc = proc;
@@ -45,12 +46,13 @@ public final class CounterWindow implements MeasureWindow {
         perfs.forEach(PerfStat::close); // a phase that ended in an error never reached end()
         perfs.clear();
         perfWhy = usePerf ? PerfStat.unavailable().orElse(null) : "perf not asked for";
-        List<ProcessSample> threads = sample();
+        selfTid = currentTid();
+        List<ProcessSample> threads = sample(false);
         if (perfWhy == null) {
             try {
                 // perf first, /proc next, then switch perf on: the /proc reads are not counted as the mechanism's calls.
                 for (ProcessSample s : threads) perfs.add(PerfStat.start(s.tids()));
-                before = sample();
+                before = sample(false);
                 for (PerfStat p : perfs) p.enable();
                 return;
             } catch (IOException e) {
@@ -72,7 +74,7 @@ public final class CounterWindow implements MeasureWindow {
                 perfWhy = e.getMessage();
             }
         }
-        List<ProcessSample> after = sample();
+        List<ProcessSample> after = sample(true);
         if (!perfs.isEmpty()) {
             counted = new ArrayList<>();
             for (PerfStat p : perfs) {
@@ -89,22 +91,36 @@ public final class CounterWindow implements MeasureWindow {
         return compute(watched, before, after, counted, perfWhy, messages, per);
     }
 
+    /** The calling thread's id (/proc/thread-self links to PID/task/TID), or -1. */
+    static long currentTid() {
+        try {
+            String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).toString();
+            return Long.parseLong(link.substring(link.lastIndexOf('/') + 1));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static boolean ran(ThreadSample after, ThreadSample before) {
         Long a = after.values().get("run_ns");
         Long b = before == null ? Long.valueOf(0) : before.values().get("run_ns");
         return a == null || b == null || a > b;
     }
 
-    private List<ProcessSample> sample() {
-        List<ProcessSample> out = new ArrayList<>();
-        for (Watched w : watched) {
+    /** Every watched process; this thread is read last before a phase and first after it (see ProcessSample). */
+    private List<ProcessSample> sample(boolean after) {
+        ProcessSample[] out = new ProcessSample[watched.size()];
+        long self = ProcessHandle.current().pid();
+        for (int k = 0; k < watched.size(); k++) {
+            int i = after ? k : watched.size() - 1 - k; // this process (the runner, first in the list) last before, first after
+            Watched w = watched.get(i);
             try {
-                out.add(ProcessSample.read(proc, w.pid()));
+                out[i] = ProcessSample.read(proc, w.pid(), w.pid() == self ? selfTid : -1, after);
             } catch (IOException e) {
-                out.add(new ProcessSample(w.pid(), List.of()));
+                out[i] = new ProcessSample(w.pid(), List.of());
             }
         }
-        return out;
+        return List.of(out);
     }
 
     /**

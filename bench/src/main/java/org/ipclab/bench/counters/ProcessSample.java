@@ -14,7 +14,8 @@ public record ProcessSample(long pid, List<ThreadSample> threads) {
     static final List<String> JVM_PREFIXES = List.of("GC Thread", "G1 ", "VM Thread", "VM Periodic", "C1 CompilerThre",
             "C2 CompilerThre", "Compiler", "Reference Handl", "Finalizer", "Signal Dispatch", "Service Thread",
             "Monitor Deflati", "Sweeper thread", "Common-Cleaner", "Notification Th", "Attach Listener",
-            "process reaper", "JFR ", "Shenandoah", "ZGC", "ZDirector", "ZStat", "ZUnmapper", "Cleaner-");
+            "process reaper", "JFR ", "Shenandoah", "ZGC", "ZDirector", "ZStat", "ZUnmapper", "Cleaner-",
+            "ipclab-perf-ack"); // the last: the instrument's own thread, not the mechanism's work
 
     public static boolean jvmThread(String name) {
         for (String p : JVM_PREFIXES) if (name.startsWith(p)) return true;
@@ -23,14 +24,29 @@ public record ProcessSample(long pid, List<ThreadSample> threads) {
 
     /** The process's threads now; a thread that ends while it is read is left out. */
     public static ProcessSample read(ProcFiles proc, long pid) throws IOException {
+        return read(proc, pid, -1, false);
+    }
+
+    /**
+     * As {@link #read(ProcFiles, long)}, with the reading thread {@code self} read last
+     * ({@code selfFirst} false: the snapshot before a phase) or first (after it), so that the
+     * system calls of reading /proc are not counted as the reading thread's own work.
+     */
+    public static ProcessSample read(ProcFiles proc, long pid, long self, boolean selfFirst) throws IOException {
         List<ThreadSample> threads = new ArrayList<>();
+        List<Long> order = new ArrayList<>();
         for (String t : proc.list(pid + "/task")) {
-            long tid;
             try {
-                tid = Long.parseLong(t);
+                order.add(Long.parseLong(t));
             } catch (NumberFormatException e) {
-                continue;
+                // not a thread
             }
+        }
+        if (order.remove(Long.valueOf(self))) {
+            if (selfFirst) order.add(0, self);
+            else order.add(self);
+        }
+        for (long tid : order) {
             ThreadSample s = ThreadSample.read(proc, pid, tid);
             if (s.values().isEmpty() && !s.missing().isEmpty() && s.missing().values().stream().allMatch(w -> w.contains("no such file"))) continue;
             threads.add(s);
