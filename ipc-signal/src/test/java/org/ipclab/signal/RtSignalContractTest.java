@@ -1,7 +1,7 @@
 package org.ipclab.signal;
 
 import org.ipclab.core.ChannelSpec;
-import org.ipclab.core.contract.ChannelContract;
+import org.ipclab.testkit.ChannelContract;
 
 /**
  * The contract parts that apply to a notification channel. Switched off (no @Test): the tests that

@@ -1,4 +1,4 @@
-package org.ipclab.core.contract;
+package org.ipclab.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
