@@ -30,16 +30,13 @@ import org.ipclab.bench.counters.ProcFiles;
 import org.ipclab.bench.counters.ProcessSample;
 import org.ipclab.bench.counters.ThreadSample;
 import org.ipclab.core.BadInputException;
-import org.ipclab.core.Capability;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
-import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Names;
 import org.ipclab.core.Providers;
 import org.ipclab.core.Units;
 import org.ipclab.core.peer.PeerLauncher;
 import org.ipclab.core.peer.PeerSession;
-import org.ipclab.core.peer.Probe;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,7 +48,7 @@ import picocli.CommandLine.Parameters;
                 "told from the kernel's own counters (system calls, bytes copied through the kernel,",
                 "context switches per round trip), for Java and for the native C program."},
         footer = {"", "Examples:", "  ipc explain pipe", "  ipc explain shm --opt wait=spin", "  ipc explain unix --size 4k --strace"})
-final class ExplainCommand implements Callable<Integer> {
+final class ExplainCommand implements Callable<Integer>, ChannelOptions.User {
     private static final int STRACE_ROUND_TRIPS = 2;
     private static final int STRACE_LINES = 60;
     /** Paths that do not exist, looked up to mark where the traced round trips begin and end. */
@@ -61,14 +58,17 @@ final class ExplainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MECHANISM", description = "The mechanism (see 'ipc list').")
     String mechanism;
 
-    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "64", description = "Message size (default: ${DEFAULT-VALUE}).")
-    String size;
+    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "64", converter = Converters.SizeConverter.class,
+            description = "Message size (default: ${DEFAULT-VALUE}).")
+    Integer size;
 
-    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "1s", description = "Measured time (default: ${DEFAULT-VALUE}).")
-    String duration;
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "1s", converter = Converters.DurationConverter.class,
+            description = "Measured time (default: ${DEFAULT-VALUE}).")
+    Duration duration;
 
-    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "300ms", description = "Warm-up (default: ${DEFAULT-VALUE}).")
-    String warmup;
+    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "300ms", converter = Converters.DurationConverter.class,
+            description = "Warm-up (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
 
     @Option(names = "--pin", paramLabel = "RUNNER,PEER", description = "Pin the runner and the peer (and the C pair) to these CPUs, e.g. 0,1.")
     String pin;
@@ -85,29 +85,20 @@ final class ExplainCommand implements Callable<Integer> {
     ChannelOptions channelOptions;
 
     @Override
+    public ChannelOptions channelOptions() {
+        return channelOptions;
+    }
+
+    @Override
     public Integer call() throws Exception {
-        ChannelProvider p = Providers.get(mechanism);
-        if (p.unavailableBecause().isPresent()) {
-            throw new BadInputException("mechanism '" + mechanism + "' is not available here: " + p.unavailableBecause().get());
-        }
-        long bytes = Units.parseSize("--size", size);
-        if (p.maxMessageSize() >= Probe.MIN_SIZE && (bytes < Probe.MIN_SIZE || bytes > p.maxMessageSize())) {
-            throw new BadInputException("--size " + size + " is out of range for " + mechanism + " (" + Probe.MIN_SIZE
-                    + " .. " + p.maxMessageSize() + " bytes)");
-        }
         if (!baseline.equals("native") && !baseline.equals("none")) {
             throw new BadInputException("--baseline '" + baseline + "' is not one of native, none");
         }
-        Map<String, String> options = channelOptions.toMap();
-        for (String key : options.keySet()) {
-            if (p.options().stream().map(MechanismOption::name).noneMatch(key::equals)) {
-                throw new BadInputException("option '" + key + "' is not understood by " + mechanism);
-            }
-        }
-        Duration d = Units.parseDuration("--duration", duration);
-        if (d.isZero()) throw new BadInputException("--duration must be more than 0");
-        BenchConfig cfg = new BenchConfig(List.of(mechanism), List.of(Mode.LATENCY), List.of((int) bytes),
-                Units.parseDuration("--warmup", warmup), d, 0, 1, Duration.ofSeconds(10), options);
+        // The builder checks the mechanism, its options and the size against what it describes.
+        BenchConfig cfg = BenchConfig.builder().mechanisms(List.of(mechanism)).modes(List.of(Mode.LATENCY))
+                .sizes(List.of(size)).warmup(warmup).duration(duration).repeat(1).timeout(Duration.ofSeconds(10))
+                .options(channelOptions.toMap()).build();
+        ChannelProvider p = Providers.get(mechanism);
         Benchmark.preflight(cfg);
         Placement placement = pin == null ? Placement.none() : Placement.parse(pin);
         placement.pinRunner();
@@ -120,8 +111,8 @@ final class ExplainCommand implements Callable<Integer> {
                     .map(placement::apply).ifPresent(benchmark::baseline);
         }
         PrintStream out = System.out;
-        out.println("ipc explain: " + mechanism + ", " + Units.formatSize(bytes) + " round trips for " + duration
-                + " after a " + warmup + " warm-up; placement: " + placement.describe());
+        out.println("ipc explain: " + mechanism + ", " + Units.formatSize(cfg.sizes().get(0)) + " round trips for "
+                + Units.format(duration) + " after a " + Units.format(warmup) + " warm-up; placement: " + placement.describe());
         Map<String, String> env = new LinkedHashMap<>(Environment.capture());
         Results.Report report = benchmark.run(cfg, env, VersionProvider.version());
         report.notes().forEach(n -> out.println("note: " + n));
@@ -154,17 +145,13 @@ final class ExplainCommand implements Callable<Integer> {
      */
     private static void straceEvidence(ChannelProvider p, BenchConfig cfg, Runner runner, Placement placement, PrintStream out)
             throws IOException, InterruptedException {
-        Map<String, String> mine = new LinkedHashMap<>();
-        List<String> known = p.options().stream().map(MechanismOption::name).toList();
-        cfg.options().forEach((k, v) -> {
-            if (known.contains(k)) mine.put(k, v);
-        });
+        ChannelSpec spec = Providers.specFor(p, cfg.options());
         int size = cfg.sizes().get(0);
         Path dir = Names.privateDirectory("strace");
         Path log = dir.resolve("strace.log");
-        try (PeerSession session = PeerLauncher.launch(p, ChannelSpec.of(p.name(), mine), Duration.ofSeconds(30))) {
+        try (PeerSession session = PeerLauncher.launch(p, spec, Duration.ofSeconds(30))) {
             placement.pinPeer(session.pid());
-            RemoteTarget target = new RemoteTarget(p.name(), session.channel(), p.has(Capability.RELIABLE), Map.of());
+            RemoteTarget target = new RemoteTarget(p.describe(spec), session.channel(), Map.of());
             runner.window(org.ipclab.bench.counters.MeasureWindow.NONE);
             BenchConfig few = new BenchConfig(cfg.mechanisms(), cfg.modes(), cfg.sizes(), Duration.ZERO, Duration.ofSeconds(1),
                     200, 1, cfg.timeout(), cfg.options());
