@@ -16,14 +16,16 @@ public final class Results {
     /**
      * One mechanism × mode × size. {@code status} is "ok", "failed" (see {@code error}) or
      * "integrity" (it ran, but a reliable mechanism lost, reordered or corrupted messages).
+     * {@code placement} is null for a run with one placement (see the environment's "pinning"), else
+     * the placement this row ran under ("same-cpu 0,0", "cross-cpu 0,1"); Java and C alike.
      */
     public record Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
                               Map<String, String> parameters, List<Repeat> repeats, Summary summary,
-                              Integrity integrity, Cpu cpu, Baseline baseline, Counters counters) {
+                              Integrity integrity, Cpu cpu, Baseline baseline, Counters counters, String placement) {
         public Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
                            Map<String, String> parameters, List<Repeat> repeats, Summary summary,
                            Integrity integrity, Cpu cpu) {
-            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, null, null);
+            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, null, null, null);
         }
 
         public boolean ok() {
@@ -31,11 +33,16 @@ public final class Results {
         }
 
         public Measurement withBaseline(Baseline b) {
-            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, b, counters);
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, b, counters, placement);
         }
 
         public Measurement withCounters(Counters c) {
-            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, c);
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, c, placement);
+        }
+
+        /** Tagged with the placement axis value it ran under ("same-cpu 0,0"), for runs over several placements. */
+        public Measurement withPlacement(String p) {
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, p);
         }
     }
 
