@@ -182,9 +182,10 @@ public final class Benchmark {
     /** The C program over the same mechanism, mode and size; null when there is no C counterpart. */
     private Results.Baseline nativeFigure(Item item, BenchConfig cfg, Results.Measurement java) {
         Optional<String> program = item.info().nativeProgram();
-        if (program.isEmpty() || cfg.rate() > 0) return null;
+        if (program.isEmpty()) return null;
         try {
-            NativeResult c = baseline.run(program.get(), item.mode().label(), item.size(), cfg.warmup(), cfg.duration());
+            NativeResult c = baseline.run(program.get(), item.mode().label(), item.size(), cfg.warmup(), cfg.duration(),
+                    item.mode() == Mode.LATENCY ? cfg.rate() : 0);
             if (!c.integrityOk(item.info().has(Capability.RELIABLE))) {
                 // A C run that lost or corrupted messages measured something else: no ratio from it.
                 return new Results.Baseline(program.get(), null, null, null, null, null, null, null,

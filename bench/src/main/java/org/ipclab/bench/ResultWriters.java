@@ -124,15 +124,18 @@ public final class ResultWriters {
             out.println();
             out.printf(Locale.ROOT, "Open-loop latency in µs at %,.0f msgs/s: from the intended send time (corrected); raw = from the actual send time%n",
                     open.get(0).summary().targetRate());
-            out.printf("%-16s %8s%s %9s %9s %9s %9s %9s %10s %10s %11s %s%n", "mechanism", "size", placeHeader(withPlacement), "p50", "p99", "p99.9",
-                    "max", "raw p99", "raw max", "achieved/s", "cpu µs/msg", "sent/lost/reord/corrupt");
+            out.printf("%-16s %8s%s %9s %9s %9s %9s %9s %10s %10s%s %11s%s %s%n", "mechanism", "size", placeHeader(withPlacement), "p50", "p99", "p99.9",
+                    "max", "raw p99", "raw max", "achieved/s", withC ? String.format("%9s %7s", "C p50", "Java/C") : "", "cpu µs/msg",
+                    counterHeader(withCounters, withC), "sent/lost/reord/corrupt");
             for (Results.Measurement m : open) {
                 Results.Latency l = m.summary().latency();
                 Results.Latency r = m.summary().rawLatency();
                 boolean behind = m.summary().achievedRate() < 0.95 * m.summary().targetRate();
-                out.printf(Locale.ROOT, "%-16s %8s%s %9.2f %9.2f %9.2f %9.1f %9.2f %10.1f %,10.0f %11s %s%s%s%n", m.mechanism(),
+                out.printf(Locale.ROOT, "%-16s %8s%s %9.2f %9.2f %9.2f %9.1f %9.2f %10.1f %,10.0f%s %11s%s %s%s%s%n", m.mechanism(),
                         Units.formatSize(m.sizeBytes()), place(m, withPlacement), l.p50Us(), l.p99Us(), l.p999Us(), l.maxUs(), r.p99Us(), r.maxUs(),
-                        m.summary().achievedRate(), cpu(m.cpu()), integrity(m.integrity()), flag(m),
+                        m.summary().achievedRate(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().p50Us(),
+                                m.baseline() == null ? null : m.baseline().p50Ratio(), "%9.2f") : "",
+                        cpu(m.cpu()), counterColumns(m, withCounters, withC), integrity(m.integrity()), flag(m),
                         behind ? "  <-- TARGET RATE NOT ACHIEVED: the sender fell behind its schedule" : "");
             }
         }

@@ -165,14 +165,25 @@ public final class NativeBaseline {
      *                     C run lost, reordered or corrupted messages (exit 3): its figures are not a floor
      */
     public NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration) throws IOException {
+        return run(mechanism, mode, size, warmup, duration, 0);
+    }
+
+    /**
+     * As {@link #run(String, String, int, Duration, Duration)}; {@code ratePerSecond} &gt; 0 runs latency
+     * in open loop: probes sent on a fixed schedule, latency from each one's intended send time,
+     * as {@code ipc bench --rate} measures the Java pair.
+     */
+    public NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration,
+                            double ratePerSecond) throws IOException {
         if (!NATIVE_MECHANISMS.contains(mechanism))
             throw new IllegalArgumentException("no native mechanism '" + mechanism + "'; known: " + String.join(", ", NATIVE_MECHANISMS));
         if (!mode.equals("latency") && !mode.equals("throughput"))
             throw new IllegalArgumentException("mode must be latency or throughput, got '" + mode + "'");
         if (warmup.isNegative() || duration.isNegative() || duration.isZero())
             throw new IllegalArgumentException("warm-up must be >= 0 and duration > 0, got " + warmup + " and " + duration);
-        List<String> command = List.of(binary.toString(), mechanism, mode, Integer.toString(size),
-                Long.toString(warmup.toMillis()), Long.toString(Math.max(1, duration.toMillis())));
+        List<String> command = new ArrayList<>(List.of(binary.toString(), mechanism, mode, Integer.toString(size),
+                Long.toString(warmup.toMillis()), Long.toString(Math.max(1, duration.toMillis()))));
+        if (ratePerSecond > 0) command.add(Long.toString(Math.max(1, Math.round(ratePerSecond))));
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
         if (runnerCpu >= 0) {
             pb.environment().put("IPCLAB_PIN_RUNNER", Integer.toString(runnerCpu));

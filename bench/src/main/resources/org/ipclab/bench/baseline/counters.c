@@ -75,6 +75,9 @@ void counters_open(pid_t runner, pid_t peer) {
             a.size = sizeof a;
             a.disabled = e == 0; /* the group follows its leader */
             a.exclude_hv = 1;
+            /* The runner's open-loop sender thread starts later: inherit counts it with the runner.
+             * (The /proc figures stay those of the main thread: /proc/PID/task/PID.) */
+            a.inherit = p == 0;
             if (e == C_SYSCALLS) {
                 a.type = PERF_TYPE_TRACEPOINT;
                 a.config = (unsigned)tp;

@@ -142,6 +142,19 @@ class NativeBaselineTest {
         }
     }
 
+    /** Open loop: every scheduled probe is sent and echoed, and latency is measured from the schedule. */
+    @Test
+    void openLoopSendsOnScheduleAndLosesNothing() throws IOException {
+        NativeResult r = baseline.run("pipe", "latency", 64, WARMUP, DURATION, 2_000);
+        assertEquals(r.sent(), r.received(), r::json);
+        assertEquals(0, r.lost() + r.corrupt() + r.reordered(), r::json);
+        assertEquals(Math.max(1, DURATION.toNanos() / 500_000), r.sent(), r::json); // rate x duration, no more, no fewer
+        assertTrue(r.p50Us() > 0 && r.p50Us() <= r.p99Us(), r::json);
+        assertTrue(r.json().contains("\"target_rate\":2000.000"), r::json);
+        IOException signal = assertThrows(IOException.class, () -> baseline.run("signal", "latency", 8, WARMUP, DURATION, 100));
+        assertTrue(signal.getMessage().contains("open-loop rate needs"), signal.getMessage());
+    }
+
     @Test
     void refusesSizesTheMechanismCannotCarry() {
         IOException mq = assertThrows(IOException.class, () -> baseline.run("mqueue", "latency", 9000, WARMUP, DURATION));
