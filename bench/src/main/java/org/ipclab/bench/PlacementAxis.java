@@ -55,12 +55,16 @@ public final class PlacementAxis {
 
     /** Two allowed CPUs that are not SMT siblings of each other; refused with the reason when there are none. */
     static Choice cross(List<Integer> allowed, IntFunction<List<Integer>> siblingsOf) {
+        int[] pair = crossPair(allowed, siblingsOf);
+        return new Choice("cross-cpu " + pair[0] + "," + pair[1], Placement.parse(pair[0] + "," + pair[1]), false);
+    }
+
+    /** The first two allowed CPUs that are not SMT siblings of each other. */
+    static int[] crossPair(List<Integer> allowed, IntFunction<List<Integer>> siblingsOf) {
         for (int a : allowed) {
             for (int b : allowed) {
                 if (b <= a) continue;
-                if (!siblingsOf.apply(a).contains(b)) {
-                    return new Choice("cross-cpu " + a + "," + b, Placement.parse(a + "," + b), false);
-                }
+                if (!siblingsOf.apply(a).contains(b)) return new int[] {a, b};
             }
         }
         throw new BadInputException("--placement cross-cpu needs two CPUs that are not SMT siblings; this process may use "
