@@ -55,6 +55,7 @@ final class MqChannel implements Channel {
 
     private volatile boolean endSeen;
     private volatile boolean closed;
+    private AutoCloseable afterClose;
 
     MqChannel(PosixQueue out, PosixQueue in, int msgsize, int priority, PeerWatch watch) {
         this.out = out;
@@ -235,6 +236,11 @@ final class MqChannel implements Channel {
         this.watch = w;
     }
 
+    /** Runs {@code hook} once, after {@link #close()} has closed both descriptors (the server end's next session). */
+    void afterClose(AutoCloseable hook) {
+        this.afterClose = hook;
+    }
+
     // ---------------------------------------------------------------- misc
 
     @Override
@@ -255,6 +261,14 @@ final class MqChannel implements Channel {
             closed = true;
             out.close();
             in.close();
+            if (afterClose != null) {
+                try {
+                    afterClose.close();
+                } catch (Exception e) {
+                    // the next accept reports it: its queues could not be made
+                    System.err.println("ipc: mqueue: cannot recreate the queues for the next peer: " + e.getMessage());
+                }
+            }
         }
     }
 

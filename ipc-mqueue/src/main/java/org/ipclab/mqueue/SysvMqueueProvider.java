@@ -82,12 +82,17 @@ public final class SysvMqueueProvider implements ChannelProvider {
         SysvChannel ch = new SysvChannel(out, in, maxMessageSize(), watch);
         ByteBuffer attach = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, ProcessHandle.current().pid());
         long end = System.nanoTime() + MqChannel.nanos(timeout);
-        while (!ch.sendControl(SysvChannel.ATTACH, attach)) {
-            if (System.nanoTime() - end >= 0) {
-                ch.close();
-                throw new IpcTimeoutException(SysvChannel.MECHANISM + ": attach to msqid " + from + " (queue full)", timeout);
+        try {
+            while (!ch.sendControl(SysvChannel.ATTACH, attach)) {
+                if (System.nanoTime() - end >= 0) {
+                    throw new IpcTimeoutException(SysvChannel.MECHANISM + ": attach to msqid " + from + " (queue full)", timeout);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            ch.awaitWelcome(ProcessHandle.current().pid(), Duration.ofNanos(Math.max(1, end - System.nanoTime())));
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
         }
         return ch;
     }
@@ -105,7 +110,8 @@ public final class SysvMqueueProvider implements ChannelProvider {
         private final ChannelSpec spec;
         private final SysvQueue toPeer;
         private final SysvQueue fromPeer;
-        private final SysvChannel channel;
+        private final int msgmax;
+        private SysvChannel channel;
         private final Map<String, String> effective = new LinkedHashMap<>();
         private boolean closed;
 
@@ -113,7 +119,7 @@ public final class SysvMqueueProvider implements ChannelProvider {
             this.spec = spec;
             this.toPeer = toPeer;
             this.fromPeer = fromPeer;
-            this.channel = new SysvChannel(toPeer, fromPeer, msgmax, PeerWatch.nobody());
+            this.msgmax = msgmax;
             for (String f : List.of("msgmax", "msgmnb", "msgmni")) {
                 effective.put("/proc/sys/kernel/" + f, Proc.text(java.nio.file.Path.of("/proc/sys/kernel", f)));
             }
@@ -131,13 +137,30 @@ public final class SysvMqueueProvider implements ChannelProvider {
                     .with(MqueueProvider.SERVER_PID, Long.toString(ProcessHandle.current().pid()));
         }
 
+        /** Each session gets a channel of its own over the same two queues; the handshake (see {@link SysvChannel}) skips old leftovers. */
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
-            peer.ifPresent(p -> channel.watch(PeerWatch.of(p.toHandle(), "peer")));
-            long pid = channel.awaitAttach(timeout);
-            if (peer.isEmpty()) channel.watch(PeerWatch.ofPid(pid, "peer"));
+            SysvChannel ch;
+            synchronized (this) {
+                if (closed) throw new org.ipclab.core.IpcException(SysvChannel.MECHANISM + ": server end is closed");
+                if (channel != null) channel.close();
+                ch = new SysvChannel(toPeer, fromPeer, msgmax, PeerWatch.nobody());
+                channel = ch;
+            }
+            peer.ifPresent(p -> ch.watch(PeerWatch.of(p.toHandle(), "peer")));
+            long pid = ch.awaitAttach(timeout);
+            if (peer.isEmpty()) ch.watch(PeerWatch.ofPid(pid, "peer"));
+            ByteBuffer welcome = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, pid);
+            long end = System.nanoTime() + MqChannel.nanos(timeout);
+            while (!ch.sendControl(SysvChannel.WELCOME, welcome)) {
+                ch.checkPeer("welcome the peer on " + toPeer.describe());
+                if (System.nanoTime() - end >= 0) {
+                    throw new IpcTimeoutException(SysvChannel.MECHANISM + ": welcome to " + toPeer.describe() + " (queue full)", timeout);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
             effective.put("peer pid", Long.toString(pid));
-            return channel;
+            return ch;
         }
 
         @Override
@@ -155,7 +178,7 @@ public final class SysvMqueueProvider implements ChannelProvider {
             if (closed) return;
             closed = true;
             try {
-                channel.close();
+                if (channel != null) channel.close();
             } finally {
                 SysvQueue.remove(toPeer.msqid);
                 SysvQueue.remove(fromPeer.msqid);
