@@ -191,7 +191,7 @@ final class BenchCommand implements Callable<Integer> {
         ChannelProvider p = Providers.get(cfg.mechanisms().get(0));
         ChannelSpec spec = ChannelSpec.of(p.name(), cfg.options());
         List<Results.Measurement> measurements = new ArrayList<>();
-        try (Channel ch = p.connect(spec, cfg.timeout())) {
+        try (Channel ch = org.ipclab.core.reliable.AckedChannel.over(p.connect(spec, cfg.timeout()), p)) {
             ServeCommand.awaitHello(ch, cfg.timeout());
             RemoteTarget target = new RemoteTarget(p.name(), ch, p.has(Capability.RELIABLE), Map.of("server", connect));
             for (int size : cfg.sizes()) {

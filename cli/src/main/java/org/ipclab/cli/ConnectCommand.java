@@ -22,6 +22,7 @@ import org.ipclab.core.IpcException;
 import org.ipclab.core.Providers;
 import org.ipclab.core.Units;
 import org.ipclab.core.peer.Probe;
+import org.ipclab.core.reliable.AckedChannel;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,7 +65,7 @@ final class ConnectCommand implements Callable<Integer> {
             throw new BadInputException("--size " + size + " must be between " + Probe.MIN_SIZE + " and the " + mechanism
                     + " maximum of " + provider.maxMessageSize() + " bytes");
         }
-        try (Channel ch = provider.connect(spec, t)) {
+        try (Channel ch = AckedChannel.over(provider.connect(spec, t), provider)) {
             long pid = ServeCommand.awaitHello(ch, t);
             System.err.println("ipc connect: connected to " + mechanism + " server (pid " + pid + ")");
             if (count != null) return probes(ch, probeSize, t);

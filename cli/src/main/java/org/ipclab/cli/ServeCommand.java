@@ -20,6 +20,7 @@ import org.ipclab.core.Providers;
 import org.ipclab.core.ServerEnd;
 import org.ipclab.core.peer.Control;
 import org.ipclab.core.peer.PeerMain;
+import org.ipclab.core.reliable.AckedChannel;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,7 +59,7 @@ final class ServeCommand implements Callable<Integer> {
             System.out.flush();
             int clients = 0;
             do {
-                Channel ch = server.accept(ACCEPT, Optional.empty());
+                Channel ch = AckedChannel.over(server.accept(ACCEPT, Optional.empty()), provider);
                 clients++;
                 System.err.println("ipc serve: client " + clients + " connected");
                 try (ch) {
@@ -100,7 +101,7 @@ final class ServeCommand implements Callable<Integer> {
     /** Tells the server this client is done (it goes back to waiting for the next one). */
     static void sayStop(Channel ch) {
         try {
-            ch.send(Control.message(Control.STOP), Duration.ofSeconds(1));
+            AckedChannel.send(ch, Control.message(Control.STOP), Duration.ofSeconds(1));
         } catch (IOException | RuntimeException ignored) {
             // the server may be gone already; closing our end tells it too
         }

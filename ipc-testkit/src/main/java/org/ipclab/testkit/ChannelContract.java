@@ -33,6 +33,7 @@ import org.ipclab.core.peer.Control;
 import org.ipclab.core.peer.PeerLauncher;
 import org.ipclab.core.peer.PeerSession;
 import org.ipclab.core.peer.Probe;
+import org.ipclab.core.reliable.AckedChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -97,7 +98,7 @@ public abstract class ChannelContract {
     protected void hundredThousandMessagesArriveInOrderAndIntact() throws IOException {
         try (PeerSession peer = launch()) {
             Channel ch = peer.channel();
-            ch.send(Control.message(Control.SINK), STEP);
+            AckedChannel.send(ch, Control.message(Control.SINK), STEP);
             Probe probe = new Probe();
             ByteBuffer msg = Probe.newBuffer(64);
             int fill = probe.fillChecksum(msg);
@@ -105,7 +106,7 @@ public abstract class ChannelContract {
                 probe.stamp(msg, seq, System.nanoTime(), fill);
                 ch.send(msg, STEP);
             }
-            ch.send(Control.message(Control.SINK_END, STREAM_COUNT), STEP);
+            AckedChannel.send(ch, Control.message(Control.SINK_END, STREAM_COUNT), STEP);
             ByteBuffer stats = ByteBuffer.allocateDirect(Math.max(64, ch.maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
             int n = ch.receive(stats, STEP);
             stats.flip();

@@ -12,6 +12,7 @@ import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.Providers;
 import org.ipclab.core.Units;
+import org.ipclab.core.reliable.AckedChannel;
 
 /**
  * The peer process: connects to the server end, says HELLO, then echoes every message back until
@@ -65,7 +66,7 @@ public final class PeerMain {
         exitWhenParentDies();
         try {
             ChannelProvider provider = Providers.forSpec(spec);
-            try (Channel channel = provider.connect(spec, connectTimeout)) {
+            try (Channel channel = AckedChannel.over(provider.connect(spec, connectTimeout), provider)) {
                 serve(channel);
             }
             return 0;
@@ -75,14 +76,14 @@ public final class PeerMain {
         }
     }
 
-    /** The HELLO / echo / sink loop; returns after STOP or when the runner closed its end. */
+    /** The HELLO / echo / sink loop; returns after STOP or when the runner closed its end. Over an unreliable mechanism, pass the channel wrapped by {@link AckedChannel#over}. */
     public static void serve(Channel channel) throws IOException {
         if (channel.maxMessageSize() < Control.HEADER_BYTES) {
             serveNotifications(channel);
             return;
         }
         ByteBuffer hello = Control.message(Control.HELLO, ProcessHandle.current().pid());
-        channel.send(hello, SEND);
+        AckedChannel.send(channel, hello, SEND);
         ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(channel.maxMessageSize(), 64)).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer reply = ByteBuffer.allocateDirect(64).order(ByteOrder.LITTLE_ENDIAN);
         Probe probe = new Probe();
@@ -105,7 +106,7 @@ public final class PeerMain {
                 sinking = false;
                 Control.write(reply, Control.STATS, integrity.received(), integrity.reordered(),
                         integrity.corrupt(), integrity.bytes(), firstArrival, lastArrival);
-                channel.send(reply, SEND);
+                AckedChannel.send(channel, reply, SEND);
             } else if (sinking) {
                 lastArrival = System.nanoTime();
                 if (firstArrival == 0) firstArrival = lastArrival;

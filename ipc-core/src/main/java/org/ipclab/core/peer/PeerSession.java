@@ -10,6 +10,7 @@ import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ExitCleanup;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.ServerEnd;
+import org.ipclab.core.reliable.AckedChannel;
 
 /** A running peer process and our end of the channel to it. {@link #close()} stops it cleanly. */
 public final class PeerSession implements AutoCloseable {
@@ -86,7 +87,7 @@ public final class PeerSession implements AutoCloseable {
                     if (channel.maxMessageSize() < Control.HEADER_BYTES) {
                         channel.close(); // a notification channel cannot carry STOP: its end-of-stream signal stands for it
                     } else {
-                        channel.send(Control.message(Control.STOP), Duration.ofSeconds(1));
+                        AckedChannel.send(channel, Control.message(Control.STOP), Duration.ofSeconds(1));
                     }
                 } catch (IOException | RuntimeException ignored) {
                     // The peer may already be gone or the channel broken; the signals below still stop it.
