@@ -82,7 +82,7 @@ final class ServeCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         options.forEach((k, v) -> {
             if (k.equals("path") || k.equals("port") || k.equals("host")) sb.append(" --").append(k).append(' ').append(v);
-            else if (!k.startsWith("ipclab.")) sb.append(" --opt ").append(k).append('=').append(v);
+            else sb.append(" --opt ").append(k).append('=').append(v); // ipclab.* too: sysv-mqueue's msqids are how a client finds the queues
         });
         return sb.toString();
     }

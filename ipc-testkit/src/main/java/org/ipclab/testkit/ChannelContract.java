@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +16,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -29,6 +34,7 @@ import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.MessageTooLargeException;
 import org.ipclab.core.Names;
 import org.ipclab.core.Providers;
+import org.ipclab.core.ServerEnd;
 import org.ipclab.core.peer.Control;
 import org.ipclab.core.peer.PeerLauncher;
 import org.ipclab.core.peer.PeerSession;
@@ -203,6 +209,135 @@ public abstract class ChannelContract {
         peer.close();
         assertTrue(process.waitFor(10, TimeUnit.SECONDS), "peer still running after close");
         assertEquals(0, process.exitValue(), "peer exit code after STOP");
+    }
+
+    // ------------------------------------------------- one server end, client after client
+
+    /** The uid of the foreign client in {@link #aClientOfAnotherUserLeavesTheServerEndUsableForTheNext}: nobody. */
+    protected static final int OTHER_UID = 65534;
+
+    /**
+     * {@code ipc serve}'s promise: {@link ServerEnd#accept} again after a channel closed, each
+     * session independent of the last — nothing of client 1 reaches client 2.
+     */
+    @Test
+    protected void oneServerEndServesThreeClientsInARowEachWithEchoAndStop() throws IOException {
+        assumeUnrelatedPeersMayConnect();
+        try (ServerEnd server = provider().open(spec())) {
+            for (int i = 1; i <= 3; i++) {
+                serveOneClient(server, PeerClients.start(provider(), server, START), "client " + i);
+            }
+        }
+    }
+
+    /** A client that dies without STOP ends its session with an error or end of stream, never a hang, and the next client is served. */
+    @Test
+    protected void aClientKilledWithoutStopLeavesTheServerEndUsableForTheNext() throws IOException, InterruptedException {
+        assumeUnrelatedPeersMayConnect();
+        try (ServerEnd server = provider().open(spec())) {
+            Process first = PeerClients.start(provider(), server, START);
+            try (Channel ch = AckedChannel.over(server.accept(START, Optional.of(first)), provider())) {
+                ByteBuffer in = receiveBuffer(ch);
+                awaitHello(ch, in, first, "the client to be killed");
+                echo(ch, in, "before the kill", "the client to be killed");
+                first.destroyForcibly();
+                assertTrue(first.waitFor(10, TimeUnit.SECONDS), "killed client still running");
+                try {
+                    in.clear();
+                    assertEquals(Channel.END_OF_STREAM, ch.receive(in, STEP), "after the client died, a receive must not return data");
+                } catch (IpcTimeoutException e) {
+                    fail("the server end did not notice the killed client within " + STEP + ": " + e.getMessage());
+                } catch (IOException expected) {
+                    assertFalse(String.valueOf(expected.getMessage()).isBlank(), "the error says what happened");
+                }
+            } finally {
+                first.destroyForcibly();
+            }
+            serveOneClient(server, PeerClients.start(provider(), server, START), "the client after the killed one");
+        }
+    }
+
+    /**
+     * A client of another uid (run with {@code setpriv}) is refused wherever the mechanism checks
+     * who connects — file modes, SO_PEERCRED, a socket file's owner — and served like anyone where
+     * it does not (TCP, UDP); either way the server end then serves the next client.
+     */
+    @Test
+    protected void aClientOfAnotherUserLeavesTheServerEndUsableForTheNext() throws IOException {
+        assumeUnrelatedPeersMayConnect();
+        assumeTrue(PeerClients.canRunAs(OTHER_UID), "cannot run a process as uid " + OTHER_UID + " here (setpriv refused: not root?)");
+        try (ServerEnd server = provider().open(spec())) {
+            Process foreign = PeerClients.startAs(OTHER_UID, provider(), server, Duration.ofSeconds(10)).orElseThrow();
+            String outcome;
+            try {
+                Channel accepted = server.accept(START, Optional.of(foreign));
+                serveSession(AckedChannel.over(accepted, provider()), foreign, "the client of uid " + OTHER_UID);
+                outcome = "served (" + provider().name() + " does not check who connects)";
+            } catch (IpcTimeoutException e) {
+                throw new AssertionError("the foreign client neither connected nor was refused within " + START
+                        + "; it said: " + PeerClients.stderr(foreign), e);
+            } catch (IOException refused) {
+                assertFalse(String.valueOf(refused.getMessage()).isBlank(), "the refusal says why");
+                outcome = "refused: " + refused.getMessage() + " / the client said: " + PeerClients.stderr(foreign);
+            } finally {
+                PeerClients.exitCode(foreign, STEP);
+            }
+            System.out.println(provider().name() + ": a client of uid " + OTHER_UID + " was " + outcome);
+            serveOneClient(server, PeerClients.start(provider(), server, START), "the client after uid " + OTHER_UID + "'s");
+        }
+    }
+
+    private void assumeUnrelatedPeersMayConnect() {
+        assumeFalse(provider().has(Capability.RELATED_PROCESSES_ONLY), provider().name()
+                + " connects only a parent and the child it starts: its server end has one peer, never a next one");
+    }
+
+    /** One session as {@code ipc serve} sees it: the client's HELLO, one echo, STOP; then the client exits 0. */
+    private void serveOneClient(ServerEnd server, Process client, String who) throws IOException {
+        try {
+            Channel ch;
+            try {
+                ch = AckedChannel.over(server.accept(START, Optional.of(client)), provider());
+            } catch (IOException e) {
+                throw new AssertionError(who + " was not accepted: " + e.getMessage() + "; it said: " + PeerClients.stderr(client), e);
+            }
+            serveSession(ch, client, who);
+            assertEquals(0, PeerClients.exitCode(client, STEP), who + ": exit code after STOP; it said: " + PeerClients.stderr(client));
+        } finally {
+            client.destroyForcibly();
+        }
+    }
+
+    private void serveSession(Channel channel, Process client, String who) throws IOException {
+        try (Channel ch = channel) {
+            ByteBuffer in = receiveBuffer(ch);
+            awaitHello(ch, in, client, who);
+            echo(ch, in, who + " says hello", who);
+            AckedChannel.send(ch, Control.message(Control.STOP), STEP);
+        }
+    }
+
+    private static ByteBuffer receiveBuffer(Channel ch) {
+        return ByteBuffer.allocateDirect(Math.max(64, ch.maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void awaitHello(Channel ch, ByteBuffer in, Process client, String who) throws IOException {
+        in.clear();
+        int n = ch.receive(in, START);
+        in.flip();
+        assertEquals(Control.HELLO, Control.opcode(in, n), who + ": the first message is HELLO, nothing left from an earlier client");
+        assertEquals(client.pid(), Control.arg(in, 0), who + ": HELLO names this client's pid");
+    }
+
+    private static void echo(Channel ch, ByteBuffer in, String text, String who) throws IOException {
+        byte[] sent = text.getBytes(StandardCharsets.UTF_8);
+        ch.send(ByteBuffer.wrap(sent), STEP);
+        in.clear();
+        int n = ch.receive(in, STEP);
+        assertEquals(sent.length, n, who + ": echoed length");
+        byte[] got = new byte[n];
+        in.flip().get(got);
+        assertArrayEquals(sent, got, who + ": echoed bytes");
     }
 
     /** Everything named like ours by one of these pids, in the places ipclab creates things. */

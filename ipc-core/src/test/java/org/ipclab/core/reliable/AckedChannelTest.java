@@ -28,22 +28,26 @@ class AckedChannelTest {
         return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, value);
     }
 
-    /** Receives {@code count} messages on {@code ch} in another thread, as their long values. */
-    private static CompletableFuture<List<Long>> receiver(Channel ch, int count) {
+    /**
+     * Receives on {@code ch} in another thread until it stays quiet for 500 ms, as long values.
+     * It keeps reading after the last message because a receiver acknowledges only while it
+     * receives: the sender of a message whose ACK was lost needs one more acknowledgement.
+     */
+    private static CompletableFuture<List<Long>> receiveUntilQuiet(Channel ch) {
         return CompletableFuture.supplyAsync(() -> {
-            List<Long> got = new ArrayList<>();
+            List<Long> seen = new ArrayList<>();
             ByteBuffer in = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
             try {
-                while (got.size() < count) {
+                while (true) {
                     in.clear();
-                    int n = ch.receive(in, STEP);
-                    assertEquals(8, n, "payload length");
-                    got.add(in.getLong(0));
+                    assertEquals(8, ch.receive(in, Duration.ofMillis(500)), "payload length");
+                    seen.add(in.getLong(0));
                 }
+            } catch (IpcTimeoutException quiet) {
+                return seen;
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
-            return got;
         });
     }
 
@@ -52,7 +56,7 @@ class AckedChannelTest {
         LossyPair net = new LossyPair(3, LossyPair.all(), 3, LossyPair.all());
         AckedChannel a = new AckedChannel(net.a, Duration.ofMillis(2));
         AckedChannel b = new AckedChannel(net.b, Duration.ofMillis(2));
-        CompletableFuture<List<Long>> got = receiver(b, 60);
+        CompletableFuture<List<Long>> got = receiveUntilQuiet(b);
         for (int i = 0; i < 60; i++) a.sendAcked(message(i), STEP);
         List<Long> expected = new ArrayList<>();
         for (long i = 0; i < 60; i++) expected.add(i);
@@ -67,21 +71,7 @@ class AckedChannelTest {
         LossyPair net = new LossyPair(0, LossyPair.all(), 2, LossyPair::isAck);
         AckedChannel a = new AckedChannel(net.a, Duration.ofMillis(2));
         AckedChannel b = new AckedChannel(net.b, Duration.ofMillis(2));
-        CompletableFuture<List<Long>> got = CompletableFuture.supplyAsync(() -> {
-            List<Long> seen = new ArrayList<>();
-            ByteBuffer in = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
-            try {
-                while (true) { // until quiet: a duplicate delivered would show up here
-                    in.clear();
-                    b.receive(in, Duration.ofMillis(500));
-                    seen.add(in.getLong(0));
-                }
-            } catch (IpcTimeoutException quiet) {
-                return seen;
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
+        CompletableFuture<List<Long>> got = receiveUntilQuiet(b); // a duplicate delivered would show up here
         a.sendAcked(message(7), STEP);
         a.sendAcked(message(8), STEP);
         assertEquals(List.of(7L, 8L), got.get(30, TimeUnit.SECONDS), "each delivered once, the duplicate dropped");
