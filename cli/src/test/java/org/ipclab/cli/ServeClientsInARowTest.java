@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ServeClientsInARowTest {
 
     static Stream<String> servableMechanisms() {
-        return Providers.all().stream().filter(p -> !p.has(Capability.RELATED_PROCESSES_ONLY)).map(ChannelProvider::name);
+        return Providers.all().stream().filter(p -> !p.describe().has(Capability.RELATED_PROCESSES_ONLY)).map(ChannelProvider::name);
     }
 
     /** java, this JVM's flags and class path, plus the mechanism's own flags (Chronicle's), then Main. */
@@ -46,7 +46,7 @@ class ServeClientsInARowTest {
             if (arg.startsWith("-agentlib:jdwp") || arg.startsWith("-Xrunjdwp") || arg.startsWith("-javaagent")) continue;
             cmd.add(arg);
         }
-        for (String flag : provider.peerJvmFlags()) if (!cmd.contains(flag)) cmd.add(flag);
+        for (String flag : provider.describe().peerJvmFlags()) if (!cmd.contains(flag)) cmd.add(flag);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         return cmd;
     }
@@ -55,7 +55,7 @@ class ServeClientsInARowTest {
     @MethodSource("servableMechanisms")
     void serveAnswersThreeClientsInARowEachWithEchoAndStop(String mechanism) throws Exception {
         ChannelProvider provider = Providers.get(mechanism);
-        assumeTrue(provider.unavailableBecause().isEmpty(), () -> mechanism + " cannot run here: " + provider.unavailableBecause().orElse(""));
+        assumeTrue(provider.describe().available(), () -> mechanism + " cannot run here: " + provider.describe().unavailableBecause().orElse(""));
         List<String> serve = java(provider);
         serve.addAll(List.of("serve", "-m", mechanism));
         Path log = Files.createTempFile("ipclab-serve-test", ".stderr");

@@ -1,5 +1,6 @@
 package org.ipclab.mqueue;
 
+import org.ipclab.core.PeerLiveness;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,6 +17,8 @@ import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.MechanismInfo;
+import org.ipclab.core.MechanismOption;
 import org.ipclab.core.ExitCleanup;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.ServerEnd;
@@ -28,34 +31,28 @@ import org.ipclab.core.ServerEnd;
  * ({@code msgmnb}, the bytes one queue holds, 16384).
  */
 public final class SysvMqueueProvider implements ChannelProvider {
-    static final String TO_PEER = "ipclab.msqid-to-peer";
-    static final String FROM_PEER = "ipclab.msqid-from-peer";
+    /** The queue ids a client needs to connect: user-visible options (like shm's segment), so {@code ipc serve}'s connect hint carries them. */
+    static final String TO_PEER = "msqid-to-peer";
+    static final String FROM_PEER = "msqid-from-peer";
 
     @Override
     public String name() {
         return SysvChannel.MECHANISM;
     }
 
+    /** The largest message: {@code /proc/sys/kernel/msgmax}. */
     @Override
-    public String description() {
-        return "System V message queues (msgget/msgsnd/msgrcv), one per direction, typed messages";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
-                Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT);
-    }
-
-    /** {@code /proc/sys/kernel/msgmax}. */
-    @Override
-    public int maxMessageSize() {
-        return (int) Math.min(Integer.MAX_VALUE, Proc.kernel("msgmax", 8192));
-    }
-
-    @Override
-    public Optional<String> unavailableBecause() {
-        return Optional.ofNullable(Native.unavailableBecause());
+    public MechanismInfo describe(ChannelSpec spec) {
+        return MechanismInfo.builder(SysvChannel.MECHANISM)
+                .description("System V message queues (msgget/msgsnd/msgrcv), one per direction, typed messages")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
+                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY)
+                .maxMessageSize((int) Math.min(Integer.MAX_VALUE, Proc.kernel("msgmax", 8192)))
+                .options(MechanismOption.internal(TO_PEER, "the queue the server sends on"),
+                        MechanismOption.internal(FROM_PEER, "the queue the server receives on"))
+                .nativeProgram("sysv-mqueue")
+                .unavailableBecause(Optional.ofNullable(Native.unavailableBecause()))
+                .build();
     }
 
     @Override
@@ -68,18 +65,18 @@ public final class SysvMqueueProvider implements ChannelProvider {
             SysvQueue.remove(toPeer.msqid);
             throw e;
         }
-        return new SysvServerEnd(spec, toPeer, fromPeer, maxMessageSize());
+        return new SysvServerEnd(spec, toPeer, fromPeer, describe(spec).maxMessageSize());
     }
 
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
         int to = id(spec, TO_PEER);
         int from = id(spec, FROM_PEER);
-        PeerWatch watch = spec.option(MqueueProvider.SERVER_PID).map(p -> PeerWatch.ofPid(Long.parseLong(p), "server")).orElse(PeerWatch.nobody());
+        PeerLiveness watch = PeerLiveness.ofServer(spec);
         SysvQueue in = SysvQueue.of(to);
         SysvQueue out = SysvQueue.of(from);
         in.status(); // fails clearly (EINVAL/EIDRM/EACCES) when the id is wrong or not ours
-        SysvChannel ch = new SysvChannel(out, in, maxMessageSize(), watch);
+        SysvChannel ch = new SysvChannel(out, in, describe(spec).maxMessageSize(), watch);
         ByteBuffer attach = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, ProcessHandle.current().pid());
         long end = System.nanoTime() + MqChannel.nanos(timeout);
         try {
@@ -144,12 +141,12 @@ public final class SysvMqueueProvider implements ChannelProvider {
             synchronized (this) {
                 if (closed) throw new org.ipclab.core.IpcException(SysvChannel.MECHANISM + ": server end is closed");
                 if (channel != null) channel.close();
-                ch = new SysvChannel(toPeer, fromPeer, msgmax, PeerWatch.nobody());
+                ch = new SysvChannel(toPeer, fromPeer, msgmax, PeerLiveness.nobody());
                 channel = ch;
             }
-            peer.ifPresent(p -> ch.watch(PeerWatch.of(p.toHandle(), "peer")));
+            peer.ifPresent(p -> ch.watch(PeerLiveness.of(p, "peer")));
             long pid = ch.awaitAttach(timeout);
-            if (peer.isEmpty()) ch.watch(PeerWatch.ofPid(pid, "peer"));
+            if (peer.isEmpty()) ch.watch(PeerLiveness.ofPid(pid, "peer"));
             ByteBuffer welcome = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, pid);
             long end = System.nanoTime() + MqChannel.nanos(timeout);
             while (!ch.sendControl(SysvChannel.WELCOME, welcome)) {

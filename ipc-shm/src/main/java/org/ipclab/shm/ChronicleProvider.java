@@ -30,9 +30,11 @@ import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.MessageTooLargeException;
 import org.ipclab.core.Names;
+import org.ipclab.core.PeerLiveness;
 import org.ipclab.core.PeerGoneException;
 import org.ipclab.core.ServerEnd;
 
@@ -79,40 +81,31 @@ public final class ChronicleProvider implements ChannelProvider {
     }
 
     @Override
-    public String description() {
-        return "Chronicle Queue: two memory-mapped append-only queues in a private dir (default under /dev/shm)";
+    public MechanismInfo describe(ChannelSpec spec) {
+        return MechanismInfo.builder(NAME)
+                .description("Chronicle Queue: two memory-mapped append-only queues in a private dir (default under /dev/shm)")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
+                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY)
+                .capabilityIf(waitOption(spec).busyWaits(), Capability.BUSY_WAITS)
+                .maxMessageSize(MAX_MESSAGE)
+                .options(MechanismOption.choice("wait", "spin", "how a side waits for a message", "spin", "yield", "park"),
+                        MechanismOption.text("path", "/dev/shm", "where the private 0700 directory for both queues is made"
+                                + " (/dev/shm: RAM, like the shm ring; /tmp: disk)").withShortcut(),
+                        MechanismOption.internal("queues", "the directory holding both queues, for the peer"))
+                .peerJvmFlags(jvmFlags())
+                .unavailableBecause(unavailableBecause())
+                .build();
     }
 
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
-                Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT);
-    }
-
-    @Override
-    public int maxMessageSize() {
-        return MAX_MESSAGE;
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return List.of(
-                new MechanismOption("wait", "spin", "how a side waits for a message: spin, yield or park"),
-                new MechanismOption("path", "/dev/shm", "where the private 0700 directory for both queues is made (/dev/shm: RAM, like the shm ring; /tmp: disk)"),
-                new MechanismOption("queues", "(set by the server end)", "the directory holding both queues, for the peer"),
-                new MechanismOption("serverPid", "(set by the server end)", "the server's pid, so that the peer notices its death"));
-    }
-
-    @Override
-    public List<String> peerJvmFlags() {
+    /** The flags both JVMs need for this JVM version (the CLI jar's manifest carries the same ones). */
+    public static List<String> jvmFlags() {
         List<String> flags = new ArrayList<>(FLAGS);
         if (Runtime.version().feature() >= 24) flags.addAll(FLAGS_JDK24);
         flags.add(ANALYTICS_OFF);
         return flags;
     }
 
-    @Override
-    public Optional<String> unavailableBecause() {
+    private static Optional<String> unavailableBecause() {
         if (!Object.class.getModule().isExported("sun.nio.ch", ChronicleProvider.class.getModule())) {
             return Optional.of("this JVM lacks the flags Chronicle Queue needs: " + String.join(" ", FLAGS)
                     + (Runtime.version().feature() >= 24 ? " " + String.join(" ", FLAGS_JDK24) : ""));
@@ -139,8 +132,8 @@ public final class ChronicleProvider implements ChannelProvider {
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
         WaitStrategy wait = waitOption(spec);
         Path dir = Path.of(spec.option("queues").orElseThrow(() -> new BadInputException("chronicle connect needs --opt queues=DIR")));
-        long serverPid = Long.parseLong(spec.option("serverPid").orElseThrow(() -> new BadInputException("chronicle connect needs --opt serverPid=PID")));
-        PeerWatch server = PeerWatch.of(serverPid);
+        long serverPid = spec.serverPid().orElseThrow(() -> new BadInputException("chronicle connect needs the server's pid (" + ChannelSpec.SERVER_PID + ")"));
+        PeerLiveness server = PeerLiveness.ofPid(serverPid, "server");
         Path session = claimSession(dir, server, timeout);
         return new ChronicleChannel(session.resolve("b2a"), session.resolve("a2b"), wait, server, "server");
     }
@@ -150,7 +143,7 @@ public final class ChronicleProvider implements ChannelProvider {
      * ({@code link} fails when it exists, so one peer per session). While another peer holds the
      * session, waits for the server to open the next one, up to {@code timeout}.
      */
-    private static Path claimSession(Path dir, PeerWatch server, Duration timeout) throws IOException {
+    private static Path claimSession(Path dir, PeerLiveness server, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + ShmChannel.nanos(timeout);
         long me = ProcessHandle.current().pid();
         Path mine = dir.resolve("peer-" + me + ".tmp");
@@ -168,7 +161,7 @@ public final class ChronicleProvider implements ChannelProvider {
                 } else if (!Files.isDirectory(dir)) {
                     throw new IpcException("chronicle: no queues in " + dir + " (did the server end exit?)");
                 }
-                if (!server.alive()) throw new PeerGoneException("chronicle: " + server.who("server") + " is gone");
+                if (!server.alive()) throw new PeerGoneException("chronicle: " + server + " is gone");
                 if (System.nanoTime() - deadline >= 0) {
                     throw new IpcTimeoutException("chronicle connect (the server's session in " + dir + " is taken by another peer)", timeout);
                 }
@@ -241,7 +234,7 @@ public final class ChronicleProvider implements ChannelProvider {
 
         @Override
         public ChannelSpec peerSpec() {
-            return spec.with("queues", dir.toString()).with("serverPid", Long.toString(ProcessHandle.current().pid()));
+            return spec.with("queues", dir.toString()).withServerPid();
         }
 
         /** Ends the previous session (its queues deleted), opens the next and waits until a peer claims it. */
@@ -263,7 +256,7 @@ public final class ChronicleProvider implements ChannelProvider {
             Files.move(tmp, dir.resolve(CURRENT), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             long pid = awaitClaim(deadline, timeout, peer);
-            PeerWatch watch = peer.filter(p -> p.pid() == pid).map(PeerWatch::of).orElseGet(() -> PeerWatch.of(pid));
+            PeerLiveness watch = peer.filter(p -> p.pid() == pid).map(p -> PeerLiveness.of(p, "peer")).orElseGet(() -> PeerLiveness.ofPid(pid, "peer"));
             effective.put("peerPid", Long.toString(pid));
             channel = new ChronicleChannel(session.resolve("a2b"), session.resolve("b2a"), wait, watch, "peer");
             return channel;
@@ -317,12 +310,12 @@ public final class ChronicleProvider implements ChannelProvider {
         private final ExcerptAppender appender;
         private final ExcerptTailer tailer;
         private final WaitStrategy wait;
-        private final PeerWatch peer; // null: nobody to watch (ipc serve)
+        private final PeerLiveness peer;
         private final String peerRole;
         private boolean peerEnded;
         private volatile boolean closed;
 
-        ChronicleChannel(Path out, Path in, WaitStrategy wait, PeerWatch peer, String peerRole) {
+        ChronicleChannel(Path out, Path in, WaitStrategy wait, PeerLiveness peer, String peerRole) {
             this.outQueue = queue(out);
             this.inQueue = queue(in);
             this.appender = outQueue.createAppender();
@@ -414,7 +407,7 @@ public final class ChronicleProvider implements ChannelProvider {
                     if (now - nextCheck >= 0) {
                         if (closed) throw new IpcException("chronicle: channel is closed");
                         if (peer != null && !peer.alive()) {
-                            throw new PeerGoneException("chronicle: " + peer.who(peerRole) + " died while we waited");
+                            throw new PeerGoneException("chronicle: " + peer + " died while we waited");
                         }
                         nextCheck = now + ShmChannel.CHECK_NANOS;
                     }

@@ -98,7 +98,7 @@ class NetnsCrossHostTest {
         try (ServerEnd server = provider.open(spec)) {
             peer = new ProcessBuilder(peerCommand(server.peerSpec())).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            try (Channel ch = AckedChannel.over(server.accept(Duration.ofSeconds(30), Optional.of(peer)), provider)) {
+            try (Channel ch = AckedChannel.over(server.accept(Duration.ofSeconds(30), Optional.of(peer)), provider.describe(spec))) {
                 ByteBuffer in = ByteBuffer.allocateDirect(ch.maxMessageSize()).order(ByteOrder.LITTLE_ENDIAN);
                 int n = ch.receive(in, Duration.ofSeconds(30));
                 in.flip();

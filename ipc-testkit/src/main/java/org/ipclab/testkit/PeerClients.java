@@ -72,7 +72,7 @@ final class PeerClients {
             if (arg.startsWith("-agentlib:jdwp") || arg.startsWith("-Xrunjdwp") || arg.startsWith("-javaagent")) continue;
             flags.add(arg);
         }
-        for (String flag : provider.peerJvmFlags()) if (!flags.contains(flag)) flags.add(flag);
+        for (String flag : provider.describe(peerSpec).peerJvmFlags()) if (!flags.contains(flag)) flags.add(flag);
         cmd.addAll(flags);
         cmd.add("-cp");
         cmd.add(classPath);

@@ -11,7 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
-import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.MessageTooLargeException;
 import org.ipclab.core.ProtocolException;
@@ -32,7 +32,7 @@ import org.ipclab.core.ProtocolException;
  * and delivers a sequence number once (a retransmission whose ACK was lost is dropped). Messages
  * that arrive while a sender waits for its ACK are kept, in order, for the next receive.
  *
- * <p>Both ends must wrap, or neither: {@link #over} decides from the provider's capabilities, so
+ * <p>Both ends must wrap, or neither: {@link #over} decides from the mechanism's capabilities, so
  * the two sides of one mechanism always agree. A plain message of 12 bytes or more that starts
  * with one of the two magics would be taken for this layer's; the magics are chosen so that no
  * ipclab message does. Receive buffers must hold a control message plus its 12-byte header.
@@ -62,9 +62,9 @@ public final class AckedChannel implements Channel {
         this.firstRtoNanos = firstRto.toNanos();
     }
 
-    /** {@code inner} wrapped when the provider does not promise {@link Capability#RELIABLE}; itself otherwise (and for notification channels, which carry no control messages). */
-    public static Channel over(Channel inner, ChannelProvider provider) {
-        if (provider.has(Capability.RELIABLE) || provider.has(Capability.NOTIFICATION) || inner instanceof AckedChannel) return inner;
+    /** {@code inner} wrapped when the mechanism does not promise {@link Capability#RELIABLE}; itself otherwise (and for notification channels, which carry no control messages). */
+    public static Channel over(Channel inner, MechanismInfo mechanism) {
+        if (mechanism.has(Capability.RELIABLE) || mechanism.has(Capability.NOTIFICATION) || inner instanceof AckedChannel) return inner;
         return new AckedChannel(inner, FIRST_RTO);
     }
 

@@ -139,26 +139,13 @@ class AckedChannelTest {
     }
 
     @Test
-    void aReliableProviderIsNotWrapped() {
+    void aReliableMechanismIsNotWrapped() {
         Channel plain = new LossyPair(0, LossyPair.all(), 0, LossyPair.all()).a;
-        org.ipclab.core.ChannelProvider reliable = new FakeProvider(java.util.EnumSet.of(org.ipclab.core.Capability.RELIABLE));
-        org.ipclab.core.ChannelProvider lossy = new FakeProvider(java.util.EnumSet.noneOf(org.ipclab.core.Capability.class));
+        org.ipclab.core.MechanismInfo reliable = org.ipclab.core.MechanismInfo.builder("fake").description("fake")
+                .capabilities(org.ipclab.core.Capability.RELIABLE).maxMessageSize(1500).build();
+        org.ipclab.core.MechanismInfo lossy = org.ipclab.core.MechanismInfo.builder("fake").description("fake")
+                .capabilities(org.ipclab.core.Capability.BIDIRECTIONAL).maxMessageSize(1500).build();
         assertSame(plain, AckedChannel.over(plain, reliable));
         assertTrue(AckedChannel.over(plain, lossy) instanceof AckedChannel);
-    }
-
-    private static final class FakeProvider implements org.ipclab.core.ChannelProvider {
-        private final java.util.Set<org.ipclab.core.Capability> caps;
-
-        FakeProvider(java.util.Set<org.ipclab.core.Capability> caps) {
-            this.caps = caps;
-        }
-
-        @Override public String name() { return "fake"; }
-        @Override public String description() { return "fake"; }
-        @Override public java.util.Set<org.ipclab.core.Capability> capabilities() { return caps; }
-        @Override public int maxMessageSize() { return 1500; }
-        @Override public org.ipclab.core.ServerEnd open(org.ipclab.core.ChannelSpec spec) { throw new UnsupportedOperationException(); }
-        @Override public Channel connect(org.ipclab.core.ChannelSpec spec, Duration timeout) { throw new UnsupportedOperationException(); }
     }
 }
