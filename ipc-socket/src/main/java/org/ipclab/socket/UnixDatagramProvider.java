@@ -141,7 +141,7 @@ public final class UnixDatagramProvider implements ChannelProvider {
             effective.put("peer", checkSender(client));
             socket.connect(client);
             DatagramMessageChannel channel = new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false, socket.socket());
-            channel.keepSocketOpen(socket::disconnect); // the next accept waits for the next client's JOIN
+            channel.keepSocketOpen(() -> UnixDisconnect.disconnect(socket)); // the next accept waits for the next client's JOIN
             peer.ifPresent(p -> p.onExit().thenRun(() -> channel.peerGone("peer (pid " + p.pid() + ") exited")));
             return channel;
         }

@@ -108,9 +108,7 @@ final class PeerClients {
 
     private static synchronized Path logDirectory() throws IOException {
         if (logs == null) {
-            Path dir = Names.privateDirectory("peerlogs");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
-            logs = dir;
+            logs = Names.privateDirectory("peerlogs");
         }
         return logs;
     }
@@ -127,14 +125,13 @@ final class PeerClients {
     }
 
     /**
-     * Our class path copied once per JVM into a world-readable directory ({@code ipclab-<pid>-cp-*}
-     * in the temp root, removed at exit): the test's own class path is under a 0700 home.
+     * Our class path copied into a world-readable directory ({@code ipclab-<pid>-cp-*} in the temp
+     * root, removed by {@link #removeFiles}): the test's own class path may be under a 0700 home.
      */
     private static synchronized String readableClassPath() throws IOException {
         if (readableClassPath == null) {
             Path dir = Names.privateDirectory("cp");
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
             readableClassPath = dir;
         }
         List<String> entries = new ArrayList<>();
@@ -167,6 +164,15 @@ final class PeerClients {
                 }
             }
         }
+    }
+
+    /** Removes the peer logs and the class path copy (after a test: a peer still running keeps its open files). */
+    static synchronized void removeFiles() {
+        if (logs != null) deleteTree(logs);
+        if (readableClassPath != null) deleteTree(readableClassPath);
+        logs = null;
+        readableClassPath = null;
+        STDERR.clear();
     }
 
     private static void deleteTree(Path dir) {
