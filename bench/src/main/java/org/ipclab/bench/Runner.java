@@ -20,6 +20,7 @@ import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.peer.Control;
 import org.ipclab.core.peer.PeerProtocol.Probes;
 import org.ipclab.core.peer.Probe;
+import org.ipclab.core.reliable.AckedChannel;
 
 /**
  * Measures one mechanism × mode × size against a {@link Target}: time-based warm-up, then
@@ -333,7 +334,7 @@ public final class Runner {
     private long[] stream(Target target, Probe probe, ByteBuffer out, ByteBuffer in, int fill,
                           Duration duration, long count, Duration timeout) throws IOException {
         Channel ch = target.channel();
-        ch.send(Control.message(Control.SINK), timeout);
+        AckedChannel.send(ch, Control.message(Control.SINK), timeout);
         long end = clock.nanoTime() + duration.toNanos();
         long sent = 0;
         while (true) {
@@ -342,17 +343,9 @@ public final class Runner {
             ch.send(out, timeout);
             sent++;
         }
-        ByteBuffer endMessage = Control.message(Control.SINK_END, sent);
-        int attempts = target.reliable() ? 1 : 5;
-        for (int attempt = 1; ; attempt++) {
-            ch.send(endMessage.rewind(), timeout);
-            try {
-                awaitStats(ch, in, target.reliable() ? timeout : Duration.ofMillis(500));
-                break;
-            } catch (IpcTimeoutException e) {
-                if (attempt >= attempts) throw e;
-            }
-        }
+        // Over an unreliable mechanism the channel acknowledges SINK_END and STATS (AckedChannel).
+        AckedChannel.send(ch, Control.message(Control.SINK_END, sent), timeout);
+        awaitStats(ch, in, timeout);
         return new long[] {sent, Control.arg(in, 0), Control.arg(in, 1), Control.arg(in, 2), Control.arg(in, 3)};
     }
 

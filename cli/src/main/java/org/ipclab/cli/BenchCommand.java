@@ -200,7 +200,7 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         MechanismInfo info = p.describe(spec);
         PeerProtocol protocol = PeerProtocol.of(info);
         List<Results.Measurement> measurements = new ArrayList<>();
-        try (Channel ch = p.connect(spec, cfg.timeout())) {
+        try (Channel ch = org.ipclab.core.reliable.AckedChannel.over(p.connect(spec, cfg.timeout()), info)) {
             protocol.awaitHello(ch, cfg.timeout());
             RemoteTarget target = new RemoteTarget(info, ch, Map.of("server", connect.host() + ":" + connect.port()));
             for (int size : cfg.sizes()) {

@@ -64,7 +64,7 @@ final class ServeCommand implements Callable<Integer>, ChannelOptions.User {
             System.out.flush();
             int clients = 0;
             do {
-                Channel ch = server.accept(ACCEPT, Optional.empty());
+                Channel ch = org.ipclab.core.reliable.AckedChannel.over(server.accept(ACCEPT, Optional.empty()), info);
                 clients++;
                 System.err.println("ipc serve: client " + clients + " connected");
                 try (ch) {

@@ -151,7 +151,7 @@ public final class TcpProvider implements ChannelProvider {
 
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
-            SocketChannel s = Listener.accept(listener, NAME, timeout);
+            SocketChannel s = Listener.accept(listener, NAME, timeout, peer);
             configure(s, spec);
             effective.put("TCP_NODELAY", String.valueOf(s.getOption(StandardSocketOptions.TCP_NODELAY)));
             SocketBuffers.report(s, spec, effective);

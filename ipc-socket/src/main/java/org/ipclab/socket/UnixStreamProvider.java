@@ -122,7 +122,7 @@ public final class UnixStreamProvider implements ChannelProvider {
 
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
-            SocketChannel s = Listener.accept(listener, NAME, timeout);
+            SocketChannel s = Listener.accept(listener, NAME, timeout, peer);
             UnixDomainPrincipal who = s.getOption(ExtendedSocketOptions.SO_PEERCRED);
             String me = System.getProperty("user.name");
             if (!who.user().getName().equals(me)) {

@@ -9,6 +9,7 @@ import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.MechanismInfo;
+import org.ipclab.core.reliable.AckedChannel;
 
 /**
  * What the runner and its peer say to each other over the channel under test. Chosen once, from the
@@ -44,7 +45,7 @@ public enum PeerProtocol {
 
         @Override
         public void stop(Channel channel, Duration timeout) throws IOException {
-            channel.send(Control.message(Control.STOP), timeout);
+            AckedChannel.send(channel, Control.message(Control.STOP), timeout);
         }
 
         @Override
@@ -212,9 +213,13 @@ public enum PeerProtocol {
         return ByteBuffer.allocateDirect(Math.max(64, channel.maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The HELLO / echo / sink loop; returns after STOP or when the runner closed its end. */
+    /**
+     * The HELLO / echo / sink loop; returns after STOP or when the runner closed its end. Control
+     * messages go through {@link AckedChannel#send}: acknowledged when the channel was wrapped for an
+     * unreliable mechanism ({@link AckedChannel#over}), plain otherwise.
+     */
     static void serveControl(Channel channel) throws IOException {
-        channel.send(Control.message(Control.HELLO, ProcessHandle.current().pid()), SEND);
+        AckedChannel.send(channel, Control.message(Control.HELLO, ProcessHandle.current().pid()), SEND);
         ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(channel.maxMessageSize(), 64)).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer reply = ByteBuffer.allocateDirect(64).order(ByteOrder.LITTLE_ENDIAN);
         Probe probe = new Probe();
@@ -237,7 +242,7 @@ public enum PeerProtocol {
                 sinking = false;
                 Control.write(reply, Control.STATS, integrity.received(), integrity.reordered(),
                         integrity.corrupt(), integrity.bytes(), firstArrival, lastArrival);
-                channel.send(reply, SEND);
+                AckedChannel.send(channel, reply, SEND);
             } else if (sinking) {
                 lastArrival = System.nanoTime();
                 if (firstArrival == 0) firstArrival = lastArrival;
