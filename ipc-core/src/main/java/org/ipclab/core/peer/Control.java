@@ -14,11 +14,11 @@ public final class Control {
     public static final int HELLO = 1;
     /** runner → peer: exit cleanly. */
     public static final int STOP = 2;
-    /** runner → peer: verify and count the following probes instead of echoing them. */
+    /** runner → peer: [runId] verify and count the following probes instead of echoing them (the run id comes back in STATS). */
     public static final int SINK = 3;
     /** runner → peer: [sent] end of the sink run; the peer answers {@link #STATS}. */
     public static final int SINK_END = 4;
-    /** peer → runner: [received, reordered, corrupt, bytes, firstArrivalNanos, lastArrivalNanos]. */
+    /** peer → runner: [received, reordered, corrupt, bytes, firstArrivalNanos, lastArrivalNanos, runId]. */
     public static final int STATS = 5;
 
     private static final int HEADER = 12;

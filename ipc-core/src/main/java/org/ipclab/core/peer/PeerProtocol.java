@@ -225,6 +225,7 @@ public enum PeerProtocol {
         Probe probe = new Probe();
         Integrity integrity = new Integrity();
         boolean sinking = false;
+        long runId = 0;
         long firstArrival = 0;
         long lastArrival = 0;
         while (true) {
@@ -236,12 +237,13 @@ public enum PeerProtocol {
             if (op == Control.STOP) return;
             if (op == Control.SINK) {
                 sinking = true;
+                runId = n >= 20 ? Control.arg(buffer, 0) : 0; // older clients send no run id
                 integrity.reset();
                 firstArrival = lastArrival = 0;
             } else if (op == Control.SINK_END) {
                 sinking = false;
                 Control.write(reply, Control.STATS, integrity.received(), integrity.reordered(),
-                        integrity.corrupt(), integrity.bytes(), firstArrival, lastArrival);
+                        integrity.corrupt(), integrity.bytes(), firstArrival, lastArrival, runId);
                 AckedChannel.send(channel, reply, SEND);
             } else if (sinking) {
                 lastArrival = System.nanoTime();
