@@ -21,6 +21,9 @@ public final class Control {
     /** peer → runner: [received, reordered, corrupt, bytes, firstArrivalNanos, lastArrivalNanos, runId]. */
     public static final int STATS = 5;
 
+    /** server → client, instead of HELLO: [most clients at once] the server is full; it closes the connection. */
+    public static final int REFUSED = 6;
+
     private static final int HEADER = 12;
     /** Bytes of the smallest control message. A channel whose maxMessageSize is below this is a notification channel (signals): it carries no control messages, see {@link PeerMain}. */
     public static final int HEADER_BYTES = HEADER;
