@@ -61,7 +61,8 @@ public final class Runner {
 
     public Results.Measurement latency(Target target, int size, BenchConfig cfg) {
         Probes probes = target.protocol().probes(size);
-        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(size, 64)).order(ByteOrder.LITTLE_ENDIAN);
+        // Room for any message the channel carries: an echo longer than the probe is then corrupt, not an error.
+        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(Math.max(size, 64), target.channel().maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
         boolean reliable = target.reliable();
         Counters counters = new Counters();
         List<Results.Repeat> repeats = new ArrayList<>();
@@ -155,7 +156,8 @@ public final class Runner {
         Probes warmProbes = target.protocol().probes(size);
         int fill = probe.fillChecksum(warmProbes.message());
         boolean reliable = target.reliable();
-        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(size, 64)).order(ByteOrder.LITTLE_ENDIAN);
+        // Room for any message the channel carries: an echo longer than the probe is then corrupt, not an error.
+        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(Math.max(size, 64), target.channel().maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
         long period = Math.max(1, Math.round(1e9 / cfg.rate()));
         List<Results.Repeat> repeats = new ArrayList<>();
         Histogram corrected = histograms.get();
