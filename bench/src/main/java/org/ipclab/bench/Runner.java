@@ -383,7 +383,12 @@ public final class Runner {
                 throw new IpcTimeoutException("the peer's counts (STATS) after " + skipped + " other messages", timeout);
             }
             in.clear();
-            int n = ch.receive(in, Duration.ofNanos(left));
+            int n;
+            try {
+                n = ch.receive(in, Duration.ofNanos(left));
+            } catch (IpcTimeoutException e) {
+                throw new IpcTimeoutException("the peer's counts (STATS) after " + skipped + " other messages", timeout);
+            }
             if (n == Channel.END_OF_STREAM) throw new IpcException("peer closed the channel before sending its counts");
             in.flip();
             if (Control.opcode(in, n) == Control.STATS) {
