@@ -65,7 +65,7 @@ public final class AeronProvider implements ChannelProvider {
     static final int MIN_TERM = 64 << 10;
     static final int MAX_TERM = 1 << 30;
     static final int DEFAULT_MTU = 1408; // Aeron's own default, for IPC as for UDP
-    static final int MAX_MTU = 64 << 10;
+    static final int MAX_MTU = 65504; // Aeron's limit, the largest UDP payload, for IPC too
     static final Path DEFAULT_ROOT = Path.of("/dev/shm");
     /** Agrona 2 (under Aeron) goes through jdk.internal.misc.Unsafe for every buffer access. */
     static final List<String> FLAGS = List.of("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
@@ -94,7 +94,8 @@ public final class AeronProvider implements ChannelProvider {
                                 "term buffer length of each publication (3 terms per log), a power of two from 64KiB to 1GiB;"
                                         + " the largest message is term/8 (at most 16MiB)"),
                         MechanismOption.size("mtu", Integer.toString(DEFAULT_MTU),
-                                "bytes per fragment including its 32-byte header, a multiple of 32 up to 64KiB; bigger messages are fragmented"),
+                                "bytes per fragment including its 32-byte header, a multiple of 32 from 64 to " + MAX_MTU + " and at most term/8;"
+                                        + " bigger messages are fragmented"),
                         MechanismOption.text("path", DEFAULT_ROOT.toString(), "where the private 0700 directory of the media driver is made"),
                         MechanismOption.internal("dir", "the media driver's directory, for the peer"))
                 .peerJvmFlags(FLAGS)
@@ -121,7 +122,11 @@ public final class AeronProvider implements ChannelProvider {
     static int mtu(ChannelSpec spec) {
         long mtu = spec.size("mtu", DEFAULT_MTU);
         if (mtu < 64 || mtu > MAX_MTU || mtu % FrameDescriptor.FRAME_ALIGNMENT != 0) {
-            throw new BadInputException("aeron option mtu=" + mtu + " must be a multiple of 32 from 64 to 65536");
+            throw new BadInputException("aeron option mtu=" + mtu + " must be a multiple of 32 from 64 to " + MAX_MTU);
+        }
+        int maxMessage = FrameDescriptor.computeMaxMessageLength(term(spec));
+        if (mtu > maxMessage) {
+            throw new BadInputException("aeron option mtu=" + mtu + " must be at most term/8 = " + maxMessage + " (Aeron's rule)");
         }
         return (int) mtu;
     }
@@ -156,9 +161,14 @@ public final class AeronProvider implements ChannelProvider {
         int term = term(spec);
         int mtu = mtu(spec);
         Path driverDir = Path.of(spec.option("dir").orElseThrow(() -> new BadInputException("aeron connect needs --opt dir=DIR")));
-        PeerLiveness server = PeerLiveness.ofServer(spec);
+        // A hand-typed `ipc connect` may lack the server pid: our directory's name carries it.
+        PeerLiveness server = spec.serverPid().isPresent() || driverDir.getParent() == null ? PeerLiveness.ofServer(spec)
+                : Names.creatorPid(driverDir.getParent().getFileName().toString()).stream()
+                        .mapToObj(pid -> PeerLiveness.ofPid(pid, "server")).findFirst().orElse(PeerLiveness.nobody());
         Path cnc = driverDir.resolve(CncFileDescriptor.CNC_FILE);
-        if (!Files.exists(driverDir.getParent())) throw new IpcException("aeron: no media driver directory " + driverDir + " (did the server end exit?)");
+        if (!Files.isDirectory(driverDir) && !Files.isDirectory(driverDir.toAbsolutePath().getParent())) {
+            throw new IpcException("aeron: no media driver directory " + driverDir + " (did the server end exit?)");
+        }
         if (!Files.isReadable(cnc) || !Files.isWritable(cnc)) {
             throw new IpcException("aeron: may not open " + cnc + " (its directory is its creator's, mode 0700)");
         }
