@@ -9,7 +9,6 @@ import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
@@ -196,10 +195,5 @@ final class AgronaChannel implements Channel, ControlledMessageHandler {
         segment.header.putIntVolatile(ourClosedFlag, 1);
         // The mapping goes when the segment is garbage-collected (Java 17 has no unmap; Agrona's
         // IoUtil.unmap would crash a thread still inside a copy).
-    }
-
-    /** For tests: Agrona's own view of the outbound ring. */
-    RingBuffer outbound() {
-        return out;
     }
 }

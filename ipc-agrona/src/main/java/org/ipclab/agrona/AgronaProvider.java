@@ -100,6 +100,7 @@ public final class AgronaProvider implements ChannelProvider {
         long holder;
         while ((holder = segment.peerPid()) != 0 || !segment.header.compareAndSetLong(AgronaSegment.PEER_PID_OFFSET, 0, me)) {
             server.check(NAME, "be accepted");
+            if (!Files.exists(file)) throw new IpcException(NAME + ": the server end closed " + file + " before accepting us");
             if (System.nanoTime() - deadline >= 0) {
                 throw new IpcTimeoutException(NAME + " connect to " + file + " (" + (holder > 0 ? "the previous peer, pid " + holder
                         + ", still holds it" : "the server end is not accepting") + ")", timeout);

@@ -53,7 +53,7 @@ final class AgronaSegment {
 
     final Path path;
     final int capacity;
-    /** Kept reachable: the mapping lives as long as this buffer (the UnsafeBuffers hold only its address). */
+    /** The mapping lives as long as this buffer is reachable (Java 17 has no unmap); the UnsafeBuffers over it hold it too. */
     private final MappedByteBuffer mapping;
     final UnsafeBuffer header;
     final UnsafeBuffer ring0;
@@ -175,10 +175,5 @@ final class AgronaSegment {
         ring1.setMemory(0, ring1.capacity(), (byte) 0);
         header.putIntVolatile(SERVER_CLOSED_OFFSET, 0);
         header.putIntVolatile(PEER_CLOSED_OFFSET, 0);
-    }
-
-    /** Keeps the mapping reachable for as long as a channel uses it. */
-    MappedByteBuffer mapping() {
-        return mapping;
     }
 }
