@@ -15,6 +15,8 @@ import org.ipclab.core.IpcTimeoutException;
 /** Accepts with a timeout, leaving the listening socket open for the next accept whatever happens. */
 final class Listener {
     private static final long SLICE_MS = 100;
+    /** Connections the kernel queues before accept: a server of many clients must not refuse the second at once. */
+    static final int BACKLOG = 64;
 
     private Listener() {
     }
