@@ -43,7 +43,7 @@ class ServeUnderAttackTest {
     void start() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "-m", "tcp", "--port", "0", "--max-clients", "2", "--idle-timeout", "1s"));
+                "serve", "-m", "tcp", "--port", "0", "--max-clients", "2", "--idle-timeout", "4s"));
         server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         String first = out.readLine();

@@ -8,7 +8,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import jnr.ffi.Pointer;
 
-import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
@@ -250,7 +249,7 @@ final class SysvChannel implements Channel {
     private int deliver(ByteBuffer into) {
         int length = receiveBuffer.remaining();
         if (length > into.remaining()) {
-            throw new BadInputException("receive buffer has room for " + into.remaining() + " bytes; the " + MECHANISM
+            throw new IllegalArgumentException("receive buffer has room for " + into.remaining() + " bytes; the " + MECHANISM
                     + " message had " + length + " (the message is lost; pass a buffer of maxMessageSize() = " + msgmax + ")");
         }
         into.put(receiveBuffer);

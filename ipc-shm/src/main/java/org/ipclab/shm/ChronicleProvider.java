@@ -378,7 +378,7 @@ public final class ChronicleProvider implements ChannelProvider {
                 }
                 if (into.remaining() < length) {
                     dc.rollbackOnClose();
-                    throw new BadInputException("receive buffer has room for " + into.remaining() + " bytes; the message has " + length);
+                    throw new IllegalArgumentException("receive buffer has room for " + into.remaining() + " bytes; the message has " + length);
                 }
                 int n = (int) length;
                 ByteBuffer dst = into.duplicate();

@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
-import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
@@ -215,7 +214,7 @@ final class ShmChannel implements Channel {
                     + ", " + (tailCache - head) + " bytes published)");
         }
         if (into.remaining() < length) {
-            throw new BadInputException("receive buffer has room for " + into.remaining() + " bytes; the message has " + length);
+            throw new IllegalArgumentException("receive buffer has room for " + into.remaining() + " bytes; the message has " + length);
         }
         int at = index + RECORD_HEADER;
         if (at == capacity) at = 0;

@@ -439,7 +439,7 @@ class DatagramMessageChannel implements Channel {
 
     private int deliver(ByteBuffer into, ByteBuffer from, int length) {
         if (into.remaining() < length) {
-            throw new BadInputException("receive buffer has room for " + into.remaining()
+            throw new IllegalArgumentException("receive buffer has room for " + into.remaining()
                     + " bytes but the " + mechanism + " message has " + length + " (message dropped)");
         }
         int at = into.position();
