@@ -132,8 +132,8 @@ public final class ChronicleProvider implements ChannelProvider {
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
         WaitStrategy wait = waitOption(spec);
         Path dir = Path.of(spec.option("queues").orElseThrow(() -> new BadInputException("chronicle connect needs --opt queues=DIR")));
-        long serverPid = spec.serverPid().orElseThrow(() -> new BadInputException("chronicle connect needs the server's pid (" + ChannelSpec.SERVER_PID + ")"));
-        PeerLiveness server = PeerLiveness.ofPid(serverPid, "server");
+        // The server's pid is there when our launcher started us; a client of `ipc serve` (typed from its hint) goes without.
+        PeerLiveness server = PeerLiveness.ofServer(spec);
         Path session = claimSession(dir, server, timeout);
         return new ChronicleChannel(session.resolve("b2a"), session.resolve("a2b"), wait, server, "server");
     }
