@@ -16,6 +16,7 @@ import java.util.function.BooleanSupplier;
 
 import jnr.constants.platform.Errno;
 import jnr.constants.platform.OpenFlags;
+import jnr.posix.LibC;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 
@@ -62,26 +63,27 @@ public final class FifoFiles {
     static void create(Path fifo) throws IOException {
         refuseExisting(fifo);
         POSIX posix = posix();
+        LibC libc = posix.libc(); // the raw calls: errno, no exceptions
         Path dir = fifo.toAbsolutePath().getParent();
         Path staging = stagingDirectory(dir);
         Path made = staging.resolve("fifo");
         try {
             if (posix.mkfifo(made.toString(), 0600) != 0) throw new NativeException("mkfifo(" + made + ", 0600)", posix.errno());
-            int fd = posix.open(made.toString(), O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0);
+            int fd = libc.open(made.toString(), O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0);
             if (fd < 0) throw new NativeException("open(" + made + ", O_RDWR|O_NOFOLLOW)", posix.errno());
             try {
-                if (posix.fchmod(fd, 0600) != 0) throw new NativeException("fchmod(" + made + ", 0600)", posix.errno());
+                if (libc.fchmod(fd, 0600) != 0) throw new NativeException("fchmod(" + made + ", 0600)", posix.errno());
             } finally {
                 posix.close(fd);
             }
-            if (posix.link(made.toString(), fifo.toString()) != 0) {
+            if (libc.link(made.toString(), fifo.toString()) != 0) {
                 int errno = posix.errno();
                 if (errno == Errno.EEXIST.intValue()) refuseExisting(fifo); // a race with someone else
                 throw new NativeException("link(" + made + ", " + fifo + ")", errno);
             }
         } finally {
-            posix.unlink(made.toString());
-            posix.rmdir(staging.toString());
+            libc.unlink(made.toString());
+            libc.rmdir(staging.toString());
         }
     }
 
@@ -95,7 +97,7 @@ public final class FifoFiles {
         POSIX posix = posix();
         for (int attempt = 0; ; attempt++) {
             Path staging = dir.resolve(Names.unique("mkfifo"));
-            if (posix.mkdir(staging.toString(), 0700) == 0) return staging;
+            if (posix.libc().mkdir(staging.toString(), 0700) == 0) return staging;
             int errno = posix.errno();
             if (errno == Errno.EEXIST.intValue() && attempt < 10) continue;
             if (errno == Errno.EACCES.intValue() || errno == Errno.EPERM.intValue() || errno == Errno.EROFS.intValue()) {
