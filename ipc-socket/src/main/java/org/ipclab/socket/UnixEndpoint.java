@@ -108,7 +108,7 @@ final class UnixEndpoint {
      * can reach it — and, for a user's path, then given its final name.
      */
     void restrict() throws IOException {
-        if (staging != null) staging.publish();
+        if (staging != null) staging.publish(true);
         else if (file != null) Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     }
 

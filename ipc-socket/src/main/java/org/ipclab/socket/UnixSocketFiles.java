@@ -130,6 +130,15 @@ final class UnixSocketFiles {
 
         /** After bind: 0600 inside our directory, then the final name; the staging name and directory go. */
         void publish() throws IOException {
+            publish(false);
+        }
+
+        /**
+         * {@code keepStagingName}: junixsocket's server socket checks that the file it was bound to
+         * is still its own and closes itself when it is not, so for it the staging name (a second
+         * link to the same socket, in our 0700 directory) stays until close.
+         */
+        void publish(boolean keepStagingName) throws IOException {
             PosixFileAttributes a = Files.readAttributes(directory, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!a.isDirectory() || (Integer) Files.getAttribute(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS) != Users.uid()) {
                 throw new IOException(directory + " is no longer our directory; refusing to publish the socket");
@@ -141,7 +150,7 @@ final class UnixSocketFiles {
             } catch (java.nio.file.FileAlreadyExistsException raced) {
                 throw new IOException(target + " appeared while we were binding (someone else's?); refusing to replace it");
             } finally {
-                discard();
+                if (!keepStagingName || !published) discard();
             }
         }
 
