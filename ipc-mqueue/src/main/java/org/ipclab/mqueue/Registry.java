@@ -48,7 +48,7 @@ final class Registry {
         return dirs;
     }
 
-    /** Records a queue name (with its leading slash); returns false when no registry can be used. */
+    /** Records a queue name (with its leading slash); false when it was recorded already or no registry can be used. */
     static boolean record(String queueName) {
         return note(queueName.substring(1));
     }
@@ -91,10 +91,10 @@ final class Registry {
                 Path f = dir.resolve(entry);
                 try {
                     Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                    return true;
                 } catch (FileAlreadyExistsException already) {
-                    // recorded before
+                    return false; // recorded before: not ours to forget on failure
                 }
-                return true;
             } catch (IOException | RuntimeException e) {
                 // try the next place
             }
