@@ -194,7 +194,7 @@ public final class ShmProvider implements ChannelProvider {
             if (closed) return;
             closed = true;
             for (String s : semaphores) unlinkQuietly(s);
-            Files.deleteIfExists(segment.path);
+            org.ipclab.core.OwnedFiles.removeFileIfOwned(segment.path, org.ipclab.core.Users.uid()); // relative to its directory, only ours
         }
     }
 }

@@ -59,7 +59,7 @@ final class UnixSocketFiles {
         try {
             probe(address, type);
         } catch (ConnectionRefusedSocketException stale) {
-            Files.deleteIfExists(path); // nobody is bound to it: a leftover of a crashed run
+            OwnedFiles.removeFileIfOwned(path, Users.uid()); // nobody is bound to it: a leftover of a crashed run
             return;
         } catch (IOException other) {
             throw new BadInputException("socket " + path + " is in use (connecting to it failed with: " + other.getMessage()
