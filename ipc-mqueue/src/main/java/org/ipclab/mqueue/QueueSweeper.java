@@ -24,7 +24,8 @@ import org.ipclab.core.Users;
  * <li>POSIX queues live in a kernel namespace, listable only through an {@code mqueue} file system.
  *     {@code /dev/mqueue} is not mounted by default, so this reads the names ipclab recorded in the
  *     per-user {@link Registry} when it created them (root: every user's) and, when
- *     {@code /dev/mqueue} is mounted, that directory too. A name counts only if the queue still
+ *     {@code /dev/mqueue} is mounted, that directory too. Root also sees the kernel's complete list
+ *     through a private, detached mount ({@link KernelQueueList}). A name counts only if the queue still
  *     exists ({@code mq_open} succeeds); its owner is the descriptor's ({@code fstat}).</li>
  * <li>System V queues are listed in {@code /proc/sysvipc/msg}; ours have a key with top byte 0x49
  *     that carries the creator's pid ({@link SysvQueue}), or are {@code IPC_PRIVATE} ones the
@@ -40,6 +41,7 @@ public final class QueueSweeper implements Sweeper {
         List<Leftover> found = new ArrayList<>();
         if (Native.unavailableBecause() != null) return found;
         TreeSet<String> names = new TreeSet<>(Registry.names(true));
+        if (Users.isRoot()) KernelQueueList.names().ifPresent(names::addAll); // the complete list, registry or not
         if (Files.isDirectory(DEV_MQUEUE)) {
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(DEV_MQUEUE, "ipclab-*")) {
                 for (Path p : entries) names.add("/" + p.getFileName());

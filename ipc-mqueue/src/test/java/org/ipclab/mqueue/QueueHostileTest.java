@@ -115,6 +115,25 @@ class QueueHostileTest {
         }
     }
 
+    @Test
+    void rootSeesEveryQueueThroughAPrivateMountWithNoRecordAtAll() throws Exception {
+        assumeTrue(KernelQueueList.names().isPresent(), "fsopen(\"mqueue\") refused here (needs root, Linux 5.2+)");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String theirs = "/ipclab-" + gone.pid() + "-unrecorded-" + Long.toHexString(System.nanoTime());
+        asNobody(mqCreate(theirs)); // nobody records nothing anywhere
+        try {
+            assertTrue(KernelQueueList.names().get().contains(theirs));
+            Leftover l = new QueueSweeper().find(false).stream().filter(x -> x.describe().contains(theirs)).findFirst()
+                    .orElseThrow(() -> new AssertionError("root's clean must find an unrecorded stale queue"));
+            assertEquals(65534, l.ownerUid(), "and say whose it is");
+            assertFalse(Sweeper.removable(l, false));
+            assertTrue(Files.notExists(Path.of("/dev/mqueue", theirs.substring(1))), "no mount left where others could see it");
+        } finally {
+            PosixQueue.unlink(theirs);
+        }
+    }
+
     static String mqCreate(String name) {
         return "/usr/bin/python3 -c 'import ctypes, os, sys; q = ctypes.CDLL(None, use_errno=True).mq_open(b\"" + name
                 + "\", os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600, None); sys.exit(0 if q >= 0 else 1)'";
