@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code ipc clean}'s file sweeper against a hostile second user: stale entries of theirs, symbolic
@@ -46,6 +47,7 @@ class SweepSafetyTest {
     @AfterEach
     void cleanup() throws IOException {
         OwnedFiles.afterListing = p -> { };
+        OwnedFiles.beforeEntering = p -> { };
         for (Path d : List.of(root, victim)) {
             try (Stream<Path> w = Files.walk(d)) {
                 w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -113,6 +115,21 @@ class SweepSafetyTest {
         assertVictimIntact();
         assertTrue(Files.isSymbolicLink(stale.resolve("d")), "the link itself is left, never followed");
         assertEquals(List.of(), List.of(root.resolve("moved-away").toFile().list()), "the real d was emptied through its descriptor");
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void aSubdirectorySwappedForAFifoDoesNotHangTheSweep() throws Exception {
+        Path stale = staleDirectory(deadPid());
+        Leftover l = new FileSweeper(List.of(root)).find(false).get(0);
+        // An open(O_RDONLY) of a FIFO waits for a writer: entering "d" must refuse a FIFO, not wait on it.
+        OwnedFiles.beforeEntering = swapOnce(stale.resolve("d"), () -> {
+            Files.move(stale.resolve("d"), root.resolve("moved-away"));
+            Process p = new ProcessBuilder("mkfifo", stale.resolve("d").toString()).start();
+            assertEquals(0, p.waitFor());
+        });
+        l.remove();
+        assertFalse(Files.exists(stale, LinkOption.NOFOLLOW_LINKS), "the FIFO was removed as a FIFO, then the directory");
     }
 
     @Test
