@@ -12,12 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.ipclab.cli.CliTest.Run;
 import org.ipclab.core.Users;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ipc clean} as a real process, run by root on a machine where another user left stale objects. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -62,6 +65,50 @@ class CleanSafetyTest {
             if (!msqid.isEmpty()) new ProcessBuilder("ipcrm", "-q", msqid).start().waitFor();
             new ProcessBuilder("rm", "-rf", theirs.toString(), victim.toString()).start().waitFor();
         }
+    }
+
+    @Test
+    void aSecondUsersCleanLeavesRootsLeftoversAndRefusesAllUsers(@TempDir Path cpCopy) throws Exception {
+        asNobody("true"); // skips here when there is no second user
+        // The build's classpath lives under root's home; the second user runs the CLI from a readable copy.
+        Files.setPosixFilePermissions(cpCopy, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> entries = new ArrayList<>();
+        int i = 0;
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path src = Path.of(e);
+            if (!Files.exists(src)) continue;
+            Path dst = cpCopy.resolve((i++) + "-" + src.getFileName());
+            new ProcessBuilder("cp", "-r", src.toString(), dst.toString()).start().waitFor();
+            entries.add(dst.toString());
+        }
+        new ProcessBuilder("chmod", "-R", "a+rX", cpCopy.toString()).start().waitFor();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String ipc = java + " -cp " + String.join(":", entries) + " " + Main.class.getName();
+
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path ours = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir")).resolve("ipclab-" + gone.pid() + "-rootstale-" + System.nanoTime()));
+        try {
+            String out = asNobodyExit(ipc + " clean --all-users", 2);
+            assertTrue(out.startsWith("ipc clean: error: --all-users needs root (you are uid 65534"), out);
+            assertEquals(1, out.lines().count(), "one line: " + out);
+            out = asNobodyExit(ipc + " clean", 0);
+            assertTrue(out.contains("not yours, left alone: directory " + ours), out);
+            assertTrue(out.contains("owned by uid 0"), out);
+            assertFalse(out.contains("--all-users removes it"), "that hint is for root only: " + out);
+            assertTrue(Files.isDirectory(ours), "root's leftover stays");
+        } finally {
+            Files.deleteIfExists(ours);
+        }
+    }
+
+    static String asNobodyExit(String script, int expectedExit) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "/bin/sh", "-c", script)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "ipc as uid 65534 did not finish");
+        assertEquals(expectedExit, p.exitValue(), script + ": " + out);
+        return out;
     }
 
     /** Runs a shell command as uid/gid 65534 and returns its output; skips (with the reason) where setpriv is refused. */
