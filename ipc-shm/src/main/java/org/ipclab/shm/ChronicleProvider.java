@@ -52,7 +52,7 @@ public final class ChronicleProvider implements ChannelProvider {
     /** RAM, like the shm ring: a fair comparison. {@code --opt path=/tmp} puts the queues on disk. */
     static final Path DEFAULT_ROOT = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Names.tempRoot();
     static final String ANALYTICS_OFF = "-Dchronicle.analytics.disable=true";
-    /** What Chronicle Queue 2026.4 needs on JDK 17+ (FACTS.md). */
+    /** What Chronicle Queue 2026.4 needs on JDK 17+. */
     static final List<String> FLAGS = List.of(
             "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
             "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",

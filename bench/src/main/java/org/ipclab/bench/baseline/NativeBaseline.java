@@ -54,16 +54,9 @@ public final class NativeBaseline {
     /** Added to warm-up + duration: fork, setup and the final exchange; the C watchdog fires at +30 s. */
     private static final Duration RUN_SLACK = Duration.ofSeconds(40);
 
-    /**
-     * The programs {@code ipclab-native} contains (its first argument). Each Java mechanism names
-     * its own in {@link org.ipclab.core.MechanismInfo#nativeProgram()}; a test checks that every
-     * name a provider gives is here.
-     */
-    public static final List<String> NATIVE_MECHANISMS = List.of(
-            "pipe", "fifo", "unix", "tcp", "unix-dgram", "unix-seqpacket", "udp",
-            "shm-spin", "shm-semaphore", "mqueue", "sysv-mqueue", "signal");
-
     private final Path binary;
+    /** The programs the binary contains (its first argument), as it lists them; read once. */
+    private volatile List<String> programs;
     private final Path compiler;
     /** CPUs for the runner and its forked peer (-1: wherever the scheduler puts them). */
     private final int runnerCpu;
@@ -83,6 +76,33 @@ public final class NativeBaseline {
     /** The same program, with its runner and forked peer placed on these CPUs (as {@code ipc bench --pin} placed the Java pair). */
     public NativeBaseline pinned(int runnerCpu, int peerCpu) {
         return new NativeBaseline(binary, compiler, runnerCpu, peerCpu);
+    }
+
+    /**
+     * The programs {@code ipclab-native} contains (its first argument), as the binary itself lists
+     * them in its usage line: the C table is the one definition. Each Java mechanism names its own
+     * in {@link org.ipclab.core.MechanismInfo#nativeProgram()}; a test checks that every such name is here.
+     */
+    public List<String> programs() throws IOException {
+        List<String> known = programs;
+        if (known != null) return known;
+        Process p = new ProcessBuilder(binary.toString()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking " + binary + " for its programs");
+        }
+        for (String line : text.split("\n")) {
+            if (line.startsWith("mechanisms:")) {
+                known = List.of(line.substring("mechanisms:".length()).trim().split("\\s+"));
+                programs = known;
+                return known;
+            }
+        }
+        throw new IOException(binary + " did not list its programs; it said: " + oneLine(text));
     }
 
     /** The compiled program. */
@@ -162,8 +182,8 @@ public final class NativeBaseline {
      *                     system call with its errno name, the peer dying) or on a timeout
      */
     public NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration) throws IOException {
-        if (!NATIVE_MECHANISMS.contains(mechanism))
-            throw new IllegalArgumentException("no native mechanism '" + mechanism + "'; known: " + String.join(", ", NATIVE_MECHANISMS));
+        if (!programs().contains(mechanism))
+            throw new IllegalArgumentException("no native program '" + mechanism + "'; known: " + String.join(", ", programs()));
         if (!mode.equals("latency") && !mode.equals("throughput"))
             throw new IllegalArgumentException("mode must be latency or throughput, got '" + mode + "'");
         if (warmup.isNegative() || duration.isNegative() || duration.isZero())

@@ -73,9 +73,17 @@ class NativeBaselineTest {
         assertTrue(after.isEmpty(), "left behind: " + after);
     }
 
+    private static List<String> programs() {
+        try {
+            return baseline.programs();
+        } catch (IOException e) {
+            throw new AssertionError("the binary did not list its programs", e);
+        }
+    }
+
     static Stream<Arguments> runs() {
         List<Arguments> runs = new ArrayList<>();
-        for (String m : NativeBaseline.NATIVE_MECHANISMS)
+        for (String m : programs())
             for (String mode : List.of("latency", "throughput"))
                 runs.add(Arguments.of(m, mode, m.equals("signal") ? 8 : 64));
         runs.add(Arguments.of("signal", "latency", 4));
