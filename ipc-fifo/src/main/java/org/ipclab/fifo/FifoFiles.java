@@ -66,12 +66,16 @@ public final class FifoFiles {
         LibC libc = posix.libc(); // the raw calls: errno, no exceptions
         Path dir = fifo.toAbsolutePath().getParent();
         Path staging = stagingDirectory(dir);
-        Path made = staging.resolve("fifo");
+        Path made = staging.resolve(Names.random(8)); // unguessable even if the directory were renamed away
         try {
             if (posix.mkfifo(made.toString(), 0600) != 0) throw new NativeException("mkfifo(" + made + ", 0600)", posix.errno());
             int fd = libc.open(made.toString(), O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0);
             if (fd < 0) throw new NativeException("open(" + made + ", O_RDWR|O_NOFOLLOW)", posix.errno());
             try {
+                jnr.posix.FileStat st = posix.fstat(fd);
+                if ((st.mode() & S_IFMT) != S_IFIFO || st.uid() != posix.geteuid()) {
+                    throw new IpcException("fifo: " + made + " is not the FIFO we just made; refusing it");
+                }
                 if (libc.fchmod(fd, 0600) != 0) throw new NativeException("fchmod(" + made + ", 0600)", posix.errno());
             } finally {
                 posix.close(fd);

@@ -105,18 +105,24 @@ final class UnixSocketFiles {
 
         private Staging(Path directory, Path target) {
             this.directory = directory;
-            this.socket = directory.resolve("s");
+            this.socket = directory.resolve(Names.random(8)); // unguessable even if the directory were renamed away
             this.target = target;
         }
 
         static Staging beside(Path target) throws IOException {
             Path dir = target.getParent();
             Path staging;
-            try {
-                staging = Files.createDirectory(dir.resolve(Names.unique("bind")),
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (java.nio.file.AccessDeniedException | java.nio.file.NoSuchFileException e) {
-                throw new BadInputException("cannot bind Unix socket " + target + ": cannot create a file in " + dir);
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    staging = Files.createDirectory(dir.resolve(Names.unique("bind")),
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    break;
+                } catch (java.nio.file.FileAlreadyExistsException taken) {
+                    if (attempt >= 10) throw taken;
+                } catch (java.nio.file.FileSystemException e) {
+                    throw new BadInputException("cannot bind Unix socket " + target + ": cannot create a file in " + dir + ": "
+                            + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName()));
+                }
             }
             Staging s = new Staging(staging, target);
             int bytes = s.socket.toString().getBytes(StandardCharsets.UTF_8).length;
