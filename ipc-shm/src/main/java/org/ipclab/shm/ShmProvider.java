@@ -228,7 +228,7 @@ public final class ShmProvider implements ChannelProvider {
             closed = true;
             for (String s : semaphores) unlinkQuietly(s);
             if (sysv != null) sysv.remove();
-            Files.deleteIfExists(segment.path);
+            org.ipclab.core.OwnedFiles.removeFileIfOwned(segment.path, org.ipclab.core.Users.uid()); // relative to its directory, only ours
         }
     }
 }
