@@ -58,6 +58,8 @@ class ReportsTest {
         assertTrue(html.contains("RTT percentiles at 64 B"));
         assertTrue(html.contains("RTT p50 vs message size"));
         assertTrue(html.contains("Throughput vs message size"));
+        assertTrue(html.contains("tcp: RTT percentiles") && html.contains("unix: RTT percentiles"), "a distribution chart per mechanism");
+        assertTrue(html.contains("64 B, unpinned"), "the placement named in the legend");
         assertTrue(html.contains("test &lt;cpu&gt;"), "environment values are escaped");
         Matcher external = Pattern.compile("(src|href)=\"(https?:)?//").matcher(html);
         assertTrue(!external.find(), "the page must not fetch anything: " + (external.find(0) ? external.group() : ""));
