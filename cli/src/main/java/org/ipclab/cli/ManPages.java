@@ -32,6 +32,8 @@ public final class ManPages {
         Path man1 = Files.createDirectories(out.resolve("man/man1"));
         CommandLine cl = Main.commandLine();
         cl.setDefaultValueProvider(null); // the pages show the built-in defaults, not the builder's own settings
+        // The pages name the version only: a commit and build time would change the committed docs/cli/ on every build.
+        cl.getCommandSpec().versionProvider(null).version("ipclab " + BuildInfo.version());
         for (Map.Entry<String, String> page : asciiDoc(cl).entrySet()) {
             Files.writeString(man1.resolve(page.getKey() + ".1"), AsciiDocToMan.convert(page.getValue(), BuildInfo.version()));
             if (adocDir != null) {

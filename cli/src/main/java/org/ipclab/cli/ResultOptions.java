@@ -53,7 +53,15 @@ final class ResultOptions {
     /** Where the human-readable table goes: stderr when stdout carries the JSON. */
     PrintStream tableStream(Path json) {
         if (hlog != null && !Files.isDirectory(hlog)) throw new BadInputException("--hlog " + hlog + " is not a directory");
-        return toStdout(json) ? System.err : System.out;
+        if (format == Format.jmh && json == null) throw new BadInputException("--format jmh shapes the --json output; give --json FILE (or -)");
+        PrintStream table = toStdout(json) ? System.err : System.out;
+        // A default the user set long ago should not surprise: say where each came from.
+        settings().forEach((name, s) -> {
+            if (s.source().startsWith("env ") || s.source().startsWith("file ")) {
+                System.err.println("ipc bench: --" + name + " " + s.value() + " from " + s.source());
+            }
+        });
+        return table;
     }
 
     /** The --hgrm writer (or none) and, with --hlog, the interval-log writer. */

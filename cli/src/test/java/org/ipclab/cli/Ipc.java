@@ -24,7 +24,12 @@ final class Ipc {
         List<String> cmd = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-Dchronicle.analytics.disable=true",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                // what the jar's manifest gives 'java -jar' (Chronicle Queue needs them)
+                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 24) cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         if (!shellPrefix.isEmpty()) {
             StringBuilder line = new StringBuilder(String.join("; ", shellPrefix)).append("; exec");

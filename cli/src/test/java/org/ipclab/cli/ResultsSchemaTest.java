@@ -113,5 +113,19 @@ class ResultsSchemaTest {
     @Test
     void anUnknownFormatIsAOneLineUsageError() throws Exception {
         CliTest.assertUsageError(Ipc.run(Map.of(), "bench", "-m", "pipe", "--format", "nosuch"), "--format", "nosuch");
+        CliTest.assertUsageError(Ipc.run(Map.of(), "bench", "-m", "pipe", "--format", "jmh"), "--format jmh", "--json");
+    }
+
+    /** Chronicle Queue's version in the results is the library's own (it once echoed ipclab's 0.1.0-SNAPSHOT). */
+    @Test
+    void chronicleParametersNameTheLibrarysOwnVersion() throws Exception {
+        CliTest.Run r = Ipc.run(Map.of(), "bench", "-m", "chronicle", "--sizes", "64", "--mode", "latency", "--count", "20",
+                "--warmup", "0ms", "--repeat", "1", "--baseline", "none", "-q", "--json", "-");
+        assertEquals(0, r.exit(), r.all());
+        JsonNode doc = JSON.readTree(r.out());
+        assertEquals(Set.of(), validate(doc), r.out());
+        String expected = BuildInfo.mavenVersion("net.openhft", "chronicle-queue");
+        assertFalse(expected.equals("absent") || expected.startsWith("0.1.0"), expected);
+        assertEquals(expected, doc.at("/measurements/0/parameters/chronicleQueue").asText(), doc.at("/measurements/0/parameters").toString());
     }
 }

@@ -28,15 +28,12 @@ public final class Comparison {
         public static Run of(Path file, Results.Report report) {
             return new Run(Objects.toString(file.getFileName(), file.toString()), report);
         }
-
-        String placement() {
-            return report.environment().getOrDefault("pinning", "none");
-        }
     }
 
     /**
      * One measurement compared: {@code base} and {@code other} are p50 µs (latency) or msgs/s
-     * (throughput); {@code slowerPct} is how much worse {@code other} is (negative: better).
+     * (throughput); {@code slowerPct} is how much more time per message {@code other} takes (+100: twice;
+     * -100: half).
      */
     public record Row(String mechanism, String mode, int size, String run, Results.Measurement baseM, Results.Measurement otherM,
                       double base, double other, double ratio, double slowerPct, double noisePct, String verdict) {
@@ -87,8 +84,10 @@ public final class Comparison {
             spreadO = o.summary().msgsPerSecSpread() == null ? 0 : o.summary().msgsPerSecSpread().percent();
         }
         double ratio = base > 0 ? other / base : Double.NaN;
-        // Latency: higher is slower. Throughput: lower is slower.
-        double slower = latency ? 100 * (other - base) / base : 100 * (base - other) / base;
+        // As time per message (latency: higher is slower; throughput: lower is), the same percentage
+        // either way: twice the time is +100%, half the time -100%.
+        double time = latency ? other / base : base / other;
+        double slower = time >= 1 ? 100 * (time - 1) : -100 * (1 / time - 1);
         double noise = Math.max(NOISE_FLOOR_PCT, Math.max(spreadB, spreadO));
         String verdict = Math.abs(slower) <= noise ? "within noise" : slower > 0 ? "slower" : "faster";
         return new Row(b.mechanism(), b.mode(), b.sizeBytes(), run, b, o, base, other, ratio, slower, noise, verdict);
@@ -154,8 +153,8 @@ public final class Comparison {
         return sb.toString();
     }
 
-    private static final String EXPLAIN = "ratio = run/base (p50 for latency, msgs/s for throughput); \"slower by\" is the change"
-            + " for the worse; noise = the larger repeat spread of the two runs (at least " + NOISE_FLOOR_PCT + "%).";
+    private static final String EXPLAIN = "ratio = run/base (p50 for latency, msgs/s for throughput); \"slower by\" is the change in time"
+            + " per message (+100% = twice, -100% = half); noise = the larger repeat spread of the two runs (at least " + NOISE_FLOOR_PCT + "%).";
 
     public String table() {
         List<String[]> cells = cells();
@@ -212,9 +211,8 @@ public final class Comparison {
         }
         sb.append("<h2>Latency distribution per mechanism, every run</h2>\n");
         Map<String, List<Reports.Series>> byMechanism = new LinkedHashMap<>();
-        boolean placementsDiffer = runs.stream().map(Run::placement).distinct().count() > 1;
         for (Run run : runs) {
-            String prefix = run.label() + (placementsDiffer ? " [" + run.placement() + "]" : "");
+            String prefix = run.label(); // the series name says the placement
             for (var e : Reports.percentileSeries(run.report()).entrySet()) {
                 for (Reports.Series s : e.getValue()) {
                     byMechanism.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(new Reports.Series(prefix + " " + s.name(), s.points()));
