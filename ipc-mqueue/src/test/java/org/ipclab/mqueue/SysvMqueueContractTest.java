@@ -1,7 +1,7 @@
 package org.ipclab.mqueue;
 
 import org.ipclab.core.ChannelSpec;
-import org.ipclab.core.contract.ChannelContract;
+import org.ipclab.testkit.ChannelContract;
 
 /** The shared contract across two processes, at every size up to msgmax. */
 class SysvMqueueContractTest extends ChannelContract {

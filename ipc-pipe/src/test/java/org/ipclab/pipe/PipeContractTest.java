@@ -1,7 +1,7 @@
 package org.ipclab.pipe;
 
 import org.ipclab.core.ChannelSpec;
-import org.ipclab.core.contract.ChannelContract;
+import org.ipclab.testkit.ChannelContract;
 
 class PipeContractTest extends ChannelContract {
     @Override

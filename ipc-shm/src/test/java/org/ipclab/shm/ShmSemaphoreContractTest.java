@@ -1,7 +1,7 @@
 package org.ipclab.shm;
 
 import org.ipclab.core.ChannelSpec;
-import org.ipclab.core.contract.ChannelContract;
+import org.ipclab.testkit.ChannelContract;
 
 class ShmSemaphoreContractTest extends ChannelContract {
     @Override

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import org.ipclab.core.ChannelSpec;
-import org.ipclab.core.contract.ChannelContract;
+import org.ipclab.testkit.ChannelContract;
 
 class UdpContractTest extends ChannelContract {
     @Override

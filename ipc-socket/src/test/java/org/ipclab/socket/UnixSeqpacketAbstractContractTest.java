@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import org.ipclab.core.ChannelSpec;
-import org.ipclab.core.contract.ChannelContract;
+import org.ipclab.testkit.ChannelContract;
 
 /** The same contract with a name in the abstract namespace instead of a socket file. */
 class UnixSeqpacketAbstractContractTest extends ChannelContract {

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -29,7 +28,7 @@ import java.util.function.Consumer;
  *
  * <pre>
  *   Optional&lt;NativeBaseline&gt; c = NativeBaseline.prepare(NativeBaseline.defaultCacheRoot(), note -&gt; System.err.println(note));
- *   Optional&lt;String&gt; m = NativeBaseline.nativeMechanism("shm", Map.of("wait", "spin"));   // "shm-spin"
+ *   Optional&lt;String&gt; m = Providers.describe(spec).nativeProgram();   // shm with wait=spin: "shm-spin"
  *   if (c.isPresent() &amp;&amp; m.isPresent()) {
  *       NativeResult r = c.get().run(m.get(), "latency", 64, Duration.ofSeconds(2), Duration.ofSeconds(5));
  *       ... r.p50Us() beside the Java p50 ...
@@ -55,12 +54,9 @@ public final class NativeBaseline {
     /** Added to warm-up + duration: fork, setup and the final exchange; the C watchdog fires at +30 s. */
     private static final Duration RUN_SLACK = Duration.ofSeconds(40);
 
-    /** Native mechanism names, as {@code ipclab-native} takes them. */
-    public static final List<String> NATIVE_MECHANISMS = List.of(
-            "pipe", "fifo", "unix", "tcp", "unix-dgram", "unix-seqpacket", "udp",
-            "shm-spin", "shm-semaphore", "mqueue", "sysv-mqueue", "signal");
-
     private final Path binary;
+    /** The programs the binary contains (its first argument), as it lists them; read once. */
+    private volatile List<String> programs;
     private final Path compiler;
     /** CPUs for the runner and its forked peer (-1: wherever the scheduler puts them). */
     private final int runnerCpu;
@@ -80,6 +76,33 @@ public final class NativeBaseline {
     /** The same program, with its runner and forked peer placed on these CPUs (as {@code ipc bench --pin} placed the Java pair). */
     public NativeBaseline pinned(int runnerCpu, int peerCpu) {
         return new NativeBaseline(binary, compiler, runnerCpu, peerCpu);
+    }
+
+    /**
+     * The programs {@code ipclab-native} contains (its first argument), as the binary itself lists
+     * them in its usage line: the C table is the one definition. Each Java mechanism names its own
+     * in {@link org.ipclab.core.MechanismInfo#nativeProgram()}; a test checks that every such name is here.
+     */
+    public List<String> programs() throws IOException {
+        List<String> known = programs;
+        if (known != null) return known;
+        Process p = new ProcessBuilder(binary.toString()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking " + binary + " for its programs");
+        }
+        for (String line : text.split("\n")) {
+            if (line.startsWith("mechanisms:")) {
+                known = List.of(line.substring("mechanisms:".length()).trim().split("\\s+"));
+                programs = known;
+                return known;
+            }
+        }
+        throw new IOException(binary + " did not list its programs; it said: " + oneLine(text));
     }
 
     /** The compiled program. */
@@ -149,31 +172,6 @@ public final class NativeBaseline {
     }
 
     /**
-     * The native counterpart of a Java mechanism with its options, or empty when C has none
-     * (e.g. chronicle, or shm waits other than spin and semaphore).
-     * {@code junix} (the junixsocket stream provider) and {@code pipe-spawn} map to {@code unix} and {@code pipe};
-     * {@code shm} maps by its {@code wait} option: spin → {@code shm-spin}, semaphore → {@code shm-semaphore}
-     * (no {@code wait} option: spin).
-     */
-    public static Optional<String> nativeMechanism(String mechanism, Map<String, String> options) {
-        switch (mechanism) {
-            case "tcp": case "unix": case "unix-dgram": case "unix-seqpacket": case "udp":
-            case "pipe": case "fifo": case "mqueue": case "sysv-mqueue": case "signal":
-                return Optional.of(mechanism);
-            case "junix": return Optional.of("unix");
-            case "pipe-spawn": return Optional.of("pipe");
-            case "shm":
-                switch (options.getOrDefault("wait", "spin")) {
-                    case "spin": return Optional.of("shm-spin");
-                    case "semaphore": return Optional.of("shm-semaphore");
-                    default: return Optional.empty();
-                }
-            default:
-                return Optional.empty();
-        }
-    }
-
-    /**
      * Runs one measurement: {@code ipclab-native <mechanism> <mode> <size> <warmup_ms> <duration_ms>}.
      * The program forks its own peer; it is stopped (SIGTERM, then SIGKILL) when it overruns
      * warm-up + duration + 40 s, or when this JVM exits.
@@ -184,8 +182,8 @@ public final class NativeBaseline {
      *                     system call with its errno name, the peer dying) or on a timeout
      */
     public NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration) throws IOException {
-        if (!NATIVE_MECHANISMS.contains(mechanism))
-            throw new IllegalArgumentException("no native mechanism '" + mechanism + "'; known: " + String.join(", ", NATIVE_MECHANISMS));
+        if (!programs().contains(mechanism))
+            throw new IllegalArgumentException("no native program '" + mechanism + "'; known: " + String.join(", ", programs()));
         if (!mode.equals("latency") && !mode.equals("throughput"))
             throw new IllegalArgumentException("mode must be latency or throughput, got '" + mode + "'");
         if (warmup.isNegative() || duration.isNegative() || duration.isZero())

@@ -16,7 +16,7 @@ import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.MessageTooLargeException;
-import org.ipclab.core.contract.ChannelContract;
+import org.ipclab.testkit.ChannelContract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.platform.engine.TestExecutionResult;
