@@ -142,8 +142,10 @@ final class DoctorCommand implements Callable<Integer> {
 
     private void devMqueue() {
         boolean mounted = false;
+        Path dir = Path.of("/dev/mqueue");
         try {
-            mounted = Files.readAllLines(Path.of("/proc/mounts")).stream().anyMatch(l -> l.split(" ").length > 2 && l.split(" ")[2].equals("mqueue"));
+            // a file system of its own there, not the /dev directory it sits in
+            mounted = Files.isDirectory(dir) && !Files.getFileStore(dir).equals(Files.getFileStore(dir.getParent()));
         } catch (IOException ignored) {
             // reported as not mounted
         }
@@ -222,8 +224,8 @@ final class DoctorCommand implements Callable<Integer> {
     private void mechanisms(Duration d) {
         List<String> available = new ArrayList<>();
         for (ChannelProvider p : Providers.all()) {
-            if (p.unavailableBecause().isPresent()) {
-                warn(p.name(), "unavailable here: " + p.unavailableBecause().get());
+            if (p.describe().unavailableBecause().isPresent()) {
+                warn(p.name(), "unavailable here: " + p.describe().unavailableBecause().get());
             } else {
                 available.add(p.name());
                 if (noSmoke) ok(p.name(), "available");

@@ -19,9 +19,10 @@ class DoctorTest {
         CliTest.Run r = Ipc.run(Map.of(), "doctor", "--duration", "200ms");
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.out().contains("doctor: all checks passed"), r.out());
+        // Availability is the doctor's JVM's (it has the jar's flags; this test JVM may lack Chronicle's).
         for (ChannelProvider p : Providers.all()) {
-            String expected = p.unavailableBecause().isPresent() ? "warn  " + p.name() : "ok    " + p.name();
-            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(expected) && (p.unavailableBecause().isPresent() || l.contains("smoke run"))),
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith("ok    " + p.name() + " ") && l.contains("smoke run")
+                            || l.startsWith("warn  " + p.name() + " ") && l.contains("unavailable here")),
                     "a line for " + p.name() + ": " + r.out());
         }
         for (String check : List.of("msg_max", "msgsize_max", "pipe-max-size", "RLIMIT_MSGQUEUE", "ulimit -n", "/dev/shm", "/dev/mqueue",
