@@ -10,8 +10,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
@@ -20,7 +23,11 @@ import org.ipclab.core.Units;
 
 /** Results as a terminal table, JSON (docs/results-schema.md) and CSV. */
 public final class ResultWriters {
-    private static final ObjectMapper JSON = new ObjectMapper()
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            // Schema 1 files spelled config.modes "LATENCY": still read them.
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .addMixIn(Mode.class, ModeAsLabel.class)
+            .build()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
@@ -30,8 +37,26 @@ public final class ResultWriters {
     private ResultWriters() {
     }
 
+    /** One spelling per enum: modes are "latency"/"throughput" in config.modes as in measurements[].mode. */
+    private abstract static class ModeAsLabel {
+        @JsonValue
+        abstract String label();
+    }
+
     public static void json(Results.Report report, Path file) throws IOException {
         JSON.writeValue(file.toFile(), report);
+    }
+
+    /** The JSON to a stream left open (stdout for {@code --json -}). */
+    public static void json(Object value, java.io.OutputStream out) throws IOException {
+        JSON.writer().without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(out, value);
+        out.write('\n');
+        out.flush();
+    }
+
+    /** The mapper results are written with, for other shapes of the same data (JMH's). */
+    public static ObjectMapper mapper() {
+        return JSON;
     }
 
     public static Results.Report readJson(Path file) throws IOException {

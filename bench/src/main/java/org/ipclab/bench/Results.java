@@ -3,14 +3,42 @@ package org.ipclab.bench;
 import java.util.List;
 import java.util.Map;
 
-/** The result model, serialised as-is to JSON (schema: docs/results-schema.md). */
+/** The result model, serialised as-is to JSON (docs/results-schema.md, docs/results.schema.json). */
 public final class Results {
+    /**
+     * The shape of the JSON this build writes. Raised when a field changes meaning or spelling (not for
+     * added fields); a reader refuses files of a newer version. 1: the unversioned files before it.
+     */
+    public static final int SCHEMA_VERSION = 2;
+
     private Results() {
     }
 
-    /** One file's worth: environment, configuration, measurements. {@code partial} when the run was interrupted. */
-    public record Report(String tool, String version, String startedAt, Map<String, String> environment,
-                         BenchConfig config, List<Measurement> measurements, List<String> notes, boolean partial) {
+    /**
+     * One file's worth: environment, configuration, measurements. {@code partial} when the run was
+     * interrupted. {@code settings}: each option of the run with its value and where that came from
+     * (command line, environment variable, properties file, built-in default).
+     */
+    public record Report(String tool, Integer schemaVersion, String version, String startedAt, Map<String, String> environment,
+                         BenchConfig config, List<Measurement> measurements, List<String> notes, boolean partial,
+                         Map<String, Setting> settings) {
+        public Report(String tool, String version, String startedAt, Map<String, String> environment,
+                      BenchConfig config, List<Measurement> measurements, List<String> notes, boolean partial) {
+            this(tool, SCHEMA_VERSION, version, startedAt, environment, config, measurements, notes, partial, Map.of());
+        }
+
+        public Report withSettings(Map<String, Setting> s) {
+            return new Report(tool, schemaVersion, version, startedAt, environment, config, measurements, notes, partial, s);
+        }
+
+        /** Files written before the schema was versioned carry none: version 1. */
+        public int schema() {
+            return schemaVersion == null ? 1 : schemaVersion;
+        }
+    }
+
+    /** An option's effective value and its source: "command line", "default", "env IPCLAB_…", "file PATH". */
+    public record Setting(String value, String source) {
     }
 
     /**

@@ -99,7 +99,7 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
             description = "Measure against an 'ipc serve' elsewhere (a mechanism with a host and port) instead of starting a peer.")
     Converters.HostPort connect;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (docs/results-schema.md).")
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (docs/results-schema.md); '-' for stdout (the table goes to stderr).")
     Path json;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the results as CSV.")
@@ -125,6 +125,9 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
 
+    @Mixin
+    ResultOptions resultOptions; // --format, --hlog, --json - (owned by the distribution work)
+
     @Override
     public ChannelOptions channelOptions() {
         return channelOptions;
@@ -137,13 +140,13 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         checkOutput(csv);
         if (hgrm != null && !Files.isDirectory(hgrm)) throw new BadInputException("--hgrm " + hgrm + " is not a directory");
         if (connect == null) Benchmark.preflight(cfg);
-        PrintStream out = System.out;
+        PrintStream out = resultOptions.tableStream(json);
         Placement placement = pin == null ? Placement.none() : Placement.parse(pin);
         placement.pinRunner();
         Map<String, String> env = new java.util.LinkedHashMap<>(Environment.capture());
         env.put("pinning", placement.describe());
         Runner runner = new Runner(NanoClock.SYSTEM, BenchCommand::processCpuNanos, Runner::newHistogram);
-        if (hgrm != null) runner.onHistogram(BenchCommand.hgrmWriter(hgrm));
+        runner.onHistogram(resultOptions.histograms(hgrm == null ? null : BenchCommand.hgrmWriter(hgrm)));
         TerminalProgress progress = new TerminalProgress(quiet);
         Benchmark benchmark = new Benchmark(runner, progress).placement(placement);
         if (!baseline.equals("native") && !baseline.equals("none")) {
@@ -195,10 +198,11 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         return allOk && !report.measurements().isEmpty() ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 
-    private void save(Results.Report report) {
+    private void save(Results.Report results) {
+        Results.Report report = resultOptions.decorate(results);
         try {
             if (json != null) {
-                ResultWriters.json(report, json);
+                resultOptions.writeJson(report, json);
                 System.err.println("ipc bench: wrote " + json + (report.partial() ? " (partial)" : ""));
             }
             if (csv != null) {
