@@ -14,40 +14,53 @@ public final class LabCatalog {
     private static final List<Lab> LABS = List.of(
             new Lab(1, "pipes", "Pipes: ping-pong with a child, then a pipeline like the shell's |", 45, List.of(
                     new Task(1, 2, "the child answers every 'ping N' line with 'pong N' and exits at end of input",
-                            "PingPongChild.main: read System.in line by line until readLine() returns null; "
-                                    + "print \"pong N\" and flush after EVERY line (System.out is buffered when it is a pipe)."),
+                            "PingPongChild.main: read System.in line by line until readLine() returns null (end of input); "
+                                    + "answer each line at once. System.out flushes on println; a writer you wrap around it may not.",
+                            "for (String line; (line = in.readLine()) != null; ) out.println(\"pong \" + line.substring(5));"),
                     new Task(2, 3, "the parent plays 2000 rounds with its child over two pipes, fast",
-                            "PingPong.play: one ProcessBuilder child, write to its stdin (getOutputStream), read its stdout "
-                                    + "(getInputStream), flush after each ping, close stdin at the end and waitFor the child. "
-                                    + "No sleeping: reading the pong IS the wait."),
+                            "PingPong.play: the child's stdin is process.getOutputStream(), a BUFFERED stream in this process: "
+                                    + "a ping that is not flushed never leaves, and both sides wait forever. No sleeping: reading the pong IS the wait.",
+                            "PrintStream to = new PrintStream(child.getOutputStream(), false, UTF_8); per round: to.println(\"ping \" + i); "
+                                    + "to.flush(); String answer = from.readLine(); at the end: to.close(); child.waitFor()."),
                     new Task(3, 3, "Pipeline.run connects A | B | C and streams (yes | head -n 3 ends)",
-                            "Pipeline.run: start all commands at once so they run concurrently (ProcessBuilder.startPipeline), "
-                                    + "read the last one's output. Running them one after the other never ends for 'yes'."),
+                            "Pipeline.run: all commands must run at the same time, each stdout piped into the next stdin. "
+                                    + "Running them one after another, storing each output, never ends for 'yes' (and runs out of memory).",
+                            "List<Process> ps = ProcessBuilder.startPipeline(builders); "
+                                    + "return new String(ps.get(ps.size() - 1).getInputStream().readAllBytes(), UTF_8);"),
                     new Task(4, 2, "nothing left behind: every child process has exited and was reaped",
-                            "Close the child's stdin so it sees end of input, then waitFor() it; in Pipeline, wait for every process "
-                                    + "(destroy those still running, e.g. 'yes' after 'head' exited)."))),
+                            "The child ends only when its input ends (close its stdin); then wait for it: the check looks the moment "
+                                    + "play() returns. In Pipeline, wait for every process: 'yes' ends by itself (SIGPIPE) once 'head' has gone.",
+                            "to.close(); int code = child.waitFor(); for (Process p : ps) p.waitFor();"))),
             new Lab(2, "fifos", "FIFOs: a client and server that are not related, and the open-order trap", 45, List.of(
                     new Task(1, 2, "Fifos.make creates a FIFO (type p, mode 0600) and refuses an existing path",
-                            "Run the mkfifo command: new ProcessBuilder(\"mkfifo\", \"-m\", \"600\", path).start(), check its exit "
-                                    + "code; throw FileAlreadyExistsException first when the path exists."),
+                            "mkfifo(1) (or mkfifo(3)) makes the FIFO; the JDK cannot. Check its exit status, and refuse an existing path "
+                                    + "with FileAlreadyExistsException before you try.",
+                            "new ProcessBuilder(\"mkfifo\", \"-m\", \"600\", path.toString()).start().waitFor() == 0, else IOException."),
                     new Task(2, 4, "a server and a client in two unrelated processes exchange 50 requests through two FIFOs",
-                            "Opening a FIFO blocks until the other end is opened. Both sides must open the two FIFOs in the SAME order "
-                                    + "(requests first, then replies), or each waits for the other forever. Flush after every line."),
+                            "open(2) of a FIFO blocks until the other end is opened too (fifo(7)). Think about the order in which each "
+                                    + "side opens the two FIFOs: can both be waiting at once? Flush after every line.",
+                            "Server and client open the FIFOs in the same order: requests first, then replies."),
                     new Task(3, 2, "the server removes both FIFOs when it is done",
                             "FifoServer.serve: delete requests and replies in a finally block, also when serving fails."))),
             new Lab(3, "shared-memory", "Shared memory: the lost update, a semaphore, compare-and-set, ordering", 60, List.of(
                     new Task(1, 2, "Segment.create makes an owner-only /dev/shm file, maps it, and close() removes it",
-                            "Names.unique(\"lab3\") under /dev/shm, Files.createFile with rw------- permissions, "
-                                    + "FileChannel.map(READ_WRITE, 0, size); close(): Files.deleteIfExists."),
+                            "A POSIX shared memory object is a file in /dev/shm (shm_overview(7)): create it owner-only, give it its "
+                                    + "size, map it READ_WRITE; the name comes from org.ipclab.core.Names.unique (in ipc-core). Only the creator removes it.",
+                            "Path.of(\"/dev/shm\", Names.unique(\"lab3\")); Files.createFile(p, asFileAttribute(fromString(\"rw-------\"))); "
+                                    + "FileChannel.open(p, READ, WRITE).map(READ_WRITE, 0, size); close(): Files.deleteIfExists(p)."),
                     new Task(2, 3, "two processes × 100000 increments with a semaphore as a mutex: exactly 200000",
-                            "Counters.lockedIncrement: sem.acquire(timeout) before the read-add-write, sem.release() after, "
-                                    + "in a try/finally. The semaphore word is Layout.MUTEX, initialised to 1."),
+                            "The semaphore (org.ipclab.labs.support.ShmSemaphore, given) is the mutex: P before the read-add-write, V "
+                                    + "after, every time, also when something throws. The check counts the P and V operations.",
+                            "mutex.acquire(timeout); try { read COUNTER; write COUNTER + 1; } finally { mutex.release(); }"),
                     new Task(3, 3, "two processes × 100000 increments with compare-and-set: exactly 200000",
-                            "Counters.casIncrement: loop { long v = (long) Layout.LONG.getVolatile(buf, Layout.COUNTER); "
-                                    + "if (Layout.LONG.compareAndSet(buf, Layout.COUNTER, v, v + 1)) break; } (or getAndAdd)."),
+                            "Layout.LONG is a VarHandle: compareAndSet writes only if the slot still holds what you read; when another "
+                                    + "process got there first, read again and retry.",
+                            "while (true) { long v = (long) Layout.LONG.getVolatile(buf, Layout.COUNTER); "
+                                    + "if (Layout.LONG.compareAndSet(buf, Layout.COUNTER, v, v + 1)) break; }"),
                     new Task(4, 2, "a semaphore initialised to 0 orders two processes: the consumer waits for the producer",
-                            "Handoff.produce: write the value, THEN release Layout.READY. Handoff.consume: acquire Layout.READY "
-                                    + "with the timeout, then read the value. A sleep is not a wait: the producer may come later."))),
+                            "A semaphore that starts at 0 is a signal: the consumer's P waits until the producer's V. Which comes first "
+                                    + "in the producer, the write or the V? A sleep is not a wait: the producer may come later.",
+                            "produce: write VALUE, then new ShmSemaphore(buf, Layout.READY).release(); consume: acquire(timeout), then read VALUE."))),
             new Lab(4, "ring-buffer", "A ring buffer in shared memory behind the Channel interface", 90, List.of(
                     new Task(1, 4, "Ring.offer/poll keep whole messages in order, across the wrap-around, and refuse what does not fit",
                             "Positions only grow; the byte at p is at DATA + (p & (CAPACITY-1)). Free = CAPACITY - (TAIL - HEAD). "
@@ -78,8 +91,10 @@ public final class LabCatalog {
                             "Check the arguments first (IllegalArgumentException), then new ProcessBuilder(\"kill\", \"-\" + name, pid); "
                                     + "a non-zero exit code of kill becomes an IOException with its message."),
                     new Task(3, 2, "Signals.canCatch: yes for USR1/HUP/TERM, never for KILL and STOP; the previous handler is put back",
+                            "Installing a handler for KILL or STOP is refused (sigaction(2): EINVAL; the JVM throws). Try to install "
+                                    + "one, and put back the handler that was there before.",
                             "try { previous = Signal.handle(sig, s -> {}); } catch (IllegalArgumentException e) { return false; } "
-                                    + "then Signal.handle(sig, previous) and return true."),
+                                    + "Signal.handle(sig, previous); return true;"),
                     new Task(4, 3, "Signals.state reads the kernel's view: S/R running, T after STOP, gone after KILL",
                             "Files.readString(/proc/PID/stat); the state is the character two after the LAST ')' "
                                     + "(the command name in parentheses may contain spaces). A missing /proc/PID gives an IOException by itself."))),

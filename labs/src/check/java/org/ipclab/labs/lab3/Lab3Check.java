@@ -76,8 +76,11 @@ class Lab3Check {
         Checks.assertNothingLeftBehind(before, "Segment");
     }
 
+    private MappedByteBuffer sharedBuffer;
+
     private long runTwoWorkers(String mode) throws Exception {
         MappedByteBuffer shared = segment();
+        sharedBuffer = shared;
         new ShmSemaphore(shared, Layout.MUTEX).init(1);
         List<Process> workers = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
@@ -96,6 +99,12 @@ class Lab3Check {
     void task2_semaphoreMakesTheCounterExact() throws Exception {
         long counter = runTwoWorkers("locked");
         assertEquals(2L * N, counter, "lost " + (2L * N - counter) + " updates");
+        // Right is not enough: the lesson is the semaphore. It counts its P and V operations itself.
+        ShmSemaphore mutex = new ShmSemaphore(sharedBuffer, Layout.MUTEX);
+        assertEquals(2L * N, mutex.acquires(), "P (acquire) operations on the MUTEX semaphore: one per increment is "
+                + 2L * N + "; the counter must be protected by the semaphore, not by another atomic operation");
+        assertEquals(2L * N, mutex.releases(), "V (release) operations on the MUTEX semaphore (one per acquire)");
+        assertEquals(1, mutex.value(), "the mutex must end free (1)");
     }
 
     @Test
