@@ -59,10 +59,14 @@ public final class Grader {
 
     /**
      * What to grade: class path in trust order (the framework and JUnit first, then the check, then the
-     * student's classes, so that no student class can stand in for a trusted one) and the labs directory the
-     * checks see.
+     * student's classes, so that no student class can stand in for a trusted one), the labs directory the
+     * checks see, and a temp directory of this submission's own (null: the system's), so that submissions
+     * graded side by side do not see each other's files.
      */
-    public record Setup(String classPath, Path labsDir, Duration perTask, Sandbox sandbox) {
+    public record Setup(String classPath, Path labsDir, Duration perTask, Sandbox sandbox, Path tmp) {
+        public Setup(String classPath, Path labsDir, Duration perTask, Sandbox sandbox) {
+            this(classPath, labsDir, perTask, sandbox, null);
+        }
     }
 
     private Grader() {
@@ -85,6 +89,7 @@ public final class Grader {
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.add("-XX:+DisableAttachMechanism"); // no agent loaded into the grading JVM from a process the student starts
         cmd.add("-D" + LabDirs.PROPERTY + "=" + setup.labsDir());
+        if (setup.tmp() != null) cmd.add("-Djava.io.tmpdir=" + setup.tmp());
         cmd.add("-cp");
         cmd.add(setup.classPath());
         cmd.add(GradeMain.class.getName());

@@ -35,6 +35,8 @@ public final class Jvm {
         cmd.add(System.getProperty("java.class.path"));
         String labsDir = System.getProperty(LabDirs.PROPERTY);
         if (labsDir != null) cmd.add("-D" + LabDirs.PROPERTY + "=" + labsDir);
+        String tmp = System.getProperty("java.io.tmpdir");
+        if (tmp != null && !tmp.equals("/tmp")) cmd.add("-Djava.io.tmpdir=" + tmp); // the grader's per-submission temp directory
         String linger = System.getProperty(LINGER);
         if (linger != null && linger.matches("\\d{1,5}")) {
             cmd.add(org.ipclab.labs.support.Linger.class.getName());

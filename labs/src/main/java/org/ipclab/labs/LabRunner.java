@@ -129,6 +129,7 @@ public final class LabRunner {
                 trusted = Sandbox.stage(classPath, stage.resolve("cp"));
             }
             Path mine = Files.createTempDirectory(stage, "sub");
+            Files.setPosixFilePermissions(mine, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")); // for uid 65534
             String own = Sandbox.stage(checkOut + File.pathSeparator + student.get(), mine.resolve("cp"));
             Path data = labsDir.resolve("lab" + lab.number());
             labsDir = mine.resolve("labs");
@@ -136,7 +137,13 @@ public final class LabRunner {
             if (Files.isDirectory(data)) Sandbox.copyTree(data, labsDir.resolve("lab" + lab.number()));
             cp = trusted + File.pathSeparator + own;
         }
-        Grader.Report report = Grader.grade(lab, tasks, new Grader.Setup(cp, labsDir, options.perTask(), options.sandbox()));
+        Path tmp = options.sandbox().isIsolated() ? null : Names.privateDirectory("labtmp");
+        Grader.Report report;
+        try {
+            report = Grader.grade(lab, tasks, new Grader.Setup(cp, labsDir, options.perTask(), options.sandbox(), tmp));
+        } finally {
+            if (tmp != null) Checks.deleteRecursively(tmp);
+        }
         Grader.print(report, out);
         Outcome o = new Outcome(tree, lab, Optional.of(report), null);
         if (options.tasks().isEmpty()) record(tree, o);
@@ -144,11 +151,40 @@ public final class LabRunner {
     }
 
     /**
+     * Grades many submissions, {@code jobs} at a time (each task's JVM is mostly waiting for a child or a
+     * timeout, but a JVM's start is CPU-bound: more jobs than CPUs only makes each slower). Each submission's
+     * report is printed whole when it is done, under {@code == TREE}; the outcomes come back in the order given.
+     */
+    public List<Outcome> checkAll(List<Path> trees, Lab lab, Options options, int jobs, PrintWriter out) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, jobs));
+        try {
+            List<java.util.concurrent.Future<Outcome>> futures = new ArrayList<>();
+            for (Path t : trees) {
+                futures.add(pool.submit(() -> {
+                    java.io.StringWriter text = new java.io.StringWriter();
+                    Outcome o = check(t, lab, options, new PrintWriter(text, true));
+                    synchronized (out) {
+                        if (trees.size() > 1) out.println("== " + t);
+                        out.print(text);
+                        out.flush();
+                    }
+                    return o;
+                }));
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (java.util.concurrent.Future<Outcome> f : futures) outcomes.add(f.get());
+            return outcomes;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * Removes what a crashed lab attempt left: files and directories named {@code ipclab-<pid>-lab...}
      * (the names labs use) in the temp directory and /dev/shm whose creator process is gone.
      * Other ipclab objects (a benchmark's) are left to {@code ipc clean}.
      */
-    static void cleanLeftovers(PrintWriter out) {
+    static synchronized void cleanLeftovers(PrintWriter out) {
         for (Path p : Checks.ipclabFiles()) {
             String name = p.getFileName().toString();
             if (!LAB_NAME.matcher(name).matches() || !Names.isStale(name)) continue;
