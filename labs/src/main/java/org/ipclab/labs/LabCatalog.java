@@ -83,21 +83,30 @@ public final class LabCatalog {
                     new Task(4, 2, "UDP keeps message boundaries: three datagrams come back as three",
                             "UdpEcho: DatagramChannel bound to loopback port 0; receive() one datagram, send it back to the "
                                     + "address receive() returned; a thread until close()."))),
-            new Lab(6, "signals", "Signals: handlers, the uncatchable pair, stopped processes", 45, List.of(
+            new Lab(6, "signals", "Signals: handlers, ignoring, the uncatchable pair, stopped processes", 55, List.of(
                     new Task(1, 3, "SignalCounter counts USR1 and HUP in handlers and ends gracefully on TERM (exit 0)",
                             "Signal.handle(new Signal(\"USR1\"), s -> say(...)) for USR1 and HUP; the TERM handler says bye and calls "
                                     + "System.exit(0). Print \"ready pid N\" only AFTER installing the handlers, then sleep in a loop."),
-                    new Task(2, 2, "Signals.send runs kill, and refuses pid 1, 0 and negative pids (process groups) and names that are not names",
-                            "Check the arguments first (IllegalArgumentException), then new ProcessBuilder(\"kill\", \"-\" + name, pid); "
-                                    + "a non-zero exit code of kill becomes an IOException with its message."),
+                    new Task(2, 2, "Signals.send runs kill, and refuses pid 1, 0, -1 and other negative pids, and names that are not names",
+                            "kill(2): pid 0 is your process group, -1 every process you may signal, below -1 a group: refuse them and "
+                                    + "init (1) with IllegalArgumentException before running kill(1); its non-zero exit status becomes an IOException.",
+                            "if (pid <= 1 || !name.matches(\"[A-Z0-9]+\")) throw new IllegalArgumentException(...); "
+                                    + "Process k = new ProcessBuilder(\"kill\", \"-\" + name, Long.toString(pid)).start(); if (k.waitFor() != 0) throw new IOException(...);"),
                     new Task(3, 2, "Signals.canCatch: yes for USR1/HUP/TERM, never for KILL and STOP; the previous handler is put back",
                             "Installing a handler for KILL or STOP is refused (sigaction(2): EINVAL; the JVM throws). Try to install "
                                     + "one, and put back the handler that was there before.",
                             "try { previous = Signal.handle(sig, s -> {}); } catch (IllegalArgumentException e) { return false; } "
                                     + "Signal.handle(sig, previous); return true;"),
                     new Task(4, 3, "Signals.state reads the kernel's view: S/R running, T after STOP, gone after KILL",
-                            "Files.readString(/proc/PID/stat); the state is the character two after the LAST ')' "
-                                    + "(the command name in parentheses may contain spaces). A missing /proc/PID gives an IOException by itself."))),
+                            "proc(5): /proc/PID/stat's third field is the state, after the command name in parentheses, which may "
+                                    + "itself contain spaces and ')'. A missing /proc/PID gives an IOException by itself.",
+                            "String stat = Files.readString(Path.of(\"/proc\", Long.toString(pid), \"stat\")); "
+                                    + "return stat.charAt(stat.lastIndexOf(')') + 2);"),
+                    new Task(5, 2, "an ignored signal is discarded by the kernel, across exec; KILL and STOP cannot be ignored (EINVAL)",
+                            "SIG_IGN, unlike a handler, survives execve(2) (signal(7)); the shell's trap '' NAME sets it before exec. "
+                                    + "For the kernel's own answer call the given org.ipclab.labs.support.Sigaction with the signal's number.",
+                            "new ProcessBuilder(\"sh\", \"-c\", \"trap '' \" + name + \"; exec sleep 60\").start(); "
+                                    + "Sigaction.ignoreAndRestore(new Signal(name).getNumber())"))),
             new Lab(7, "benchmark-study", "Choosing an IPC: predict, measure with ipc bench, explain", 45, List.of(
                     new Task(1, 3, "Study.load reads an ipc bench results file into rows",
                             "Jackson: new ObjectMapper().readTree(file).get(\"measurements\"); for each: mechanism, mode, sizeBytes, "
