@@ -118,7 +118,8 @@ public final class LabCatalog {
                                     + "Answers.resultsFile() return that path."),
                     new Task(4, 2, "your prediction and your explanation are written down",
                             "Answers.predictedRanking(): the mechanisms you measured, in the order you predicted BEFORE measuring. "
-                                    + "Answers.explanation(): at least 40 words that quote at least one of your measured p50 numbers.")))
+                                    + "Answers.explanation(): at least 40 words that name every mechanism you measured and quote measured p50 "
+                                    + "numbers of at least two of them.")))
     );
 
     public static List<Lab> all() {

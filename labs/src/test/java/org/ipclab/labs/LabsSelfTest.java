@@ -120,7 +120,8 @@ class LabsSelfTest {
             // Caught twice: by the ring test (task 1) and by the channel test (task 2).
             new Mutant("lab4-close-not-published", 4, 1, "an empty ring whose writer closed is END_OF_STREAM", 2),
             new Mutant("lab6-handler-not-restored", 6, 3, "must put the previous HUP handler back"),
-            new Mutant("lab6-handler-instead-of-ignore", 6, 5, "a handler does not survive exec, only SIG_IGN does"));
+            new Mutant("lab6-handler-instead-of-ignore", 6, 5, "a handler does not survive exec, only SIG_IGN does"),
+            new Mutant("lab7-one-number", 7, 4, "never names"));
 
     /**
      * Negative checks: each wrong solution fails exactly the task meant to catch it, with the expected
