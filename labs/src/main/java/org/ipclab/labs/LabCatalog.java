@@ -119,7 +119,19 @@ public final class LabCatalog {
                     new Task(4, 2, "your prediction and your explanation are written down",
                             "Answers.predictedRanking(): the mechanisms you measured, in the order you predicted BEFORE measuring. "
                                     + "Answers.explanation(): at least 40 words that name every mechanism you measured and quote measured p50 "
-                                    + "numbers of at least two of them.")))
+                                    + "numbers of at least two of them."))),
+            new Lab(8, "threads-vs-processes", "Threads vs processes: the same race and the same semaphore, no IPC needed", 40, List.of(
+                    new Task(1, 3, "two threads × n increments with lab 3's semaphore as a mutex: exactly 2n, 2n P and 2n V",
+                            "Threads share the process's memory: the same buffer and semaphore object serve both, no file and no "
+                                    + "mapping. The race is the same as between processes: P before the read-add-write, V after, in each "
+                                    + "thread; return only when both threads have ended (join).",
+                            "Runnable work = () -> { for (...) { mutex.acquire(timeout); try { read; write + 1; } finally { mutex.release(); } } }; "
+                                    + "start two Threads, join both, return the counter."),
+                    new Task(2, 3, "ThreadCounter starts K named threads; Threads.threadNames lists them from /proc/PID/task",
+                            "To the kernel a thread is a task of its process (clone(2) with CLONE_THREAD): one directory per thread in "
+                                    + "/proc/PID/task, its name in comm (proc(5)). /proc/PID/comm is only the main thread's name.",
+                            "new Thread(runnable, \"lab8-worker-\" + i) (daemon, sleeping); then for each dir in "
+                                    + "Files.list(Path.of(\"/proc\", pid, \"task\")): Files.readString(dir.resolve(\"comm\")).strip()")))
     );
 
     public static List<Lab> all() {

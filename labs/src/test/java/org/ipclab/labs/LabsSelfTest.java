@@ -121,7 +121,9 @@ class LabsSelfTest {
             new Mutant("lab4-close-not-published", 4, 1, "an empty ring whose writer closed is END_OF_STREAM", 2),
             new Mutant("lab6-handler-not-restored", 6, 3, "must put the previous HUP handler back"),
             new Mutant("lab6-handler-instead-of-ignore", 6, 5, "a handler does not survive exec, only SIG_IGN does"),
-            new Mutant("lab7-one-number", 7, 4, "never names"));
+            new Mutant("lab7-one-number", 7, 4, "never names"),
+            new Mutant("lab8-atomic-not-semaphore", 8, 1, "P (acquire) operations on the mutex"),
+            new Mutant("lab8-process-not-threads", 8, 2, "should list the"));
 
     /**
      * Negative checks: each wrong solution fails exactly the task meant to catch it, with the expected
