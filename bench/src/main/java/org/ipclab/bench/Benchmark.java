@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,15 +13,16 @@ import java.util.stream.Collectors;
 import org.ipclab.bench.baseline.NativeBaseline;
 import org.ipclab.bench.baseline.NativeResult;
 import org.ipclab.core.BadInputException;
+import org.ipclab.core.Capability;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.ExitCleanup;
-import org.ipclab.core.MechanismOption;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.Providers;
 import org.ipclab.core.Units;
 import org.ipclab.core.peer.PeerLauncher;
+import org.ipclab.core.peer.PeerProtocol;
 import org.ipclab.core.peer.PeerSession;
-import org.ipclab.core.peer.Probe;
 
 /**
  * The matrix: every mechanism × size × mode, each mechanism against its own peer process. A
@@ -55,40 +55,48 @@ public final class Benchmark {
         return this;
     }
 
-    /** One planned measurement. */
-    record Item(ChannelProvider provider, Mode mode, int size) {
+    /** One planned measurement: a mechanism as described for the run's spec, a mode and a size. */
+    record Item(ChannelProvider provider, ChannelSpec spec, MechanismInfo info, Mode mode, int size) {
         String label() {
-            return provider.name() + " " + mode.label() + " " + Units.formatSize(size);
+            return info.name() + " " + mode.label() + " " + Units.formatSize(size);
         }
     }
 
-    /** The items to run, with notes for what is skipped and why (unavailable, size over the maximum). */
+    /** The items to run, with notes for what is skipped and why (unavailable, size over the maximum, no sink). */
     List<Item> plan(BenchConfig cfg) {
         List<Item> items = new ArrayList<>();
         for (String name : cfg.mechanisms()) {
             ChannelProvider p = Providers.get(name);
-            if (p.unavailableBecause().isPresent()) {
-                notes.add(name + ": not available here: " + p.unavailableBecause().get());
+            ChannelSpec spec = spec(p, cfg);
+            MechanismInfo info = p.describe(spec);
+            if (!info.available()) {
+                notes.add(name + ": not available here: " + info.unavailableBecause().get());
                 continue;
             }
-            if (p.maxMessageSize() < Probe.MIN_SIZE) {
-                // A notification channel (signals): one message size, its own, and no sink protocol.
-                items.add(new Item(p, Mode.LATENCY, p.maxMessageSize()));
-                notes.add(name + ": a notification channel carrying " + p.maxMessageSize() + " bytes per message:"
+            PeerProtocol protocol = PeerProtocol.of(info);
+            if (!protocol.sinks()) {
+                // A notification channel: one message size, its own; no sink, so latency only.
+                if (cfg.rate() > 0) {
+                    notes.add(name + ": skipped: open-loop latency needs a timestamped probe, and a " + info.maxMessageSize()
+                            + "-byte notification has no room for one");
+                    continue;
+                }
+                items.add(new Item(p, spec, info, Mode.LATENCY, info.maxMessageSize()));
+                notes.add(name + ": a notification channel carrying " + info.maxMessageSize() + " bytes per message:"
                         + " measured at that size, latency only");
                 continue;
             }
             List<Integer> skipped = new ArrayList<>();
             for (int size : cfg.sizes()) {
-                if (size > p.maxMessageSize()) {
+                if (size > info.maxMessageSize()) {
                     skipped.add(size);
                     continue;
                 }
-                for (Mode mode : cfg.modes()) items.add(new Item(p, mode, size));
+                for (Mode mode : cfg.modes()) items.add(new Item(p, spec, info, mode, size));
             }
             if (!skipped.isEmpty()) {
                 notes.add(name + ": sizes " + skipped.stream().map(Units::formatSize).collect(Collectors.joining(", "))
-                        + " skipped, over its maximum message of " + Units.formatSize(p.maxMessageSize()));
+                        + " skipped, over its maximum message of " + Units.formatSize(info.maxMessageSize()));
             }
         }
         return items;
@@ -101,19 +109,17 @@ public final class Benchmark {
     public static void preflight(BenchConfig cfg) throws IOException {
         for (String name : cfg.mechanisms()) {
             ChannelProvider p = Providers.get(name);
-            if (p.unavailableBecause().isPresent()) continue;
-            p.open(spec(p, cfg)).close();
+            ChannelSpec spec = spec(p, cfg);
+            if (!p.describe(spec).available()) continue;
+            p.open(spec).close();
         }
     }
 
     public Results.Report run(BenchConfig cfg, Map<String, String> environment, String version) {
         String startedAt = Instant.now().toString();
         List<Item> items = plan(cfg);
-        for (ChannelProvider p : items.stream().map(Item::provider).distinct().toList()) {
-            // A mechanism with a wait strategy says its default; a busy-waiting one needs a CPU per process.
-            String wait = p.options().stream().filter(o -> o.name().equals("wait")).findFirst()
-                    .map(o -> cfg.options().getOrDefault("wait", o.defaultValue())).orElse(null);
-            String spin = placement.spinWarning(p.name(), wait);
+        for (MechanismInfo info : items.stream().map(Item::info).distinct().toList()) {
+            String spin = placement.spinWarning(info);
             if (spin != null) notes.add(spin);
         }
         notes.forEach(progress::warn);
@@ -131,7 +137,7 @@ public final class Benchmark {
                 }
                 if (session == null) {
                     try {
-                        session = PeerLauncher.launch(item.provider(), spec(item.provider(), cfg), PEER_START);
+                        session = PeerLauncher.launch(item.provider(), item.spec(), PEER_START);
                         sessionFor = item.provider().name();
                         placement.pinPeer(session.pid());
                     } catch (BadInputException e) {
@@ -165,10 +171,16 @@ public final class Benchmark {
 
     /** The C program over the same mechanism, mode and size; null when there is no C counterpart. */
     private Results.Baseline nativeFigure(Item item, BenchConfig cfg, Results.Measurement java) {
-        Optional<String> program = NativeBaseline.nativeMechanism(item.provider().name(), spec(item.provider(), cfg).options());
+        Optional<String> program = item.info().nativeProgram();
         if (program.isEmpty() || cfg.rate() > 0) return null;
         try {
             NativeResult c = baseline.run(program.get(), item.mode().label(), item.size(), cfg.warmup(), cfg.duration());
+            if (!c.integrityOk(item.info().has(Capability.RELIABLE))) {
+                // A C run that lost or corrupted messages measured something else: no ratio from it.
+                return new Results.Baseline(program.get(), null, null, null, null, null, null, null,
+                        "the C program's run failed its integrity check: sent " + c.sent() + ", lost " + c.lost()
+                                + ", reordered " + c.reordered() + ", corrupt " + c.corrupt());
+            }
             if (item.mode() == Mode.LATENCY) {
                 Results.Latency l = java.summary().latency();
                 return new Results.Baseline(program.get(), c.p50Us(), c.p99Us(), null, null,
@@ -199,12 +211,7 @@ public final class Benchmark {
 
     /** The options of the run that this provider understands. */
     static ChannelSpec spec(ChannelProvider p, BenchConfig cfg) {
-        Map<String, String> mine = new LinkedHashMap<>();
-        List<String> known = p.options().stream().map(MechanismOption::name).toList();
-        cfg.options().forEach((k, v) -> {
-            if (known.contains(k)) mine.put(k, v);
-        });
-        return ChannelSpec.of(p.name(), mine);
+        return Providers.specFor(p, cfg.options());
     }
 
     private static Results.Measurement failed(Item item, String error) {

@@ -8,6 +8,6 @@ public enum Mode {
     THROUGHPUT;
 
     public String label() {
-        return name().toLowerCase();
+        return name().toLowerCase(java.util.Locale.ROOT);
     }
 }

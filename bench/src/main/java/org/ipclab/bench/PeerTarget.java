@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 
-import org.ipclab.core.Capability;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.Channel;
 import org.ipclab.core.peer.PeerSession;
 
@@ -23,18 +23,13 @@ final class PeerTarget implements Target {
     }
 
     @Override
-    public String mechanism() {
-        return session.provider().name();
+    public MechanismInfo info() {
+        return session.info();
     }
 
     @Override
     public Channel channel() {
         return session.channel();
-    }
-
-    @Override
-    public boolean reliable() {
-        return session.provider().has(Capability.RELIABLE);
     }
 
     @Override

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.ipclab.core.BadInputException;
+import org.ipclab.core.Capability;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.IpcException;
 
 /**
@@ -68,11 +70,11 @@ public final class Placement {
     }
 
     /** A warning when busy-waiting threads outnumber the CPUs they can run on, or empty. */
-    public String spinWarning(String mechanism, String wait) {
-        if (wait == null || !List.of("spin", "yield").contains(wait)) return null;
+    public String spinWarning(MechanismInfo mechanism) {
+        if (!mechanism.has(Capability.BUSY_WAITS)) return null;
         int free = pinned() ? (runnerCpu == peerCpu ? 1 : 2) : Runtime.getRuntime().availableProcessors();
         if (free >= 2) return null;
-        return mechanism + " with wait=" + wait + " busy-waits in both processes but they share " + free
+        return mechanism.name() + " busy-waits in both processes (as configured) but they share " + free
                 + " CPU: each waits for the other's time slice; expect milliseconds, not microseconds";
     }
 

@@ -6,34 +6,28 @@ import java.util.OptionalLong;
 
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
+import org.ipclab.core.MechanismInfo;
 
 /** A server started elsewhere with {@code ipc serve} (another terminal or another host). */
 public final class RemoteTarget implements Target {
-    private final String mechanism;
+    private final MechanismInfo info;
     private final Channel channel;
-    private final boolean reliable;
     private final Map<String, String> parameters;
 
-    public RemoteTarget(String mechanism, Channel channel, boolean reliable, Map<String, String> parameters) {
-        this.mechanism = mechanism;
+    public RemoteTarget(MechanismInfo info, Channel channel, Map<String, String> parameters) {
+        this.info = info;
         this.channel = channel;
-        this.reliable = reliable;
         this.parameters = Map.copyOf(parameters);
     }
 
     @Override
-    public String mechanism() {
-        return mechanism;
+    public MechanismInfo info() {
+        return info;
     }
 
     @Override
     public Channel channel() {
         return channel;
-    }
-
-    @Override
-    public boolean reliable() {
-        return reliable;
     }
 
     @Override

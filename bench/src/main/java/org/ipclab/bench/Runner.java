@@ -18,6 +18,7 @@ import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.peer.Control;
+import org.ipclab.core.peer.PeerProtocol.Probes;
 import org.ipclab.core.peer.Probe;
 
 /**
@@ -54,11 +55,9 @@ public final class Runner {
     // ------------------------------------------------------------------ latency
 
     public Results.Measurement latency(Target target, int size, BenchConfig cfg) {
-        if (size < Probe.MIN_SIZE) return notificationLatency(target, size, cfg);
-        Probe probe = new Probe();
-        ByteBuffer out = Probe.newBuffer(size);
-        int fill = probe.fillChecksum(out);
+        Probes probes = target.protocol().probes(size);
         ByteBuffer in = ByteBuffer.allocateDirect(Math.max(size, 64)).order(ByteOrder.LITTLE_ENDIAN);
+        boolean reliable = target.reliable();
         Counters counters = new Counters();
         List<Results.Repeat> repeats = new ArrayList<>();
         Histogram all = histograms.get();
@@ -67,7 +66,7 @@ public final class Runner {
         try {
             Counters warmup = new Counters();
             long warmEnd = clock.nanoTime() + cfg.warmup().toNanos();
-            while (clock.nanoTime() - warmEnd < 0) roundTrip(target, probe, out, in, seq++, fill, size, cfg.timeout(), warmup);
+            while (clock.nanoTime() - warmEnd < 0) roundTrip(target, probes, in, seq++, reliable, cfg.timeout(), warmup);
             long cpuSelf0 = selfCpuNanos.getAsLong();
             OptionalLong cpuPeer0 = target.peerCpuNanos();
             long messages = 0;
@@ -77,7 +76,7 @@ public final class Runner {
                 long end = start + cfg.duration().toNanos();
                 long n = 0;
                 while (cfg.count() > 0 ? n < cfg.count() : clock.nanoTime() - end < 0) {
-                    long rtt = roundTrip(target, probe, out, in, seq++, fill, size, cfg.timeout(), counters);
+                    long rtt = roundTrip(target, probes, in, seq++, reliable, cfg.timeout(), counters);
                     if (rtt >= 0) one.recordValue(Math.max(1, rtt));
                     n++;
                 }
@@ -96,101 +95,39 @@ public final class Runner {
         }
     }
 
-    /** One ping-pong; returns the RTT in ns, or -1 when an unreliable mechanism lost the probe or its echo. */
-    private long roundTrip(Target target, Probe probe, ByteBuffer out, ByteBuffer in, long seq, int fill,
-                           int size, Duration timeout, Counters counters) throws IOException {
+    /** One ping-pong; returns the RTT in ns, or -1 when the probe or its echo was lost, late or corrupt. */
+    private long roundTrip(Target target, Probes probes, ByteBuffer in, long seq, boolean reliable,
+                           Duration timeout, Counters counters) throws IOException {
         Channel ch = target.channel();
         long sent = clock.nanoTime();
-        probe.stamp(out, seq, sent, fill);
-        ch.send(out, timeout);
+        probes.stamp(seq, sent);
+        ch.send(probes.message(), timeout);
         counters.sent++;
         while (true) {
             in.clear();
             int n;
             try {
-                n = ch.receive(in, target.reliable() ? timeout : LOSS_TIMEOUT);
+                n = ch.receive(in, reliable ? timeout : LOSS_TIMEOUT);
             } catch (IpcTimeoutException e) {
-                if (target.reliable()) throw e;
+                if (reliable) throw e;
                 counters.lost++;
                 return -1;
             }
             long now = clock.nanoTime();
             if (n == Channel.END_OF_STREAM) throw new IpcException("peer closed the channel");
             in.flip();
-            if (n != size || !probe.verify(in, n)) {
+            long got = probes.verify(in, n);
+            if (got == Probes.CORRUPT) {
                 counters.corrupt++;
                 return -1;
             }
-            int got = Probe.sequence(in);
-            if (got == (int) seq) {
+            if (got == (seq & 0xFFFF_FFFFL)) {
                 counters.received++;
                 return now - sent;
             }
             // An echo of an earlier probe (only an unreliable mechanism gets here): late, keep waiting.
             counters.reordered++;
-            if (target.reliable()) return -1;
-        }
-    }
-
-    /**
-     * Latency over a notification channel (a signal carries 0 or 4 bytes): no room for a probe, so
-     * the send time stays here and a 4-byte message carries the sequence number alone.
-     */
-    private Results.Measurement notificationLatency(Target target, int size, BenchConfig cfg) {
-        Channel ch = target.channel();
-        ByteBuffer out = ByteBuffer.allocateDirect(Math.max(size, 4)).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer in = ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN);
-        Counters counters = new Counters();
-        List<Results.Repeat> repeats = new ArrayList<>();
-        Histogram all = histograms.get();
-        Histogram one = histograms.get();
-        int seq = 0;
-        try {
-            long cpuSelf0 = 0;
-            OptionalLong cpuPeer0 = OptionalLong.empty();
-            long messages = 0;
-            long warmEnd = clock.nanoTime() + cfg.warmup().toNanos();
-            for (int r = -1; r < cfg.repeat(); r++) {          // r = -1: warm-up
-                if (r == 0) {
-                    cpuSelf0 = selfCpuNanos.getAsLong();
-                    cpuPeer0 = target.peerCpuNanos();
-                }
-                one.reset();
-                long start = clock.nanoTime();
-                long end = r < 0 ? warmEnd : start + cfg.duration().toNanos();
-                long n = 0;
-                while (r >= 0 && cfg.count() > 0 ? n < cfg.count() : clock.nanoTime() - end < 0) {
-                    out.clear().limit(size);
-                    if (size >= 4) out.putInt(0, seq);
-                    long sent = clock.nanoTime();
-                    ch.send(out, cfg.timeout());
-                    in.clear();
-                    int got = ch.receive(in, cfg.timeout());
-                    long rtt = clock.nanoTime() - sent;
-                    if (got == Channel.END_OF_STREAM) throw new IpcException("peer closed the channel");
-                    n++;
-                    seq++;
-                    if (r < 0) continue;
-                    counters.sent++;
-                    if (got != size || (size >= 4 && in.getInt(0) != seq - 1)) {
-                        counters.corrupt++;
-                        continue;
-                    }
-                    counters.received++;
-                    one.recordValue(Math.max(1, rtt));
-                }
-                if (r < 0) continue;
-                messages += n;
-                all.add(one);
-                repeats.add(new Results.Repeat(n, (clock.nanoTime() - start) / 1e9, latencyOf(one), null, null));
-            }
-            Results.Cpu cpu = cpu(target, cpuSelf0, cpuPeer0, messages);
-            Results.Spread p50 = Results.Spread.of(repeats.stream().map(x -> x.latency().p50Us()).toList());
-            Results.Summary summary = new Results.Summary(latencyOf(all), p50, null, null, null, null, null, null, percentiles(all));
-            histogramSink.accept(target.mechanism() + "-latency-" + size, all);
-            return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu);
-        } catch (IOException e) {
-            return failed(target, Mode.LATENCY, size, target.explain(target.mechanism() + " latency at " + size + " B", e));
+            if (reliable) return -1;
         }
     }
 
@@ -208,8 +145,9 @@ public final class Runner {
      */
     public Results.Measurement openLoopLatency(Target target, int size, BenchConfig cfg) {
         Probe probe = new Probe();
-        ByteBuffer warmOut = Probe.newBuffer(size);
-        int fill = probe.fillChecksum(warmOut);
+        Probes warmProbes = target.protocol().probes(size);
+        int fill = probe.fillChecksum(warmProbes.message());
+        boolean reliable = target.reliable();
         ByteBuffer in = ByteBuffer.allocateDirect(Math.max(size, 64)).order(ByteOrder.LITTLE_ENDIAN);
         long period = Math.max(1, Math.round(1e9 / cfg.rate()));
         List<Results.Repeat> repeats = new ArrayList<>();
@@ -223,7 +161,7 @@ public final class Runner {
         try {
             Counters warm = new Counters();
             long warmEnd = clock.nanoTime() + cfg.warmup().toNanos();
-            while (clock.nanoTime() - warmEnd < 0) roundTrip(target, probe, warmOut, in, seqBase++, fill, size, cfg.timeout(), warm);
+            while (clock.nanoTime() - warmEnd < 0) roundTrip(target, warmProbes, in, seqBase++, reliable, cfg.timeout(), warm);
             long cpuSelf0 = selfCpuNanos.getAsLong();
             OptionalLong cpuPeer0 = target.peerCpuNanos();
             long messages = 0;
@@ -239,9 +177,9 @@ public final class Runner {
                     in.clear();
                     int n;
                     try {
-                        n = target.channel().receive(in, target.reliable() ? cfg.timeout() : LOSS_TIMEOUT);
+                        n = target.channel().receive(in, reliable ? cfg.timeout() : LOSS_TIMEOUT);
                     } catch (IpcTimeoutException e) {
-                        if (target.reliable()) throw e;
+                        if (reliable) throw e;
                         if (sender.isAlive()) continue; // quiet for a moment, but more is coming
                         counters.lost += total - received;
                         break;

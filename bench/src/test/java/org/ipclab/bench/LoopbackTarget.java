@@ -8,7 +8,9 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.OptionalLong;
 
+import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.peer.Control;
@@ -88,18 +90,14 @@ final class LoopbackTarget implements Target {
     };
 
     @Override
-    public String mechanism() {
-        return "loopback";
+    public MechanismInfo info() {
+        return MechanismInfo.builder("loopback").maxMessageSize(1 << 20)
+                .capabilityIf(reliable, Capability.RELIABLE).build();
     }
 
     @Override
     public Channel channel() {
         return channel;
-    }
-
-    @Override
-    public boolean reliable() {
-        return reliable;
     }
 
     @Override

@@ -29,11 +29,12 @@ import org.ipclab.bench.ResultWriters;
 import org.ipclab.bench.Results;
 import org.ipclab.bench.Runner;
 import org.ipclab.core.BadInputException;
-import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
+import org.ipclab.core.peer.PeerProtocol;
 import org.ipclab.core.Providers;
 import org.ipclab.core.Units;
 import org.ipclab.core.peer.Probe;
@@ -49,22 +50,23 @@ import picocli.CommandLine.Option;
                 "available here, each beside the native C program over the same mechanism."},
         footer = {"", "Sizes take k and m suffixes (1k = 1024). Durations need a unit: 500ms, 2s, 1m.",
                 "Example: ipc bench -m tcp -m unix --sizes 64,4k,64k --repeat 5 --json results.json"})
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
     @Option(names = {"-m", "--mechanism"}, paramLabel = "NAME", split = ",",
             description = "Mechanism(s) to measure, repeatable or comma-separated (default: all available; see 'ipc list').")
     List<String> mechanisms = new ArrayList<>();
 
     @Option(names = "--sizes", paramLabel = "LIST", split = ",", defaultValue = "64,4k,64k,1m",
+            converter = Converters.SizeConverter.class,
             description = "Message sizes in bytes, at least " + Probe.MIN_SIZE + " (default: ${DEFAULT-VALUE}).")
-    List<String> sizes;
+    List<Integer> sizes;
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "both",
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "both", converter = Converters.ModesConverter.class,
             description = "latency, throughput or both (default: ${DEFAULT-VALUE}).")
-    String mode;
+    List<Mode> modes;
 
-    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "500ms",
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "500ms", converter = Converters.DurationConverter.class,
             description = "Length of each measured repeat (default: ${DEFAULT-VALUE}).")
-    String duration;
+    Duration duration;
 
     @Option(names = "--count", paramLabel = "N", description = "Messages per repeat instead of --duration.")
     Long count;
@@ -72,29 +74,29 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Every available mechanism (the default when no --mechanism is given).")
     boolean all;
 
-    @Option(names = "--rate", paramLabel = "N/s",
+    @Option(names = "--rate", paramLabel = "N/s", converter = Converters.RateConverter.class,
             description = "Open-loop latency: send N messages per second on a fixed schedule and measure from the"
                     + " intended send time (coordinated omission corrected); the raw figures are shown beside.")
-    String rate;
+    Double rate;
 
-    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "300ms",
+    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "300ms", converter = Converters.DurationConverter.class,
             description = "Warm-up before measuring, per mechanism and size (default: ${DEFAULT-VALUE}).")
-    String warmup;
+    Duration warmup;
 
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "3",
             description = "Measured repeats; their spread is reported (default: ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s",
+    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s", converter = Converters.DurationConverter.class,
             description = "Longest wait for one message before the run fails (default: ${DEFAULT-VALUE}).")
-    String timeout;
+    Duration timeout;
 
     @Mixin
     ChannelOptions channelOptions;
 
-    @Option(names = "--connect", paramLabel = "HOST:PORT",
-            description = "Measure against an 'ipc serve' elsewhere (tcp/udp) instead of starting a peer.")
-    String connect;
+    @Option(names = "--connect", paramLabel = "HOST:PORT", converter = Converters.HostPortConverter.class,
+            description = "Measure against an 'ipc serve' elsewhere (a mechanism with a host and port) instead of starting a peer.")
+    Converters.HostPort connect;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (docs/results-schema.md).")
     Path json;
@@ -116,6 +118,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
+
+    @Override
+    public ChannelOptions channelOptions() {
+        return channelOptions;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -189,17 +196,19 @@ final class BenchCommand implements Callable<Integer> {
     private Results.Report remote(BenchConfig cfg, Runner runner, Map<String, String> env,
                                   String startedAt) throws IOException {
         ChannelProvider p = Providers.get(cfg.mechanisms().get(0));
-        ChannelSpec spec = ChannelSpec.of(p.name(), cfg.options());
+        ChannelSpec spec = Providers.specFor(p, cfg.options());
+        MechanismInfo info = p.describe(spec);
+        PeerProtocol protocol = PeerProtocol.of(info);
         List<Results.Measurement> measurements = new ArrayList<>();
         try (Channel ch = p.connect(spec, cfg.timeout())) {
-            ServeCommand.awaitHello(ch, cfg.timeout());
-            RemoteTarget target = new RemoteTarget(p.name(), ch, p.has(Capability.RELIABLE), Map.of("server", connect));
+            protocol.awaitHello(ch, cfg.timeout());
+            RemoteTarget target = new RemoteTarget(info, ch, Map.of("server", connect.host() + ":" + connect.port()));
             for (int size : cfg.sizes()) {
                 for (Mode m : cfg.modes()) {
                     measurements.add(Benchmark.measure(runner, target, m, size, cfg));
                 }
             }
-            ServeCommand.sayStop(ch);
+            ServeCommand.sayStop(ch, protocol);
         }
         return new Results.Report("ipclab", VersionProvider.version(), startedAt, env, cfg, measurements, List.of(), false);
     }
@@ -207,86 +216,21 @@ final class BenchCommand implements Callable<Integer> {
     /** Validates every option before anything runs: bad input never starts a peer. */
     BenchConfig config() {
         Map<String, String> options = channelOptions.toMap();
-        List<String> names = new ArrayList<>(new LinkedHashSet<>(mechanisms));
-        boolean explicit = !names.isEmpty();
         if (connect != null) {
-            if (names.size() != 1) throw new BadInputException("--connect needs exactly one --mechanism (tcp or udp)");
-            int colon = connect.lastIndexOf(':');
-            if (colon <= 0 || colon == connect.length() - 1) {
-                throw new BadInputException("--connect '" + connect + "' is not HOST:PORT");
-            }
-            options.put("host", connect.substring(0, colon));
-            options.put("port", connect.substring(colon + 1));
+            if (mechanisms.size() != 1) throw new BadInputException("--connect needs exactly one --mechanism");
+            MechanismInfo info = Providers.get(mechanisms.get(0)).describe();
+            MechanismOption host = info.optionOfType(MechanismOption.Type.HOST).orElseThrow(() -> new BadInputException(
+                    "--connect: mechanism '" + info.name() + "' has no host and port; it cannot reach a server elsewhere"));
+            MechanismOption port = info.optionOfType(MechanismOption.Type.PORT).orElseThrow();
+            options.put(host.name(), connect.host());
+            options.put(port.name(), Integer.toString(connect.port()));
         }
-        if (all && explicit) throw new BadInputException("--all and --mechanism contradict each other; give one");
-        if (!explicit) names = Providers.all().stream().map(ChannelProvider::name).toList();
-        List<ChannelProvider> providers = new ArrayList<>();
-        for (String n : names) {
-            ChannelProvider p = Providers.get(n);
-            if (explicit && p.unavailableBecause().isPresent()) {
-                throw new BadInputException("mechanism '" + n + "' is not available here: " + p.unavailableBecause().get());
-            }
-            providers.add(p);
-        }
-        List<Integer> sizeList = new ArrayList<>();
-        for (String s : sizes) {
-            long v = Units.parseSize("size", s);
-            if (v < Probe.MIN_SIZE) {
-                throw new BadInputException("size " + s + " is too small: a benchmark message carries a "
-                        + Probe.MIN_SIZE + "-byte header (sequence, checksum, timestamp); use at least " + Probe.MIN_SIZE);
-            }
-            for (ChannelProvider p : providers) {
-                if (explicit && v > p.maxMessageSize() && p.maxMessageSize() >= Probe.MIN_SIZE) { // notification channels use their own size
-                    throw new BadInputException("size " + s + " (" + v + " bytes) is over the " + p.name() + " maximum of "
-                            + Units.formatSize(p.maxMessageSize()) + " (" + p.maxMessageSize() + " bytes)");
-                }
-            }
-            if (v > Integer.MAX_VALUE) throw new BadInputException("size " + s + " is too large");
-            sizeList.add((int) v);
-        }
-        for (String key : options.keySet()) {
-            boolean known = providers.stream().anyMatch(p -> p.options().stream().map(MechanismOption::name).anyMatch(key::equals));
-            if (!known) {
-                throw new BadInputException("option '" + key + "' is not understood by "
-                        + providers.stream().map(ChannelProvider::name).collect(Collectors.joining(", ")));
-            }
-        }
-        List<Mode> modes;
-        switch (mode.toLowerCase(Locale.ROOT)) {
-            case "latency": modes = List.of(Mode.LATENCY); break;
-            case "throughput": modes = List.of(Mode.THROUGHPUT); break;
-            case "both": modes = List.of(Mode.LATENCY, Mode.THROUGHPUT); break;
-            default: throw new BadInputException("--mode '" + mode + "' is not one of latency, throughput, both");
-        }
-        if (repeat < 1) throw new BadInputException("--repeat " + repeat + " must be at least 1");
+        if (all && !mechanisms.isEmpty()) throw new BadInputException("--all and --mechanism contradict each other; give one");
         if (repeat < 3) System.err.println("ipc bench: warning: --repeat " + repeat + " gives no meaningful spread; 3 or more is better");
         if (count != null && count < 1) throw new BadInputException("--count " + count + " must be at least 1");
-        Duration d = Units.parseDuration("--duration", duration);
-        if (count == null && d.isZero()) throw new BadInputException("--duration must be more than 0");
-        Duration w = Units.parseDuration("--warmup", warmup);
-        Duration t = Units.parseDuration("--timeout", timeout);
-        if (t.isZero()) throw new BadInputException("--timeout must be more than 0");
-        double perSecond = rate == null ? 0 : parseRate(rate);
-        if (perSecond > 0 && !modes.contains(Mode.LATENCY)) throw new BadInputException("--rate applies to latency; drop --mode throughput");
-        return new BenchConfig(providers.stream().map(ChannelProvider::name).toList(), modes, sizeList, w, d,
-                count == null ? 0 : count, repeat, t, options, perSecond);
-    }
-
-    /** "1000", "1000/s", "10k/s" → messages per second, 1 .. 10 million. */
-    static double parseRate(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        if (t.endsWith("/s")) t = t.substring(0, t.length() - 2);
-        double factor = 1;
-        if (t.endsWith("k")) { factor = 1e3; t = t.substring(0, t.length() - 1); }
-        else if (t.endsWith("m")) { factor = 1e6; t = t.substring(0, t.length() - 1); }
-        double v;
-        try {
-            v = Double.parseDouble(t) * factor;
-        } catch (NumberFormatException e) {
-            throw new BadInputException("--rate '" + text + "' is not a rate (examples: 1000/s, 20k/s)");
-        }
-        if (!(v >= 1 && v <= 10e6)) throw new BadInputException("--rate '" + text + "' is out of range (1/s .. 10m/s)");
-        return v;
+        return BenchConfig.builder().mechanisms(mechanisms).modes(modes).sizes(sizes).warmup(warmup).duration(duration)
+                .count(count == null ? 0 : count).repeat(repeat).timeout(timeout).options(options)
+                .rate(rate == null ? 0 : rate).build();
     }
 
     /** Writes {@code DIR/<mechanism>-latency-<size>.hgrm} in µs, the format HdrHistogram's plotter reads. */

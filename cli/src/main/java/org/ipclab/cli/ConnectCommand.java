@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.HdrHistogram.Histogram;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
@@ -21,7 +21,14 @@ import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.Providers;
 import org.ipclab.core.Units;
-import org.ipclab.core.peer.Probe;
+import org.ipclab.bench.BenchConfig;
+import org.ipclab.bench.Mode;
+import org.ipclab.bench.NanoClock;
+import org.ipclab.bench.RemoteTarget;
+import org.ipclab.bench.Results;
+import org.ipclab.bench.Runner;
+import org.ipclab.core.MechanismInfo;
+import org.ipclab.core.peer.PeerProtocol;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,7 +39,7 @@ import picocli.CommandLine.Parameters;
         description = {"Talk to an 'ipc serve' from another terminal.",
                 "Sends the given messages (or stdin's lines) and prints what comes back,",
                 "or sends --count probes and prints their round-trip times."})
-final class ConnectCommand implements Callable<Integer> {
+final class ConnectCommand implements Callable<Integer>, ChannelOptions.User {
     @Option(names = {"-m", "--mechanism"}, required = true, paramLabel = "NAME", description = "Mechanism (see 'ipc list').")
     String mechanism;
 
@@ -42,41 +49,49 @@ final class ConnectCommand implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "Send N benchmark probes instead of text.")
     Long count;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64", description = "Probe size with --count (default: ${DEFAULT-VALUE}).")
-    String size;
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64", converter = Converters.SizeConverter.class,
+            description = "Probe size with --count (default: ${DEFAULT-VALUE}).")
+    int size;
 
-    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s", description = "Longest wait for a connection or a reply (default: ${DEFAULT-VALUE}).")
-    String timeout;
+    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s", converter = Converters.DurationConverter.class,
+            description = "Longest wait for a connection or a reply (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
 
     @Parameters(paramLabel = "MESSAGE", arity = "0..*", description = "Messages to send; without any, lines from stdin.")
     List<String> messages = new ArrayList<>();
 
     @Override
+    public ChannelOptions channelOptions() {
+        return channelOptions;
+    }
+
+    @Override
     public Integer call() throws IOException {
-        Duration t = Units.parseDuration("--timeout", timeout);
         ChannelSpec spec = ChannelSpec.of(mechanism, channelOptions.toMap());
         ChannelProvider provider = Providers.forSpec(spec);
-        if (provider.has(Capability.RELATED_PROCESSES_ONLY)) {
+        MechanismInfo info = provider.describe(spec);
+        PeerProtocol protocol = PeerProtocol.of(info);
+        if (info.has(Capability.RELATED_PROCESSES_ONLY)) {
             throw new BadInputException("mechanism '" + mechanism + "' only connects a parent and the child it starts");
         }
-        int probeSize = (int) Units.parseSize("--size", size);
-        if (count != null && (probeSize < Probe.MIN_SIZE || probeSize > provider.maxMessageSize())) {
-            throw new BadInputException("--size " + size + " must be between " + Probe.MIN_SIZE + " and the " + mechanism
-                    + " maximum of " + provider.maxMessageSize() + " bytes");
+        if (count != null && count < 1) throw new BadInputException("--count " + count + " must be at least 1");
+        if (count != null && (size < protocol.minimumProbe() || size > info.maxMessageSize())) {
+            throw new BadInputException("--size " + size + " must be between " + protocol.minimumProbe() + " and the " + mechanism
+                    + " maximum of " + info.maxMessageSize() + " bytes");
         }
-        try (Channel ch = provider.connect(spec, t)) {
-            long pid = ServeCommand.awaitHello(ch, t);
+        try (Channel ch = provider.connect(spec, timeout)) {
+            long pid = protocol.awaitHello(ch, timeout);
             System.err.println("ipc connect: connected to " + mechanism + " server (pid " + pid + ")");
-            if (count != null) return probes(ch, probeSize, t);
+            if (count != null) return probes(info, ch, protocol);
             ByteBuffer in = ByteBuffer.allocateDirect(ch.maxMessageSize()).order(ByteOrder.LITTLE_ENDIAN);
             if (!messages.isEmpty()) {
-                for (String m : messages) echo(ch, m, in, t);
+                for (String m : messages) echo(ch, m, in, timeout);
             } else {
                 BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
                 String line;
-                while ((line = r.readLine()) != null) echo(ch, line, in, t);
+                while ((line = r.readLine()) != null) echo(ch, line, in, timeout);
             }
-            ServeCommand.sayStop(ch);
+            ServeCommand.sayStop(ch, protocol);
         }
         return ExitCodes.OK;
     }
@@ -93,28 +108,18 @@ final class ConnectCommand implements Callable<Integer> {
         System.out.println(new String(back, StandardCharsets.UTF_8));
     }
 
-    private int probes(Channel ch, int size, Duration t) throws IOException {
-        Probe probe = new Probe();
-        ByteBuffer out = Probe.newBuffer(size);
-        int fill = probe.fillChecksum(out);
-        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(64, ch.maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
-        Histogram h = new Histogram(1, Duration.ofHours(1).toNanos(), 3);
-        long bad = 0;
-        for (long seq = 0; seq < count; seq++) {
-            long sent = System.nanoTime();
-            probe.stamp(out, seq, sent, fill);
-            ch.send(out, t);
-            in.clear();
-            int n = ch.receive(in, t);
-            long rtt = System.nanoTime() - sent;
-            if (n < 0) throw new IpcException("server closed the connection after " + seq + " probes");
-            in.flip();
-            if (n != size || !probe.verify(in, n) || Probe.sequence(in) != (int) seq) bad++;
-            else h.recordValue(Math.max(1, rtt));
-        }
-        ServeCommand.sayStop(ch);
-        System.out.printf(Locale.ROOT, "%d probes of %s: RTT p50 %.2f µs, p99 %.2f µs, max %.2f µs; %d bad%n", count,
-                Units.formatSize(size), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, bad);
-        return bad == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
+    /** The benchmark's own round trip (the runner's), count probes, one repeat, no warm-up. */
+    private int probes(MechanismInfo info, Channel ch, PeerProtocol protocol) throws IpcException {
+        BenchConfig cfg = new BenchConfig(List.of(mechanism), List.of(Mode.LATENCY), List.of(size), Duration.ZERO,
+                Duration.ZERO, count, 1, timeout, Map.of());
+        Runner runner = new Runner(NanoClock.SYSTEM, BenchCommand::processCpuNanos, Runner::newHistogram);
+        Results.Measurement m = runner.latency(new RemoteTarget(info, ch, Map.of()), size, cfg);
+        ServeCommand.sayStop(ch, protocol);
+        if (m.summary() == null) throw new IpcException("probes failed: " + m.error());
+        Results.Latency l = m.summary().latency();
+        Results.Integrity i = m.integrity();
+        System.out.printf(Locale.ROOT, "%d probes of %s: RTT p50 %.2f µs, p99 %.2f µs, max %.2f µs; %d lost, %d reordered, %d corrupt%n",
+                count, Units.formatSize(size), l.p50Us(), l.p99Us(), l.maxUs(), i.lost(), i.reordered(), i.corrupt());
+        return m.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 }

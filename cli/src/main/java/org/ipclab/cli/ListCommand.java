@@ -1,9 +1,11 @@
 package org.ipclab.cli;
 
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Providers;
 import org.ipclab.core.Units;
@@ -28,15 +30,21 @@ final class ListCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%-16s %-10s %-12s %s%n", "MECHANISM", "AVAILABLE", "MAX MESSAGE", "CAPABILITIES / DESCRIPTION");
         for (ChannelProvider p : Providers.all()) {
-            String available = p.unavailableBecause().map(why -> "no").orElse("yes");
-            String caps = p.capabilities().stream().map(c -> c.name().toLowerCase().replace('_', '-')).collect(Collectors.joining(" "));
-            out.printf("%-16s %-10s %-12s %s%n", p.name(), available, Units.formatSize(p.maxMessageSize()), caps);
-            out.printf("%-16s %-10s %-12s %s%n", "", "", "", p.description());
-            p.unavailableBecause().ifPresent(why -> out.printf("%-16s %-10s %-12s why not: %s%n", "", "", "", why));
+            MechanismInfo info = p.describe();
+            String available = info.available() ? "yes" : "no";
+            String caps = info.capabilitiesInOrder().stream().map(c -> c.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                    .collect(Collectors.joining(" "));
+            out.printf("%-16s %-10s %-12s %s%n", info.name(), available, Units.formatSize(info.maxMessageSize()), caps);
+            out.printf("%-16s %-10s %-12s %s%n", "", "", "", info.description());
+            info.unavailableBecause().ifPresent(why -> out.printf("%-16s %-10s %-12s why not: %s%n", "", "", "", why));
             if (verbose) {
-                for (MechanismOption o : p.options()) {
-                    out.printf("%-16s   --opt %s=...  %s (default: %s)%n", "", o.name(), o.description(), o.defaultValue());
+                for (MechanismOption o : info.options()) {
+                    if (!o.userFacing()) continue;
+                    out.printf("%-16s   --opt %s=%s  %s%s%s%n", "", o.name(), o.valueLabel(), o.help(),
+                            o.defaultValue().map(d -> " (default: " + d + ")").orElse(""),
+                            o.shortcuts().isEmpty() ? "" : "; also " + String.join(", ", o.shortcuts()));
                 }
+                info.nativeProgram().ifPresent(c -> out.printf("%-16s   C baseline: ipclab-native %s%n", "", c));
             }
         }
         out.flush();

@@ -25,6 +25,7 @@ public final class Main {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new IpcCommand());
+        ChannelOptions.install(cl);
         // Everything after the demo's name belongs to the demo: `ipc demo pipe --writers 2`.
         cl.getSubcommands().get("demo").setStopAtPositional(true);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {

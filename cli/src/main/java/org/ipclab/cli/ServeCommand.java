@@ -1,9 +1,8 @@
 package org.ipclab.cli;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -18,8 +17,8 @@ import org.ipclab.core.ExitCleanup;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.Providers;
 import org.ipclab.core.ServerEnd;
-import org.ipclab.core.peer.Control;
-import org.ipclab.core.peer.PeerMain;
+import org.ipclab.core.MechanismInfo;
+import org.ipclab.core.peer.PeerProtocol;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +29,7 @@ import picocli.CommandLine.Option;
                 "Clients: 'ipc connect', 'ipc bench --connect', or any program that speaks",
                 "the documented wire format (docs/wire-format.md). Serves one client at",
                 "a time until Ctrl-C."})
-final class ServeCommand implements Callable<Integer> {
+final class ServeCommand implements Callable<Integer>, ChannelOptions.User {
     private static final Duration ACCEPT = Duration.ofDays(1);
 
     @Option(names = {"-m", "--mechanism"}, required = true, paramLabel = "NAME", description = "Mechanism to serve (see 'ipc list').")
@@ -43,17 +42,24 @@ final class ServeCommand implements Callable<Integer> {
     boolean once;
 
     @Override
+    public ChannelOptions channelOptions() {
+        return channelOptions;
+    }
+
+    @Override
     public Integer call() throws IOException {
         ChannelSpec spec = ChannelSpec.of(mechanism, channelOptions.toMap());
         ChannelProvider provider = Providers.forSpec(spec);
-        if (provider.has(Capability.RELATED_PROCESSES_ONLY)) {
+        MechanismInfo info = provider.describe(spec);
+        PeerProtocol protocol = PeerProtocol.of(info);
+        if (info.has(Capability.RELATED_PROCESSES_ONLY)) {
             throw new BadInputException("mechanism '" + mechanism + "' only connects a parent and the child it starts;"
                     + " use 'ipc bench -m " + mechanism + "' or 'ipc demo " + mechanism + "'");
         }
         try (ServerEnd server = ExitCleanup.register(provider.open(spec))) {
             System.out.println("ipc serve: " + mechanism + " ready (pid " + ProcessHandle.current().pid() + ") at "
-                    + describe(server.peerSpec().options()));
-            System.out.println("  connect with: ipc connect -m " + mechanism + connectArgs(server.peerSpec().options()) + " hello");
+                    + describe(server.peerSpec().userOptions()));
+            System.out.println("  connect with: ipc connect -m " + mechanism + connectArgs(mechanism, server.peerSpec().userOptions()) + " hello");
             System.out.println("  stop with Ctrl-C (removes what it created)");
             System.out.flush();
             int clients = 0;
@@ -62,7 +68,7 @@ final class ServeCommand implements Callable<Integer> {
                 clients++;
                 System.err.println("ipc serve: client " + clients + " connected");
                 try (ch) {
-                    PeerMain.serve(ch);
+                    protocol.serve(ch);
                     System.err.println("ipc serve: client " + clients + " left");
                 } catch (IOException e) {
                     System.err.println("ipc serve: client " + clients + ": " + e.getMessage());
@@ -73,34 +79,24 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private static String describe(Map<String, String> options) {
-        return options.entrySet().stream().filter(e -> !e.getKey().startsWith("ipclab."))
-                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        return options.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
     }
 
-    private static String connectArgs(Map<String, String> options) {
+    /** What a client types to reach this server: each option by its shortcut flag when it has one. */
+    private static String connectArgs(String mechanism, Map<String, String> options) {
         StringBuilder sb = new StringBuilder();
         options.forEach((k, v) -> {
-            if (k.equals("path") || k.equals("port") || k.equals("host")) sb.append(" --").append(k).append(' ').append(v);
-            else if (!k.startsWith("ipclab.")) sb.append(" --opt ").append(k).append('=').append(v);
+            List<String> flags = ChannelOptions.shortcutsOf(mechanism, k);
+            if (!flags.isEmpty()) sb.append(' ').append(flags.get(0)).append(' ').append(v);
+            else sb.append(" --opt ").append(k).append('=').append(v);
         });
         return sb.toString();
     }
 
-    /** A server greets each client with HELLO [pid]; returns the pid. */
-    static long awaitHello(Channel ch, Duration timeout) throws IOException {
-        ByteBuffer b = ByteBuffer.allocateDirect(Math.max(64, ch.maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
-        int n = ch.receive(b, timeout);
-        b.flip();
-        if (n < 0 || Control.opcode(b, n) != Control.HELLO) {
-            throw new IpcException(n < 0 ? "server closed the connection before greeting" : "server did not greet with HELLO: not an ipclab server?");
-        }
-        return Control.arg(b, 0);
-    }
-
     /** Tells the server this client is done (it goes back to waiting for the next one). */
-    static void sayStop(Channel ch) {
+    static void sayStop(Channel ch, PeerProtocol protocol) {
         try {
-            ch.send(Control.message(Control.STOP), Duration.ofSeconds(1));
+            protocol.stop(ch, Duration.ofSeconds(1));
         } catch (IOException | RuntimeException ignored) {
             // the server may be gone already; closing our end tells it too
         }

@@ -1,6 +1,11 @@
 package org.ipclab.core;
 
-/** What a mechanism guarantees, as data: the runner and the docs read these instead of guessing. */
+/**
+ * What a mechanism guarantees or does, as data: the runner, the CLI, the contract suite and the
+ * docs read these instead of guessing from a name or a size. A capability may depend on the spec
+ * (shm busy-waits with {@code wait=spin}, not with {@code wait=futex}), which is why they come from
+ * {@link ChannelProvider#describe(ChannelSpec)}.
+ */
 public enum Capability {
     /** Both ends can send (for a pipe: because the channel is made of two pipes). */
     BIDIRECTIONAL,
@@ -18,6 +23,19 @@ public enum Capability {
     NAMED,
     /** The kernel object outlives its creator until it is removed (message queues, shm files, FIFOs). */
     KERNEL_PERSISTENT,
-    /** A message is an event that carries at most a few bytes (signals). */
-    NOTIFICATION
+    /**
+     * A message is an event that carries at most a few bytes (signals): too small for the control
+     * protocol (HELLO/STOP/SINK/STATS) or a timestamped probe, so the peer speaks the notification
+     * protocol instead ({@link org.ipclab.core.peer.PeerProtocol}).
+     */
+    NOTIFICATION,
+    /** A waiting side burns its CPU instead of sleeping: with fewer CPUs than waiters it starves its peer. */
+    BUSY_WAITS,
+    /**
+     * {@link Channel#trySend}/{@link Channel#tryReceive} never block. FileChannel-backed pipes and
+     * FIFOs cannot promise it: the JDK offers no readiness check for them.
+     */
+    NON_BLOCKING_TRY,
+    /** The peer's user id is checked when it connects (SO_PEERCRED); a stranger is refused. */
+    CHECKS_PEER_UID
 }

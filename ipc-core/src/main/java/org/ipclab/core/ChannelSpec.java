@@ -11,6 +11,14 @@ import java.util.Optional;
  * as plain command-line arguments ({@code --opt key=value}). Immutable.
  */
 public final class ChannelSpec {
+    /**
+     * Options whose key starts with this are written by ipclab itself (the server end for its peer,
+     * the launcher), never typed by a user; they are not declared as mechanism options.
+     */
+    public static final String INTERNAL_PREFIX = "ipclab.";
+    /** The server's pid, for a peer that must notice the server's death (no kernel object tells it). */
+    public static final String SERVER_PID = INTERNAL_PREFIX + "server-pid";
+
     private final String mechanism;
     private final Map<String, String> options;
 
@@ -68,6 +76,31 @@ public final class ChannelSpec {
     public Duration duration(String key, Duration fallback) {
         String v = options.get(key);
         return v == null ? fallback : Units.parseDuration(key, v);
+    }
+
+    /** A copy carrying this process's pid as the server pid ({@link #SERVER_PID}). */
+    public ChannelSpec withServerPid() {
+        return with(SERVER_PID, Long.toString(ProcessHandle.current().pid()));
+    }
+
+    /** The server pid a server end put in its peer spec, if any. */
+    public java.util.OptionalLong serverPid() {
+        String v = options.get(SERVER_PID);
+        if (v == null) return java.util.OptionalLong.empty();
+        try {
+            return java.util.OptionalLong.of(Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(SERVER_PID + "=" + v + " is not a pid");
+        }
+    }
+
+    /** The options a user typed or may type: without the internal ones. */
+    public Map<String, String> userOptions() {
+        Map<String, String> copy = new LinkedHashMap<>();
+        options.forEach((k, v) -> {
+            if (!k.startsWith(INTERNAL_PREFIX)) copy.put(k, v);
+        });
+        return copy;
     }
 
     @Override

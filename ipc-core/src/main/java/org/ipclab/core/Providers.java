@@ -2,7 +2,9 @@ package org.ipclab.core;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
@@ -26,20 +28,42 @@ public final class Providers {
                         + all.stream().map(ChannelProvider::name).collect(Collectors.joining(", ")) + ")"));
     }
 
-    /** The provider, checked to be available and to understand every option in the spec. */
+    /** The provider, checked to be available and to understand every option in the spec and its value. */
     public static ChannelProvider forSpec(ChannelSpec spec) {
         ChannelProvider p = get(spec.mechanism());
-        p.unavailableBecause().ifPresent(why -> {
+        check(p, spec);
+        p.describe(spec).unavailableBecause().ifPresent(why -> {
             throw new BadInputException("mechanism '" + p.name() + "' is not available here: " + why);
         });
-        List<String> known = p.options().stream().map(MechanismOption::name).collect(Collectors.toList());
-        for (String key : spec.options().keySet()) {
-            if (key.startsWith("ipclab.")) continue; // set by the launcher, not by users
-            if (!known.contains(key)) {
-                throw new BadInputException("mechanism '" + p.name() + "' has no option '" + key + "'"
-                        + (known.isEmpty() ? " (it takes none)" : " (known: " + String.join(", ", known) + ")"));
-            }
-        }
         return p;
+    }
+
+    /** The description of a checked spec. */
+    public static MechanismInfo describe(ChannelSpec spec) {
+        return forSpec(spec).describe(spec);
+    }
+
+    /** Refuses an option the mechanism does not have, or a value its type does not allow. */
+    public static void check(ChannelProvider p, ChannelSpec spec) {
+        List<MechanismOption> known = p.describe().options();
+        for (Map.Entry<String, String> e : spec.options().entrySet()) {
+            if (e.getKey().startsWith(ChannelSpec.INTERNAL_PREFIX)) continue; // set by the launcher, not by users
+            MechanismOption option = known.stream().filter(o -> o.name().equals(e.getKey())).findFirst()
+                    .orElseThrow(() -> new BadInputException("mechanism '" + p.name() + "' has no option '" + e.getKey() + "'"
+                            + (known.isEmpty() ? " (it takes none)"
+                            : " (known: " + known.stream().filter(MechanismOption::userFacing)
+                            .map(MechanismOption::name).collect(Collectors.joining(", ")) + ")")));
+            option.check(e.getValue());
+        }
+    }
+
+    /** The subset of {@code options} (e.g. every {@code --opt} of a multi-mechanism run) that this provider understands. */
+    public static ChannelSpec specFor(ChannelProvider p, Map<String, String> options) {
+        Map<String, String> mine = new LinkedHashMap<>();
+        MechanismInfo info = p.describe();
+        options.forEach((k, v) -> {
+            if (info.option(k).isPresent()) mine.put(k, v);
+        });
+        return ChannelSpec.of(p.name(), mine);
     }
 }

@@ -11,7 +11,7 @@ import java.util.Optional;
  * them: {@link #close()} removes every one, also when no peer ever came.
  *
  * <p>Lifecycle: {@link ChannelProvider#open} → {@link #peerSpec()} handed to the peer →
- * (for related-process mechanisms) {@link #preparePeer} → peer starts → {@link #accept}.
+ * {@link #startPeer} (when the launcher starts the peer) → {@link #accept}.
  */
 public interface ServerEnd extends AutoCloseable {
 
@@ -19,24 +19,15 @@ public interface ServerEnd extends AutoCloseable {
     ChannelSpec peerSpec();
 
     /**
-     * Lets a mechanism that works only between a parent and its child wire the child's standard
-     * streams or descriptors before it starts (the pipe provider keeps stdin/stdout as pipes).
-     * Returns true when the mechanism took over the child's stdin and stdout.
+     * Starts the peer process that will {@link ChannelProvider#connect}. The launcher has set up
+     * the command, stderr (a pipe, for the peer's diagnostics) and stdin/stdout (nothing); a
+     * mechanism that needs more overrides this: the pipe makes the child's stdin/stdout the pipes
+     * under test, real-time signals spawn the child with the signal blocked (JDK 20+ ProcessBuilder
+     * clears the child's signal mask). A returned process must offer {@code getErrorStream()},
+     * {@code waitFor}, {@code exitValue}, {@code destroy} and {@code destroyForcibly}.
      */
-    default boolean preparePeer(ProcessBuilder peer) {
-        return false;
-    }
-
-    /**
-     * Lets a mechanism start the peer itself, when how it is created matters and ProcessBuilder
-     * cannot do it (real-time signals: the child must start with the signal blocked in every
-     * thread, and JDK 20+ ProcessBuilder clears the child's signal mask). The launcher calls it
-     * after {@link #preparePeer}; empty (the default) means "use ProcessBuilder". A returned
-     * process must offer {@code getErrorStream()} (the peer's stderr), {@code waitFor},
-     * {@code exitValue}, {@code destroy} and {@code destroyForcibly}.
-     */
-    default Optional<Process> startPeer(List<String> command) throws IOException {
-        return Optional.empty();
+    default Process startPeer(ProcessBuilder peer) throws IOException {
+        return peer.start();
     }
 
     /**

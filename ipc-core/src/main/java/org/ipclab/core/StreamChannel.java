@@ -2,8 +2,6 @@ package org.ipclab.core;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
@@ -293,15 +291,7 @@ public class StreamChannel implements Channel {
     }
 
     private IOException translate(IOException e, String op) {
-        if (e instanceof IpcException) return e;
-        if (closed || e instanceof AsynchronousCloseException || e instanceof ClosedChannelException) {
-            return new IpcException(mechanism + " " + op + ": channel closed");
-        }
-        String m = String.valueOf(e.getMessage());
-        if (m.contains("Broken pipe") || m.contains("Connection reset") || m.contains("Stream closed")) {
-            return new PeerGoneException(mechanism + " " + op + ": peer closed the connection (" + m + ")", e);
-        }
-        return new IpcException(mechanism + " " + op + " failed: " + m, e);
+        return IoErrors.translate(mechanism, op, e, closed);
     }
 
     private void ensureOpen() throws IpcException {

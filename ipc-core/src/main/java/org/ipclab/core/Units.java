@@ -74,6 +74,22 @@ public final class Units {
         return d;
     }
 
+    /**
+     * A timeout in nanoseconds for deadline arithmetic ({@code System.nanoTime() + nanos}): never
+     * negative, and a "practically forever" duration (days, years) is clamped far below the point
+     * where the sum would overflow, instead of throwing from {@link Duration#toNanos()}.
+     */
+    public static long nanos(Duration timeout) {
+        try {
+            return Math.min(Math.max(0, timeout.toNanos()), FOREVER_NANOS);
+        } catch (ArithmeticException tooLong) {
+            return FOREVER_NANOS;
+        }
+    }
+
+    /** About 73 years: the clamp of {@link #nanos}, still safe to add to any {@code System.nanoTime()}. */
+    public static final long FOREVER_NANOS = Long.MAX_VALUE / 4;
+
     /** 2s, 300ms, 1.5ms, 250µs. */
     public static String format(Duration d) {
         long ns = d.toNanos();

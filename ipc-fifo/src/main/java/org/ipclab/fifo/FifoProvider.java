@@ -28,6 +28,7 @@ import org.ipclab.core.ExitCleanup;
 import org.ipclab.core.Framing;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Names;
 import org.ipclab.core.NativeException;
@@ -60,27 +61,17 @@ public final class FifoProvider implements ChannelProvider {
     }
 
     @Override
-    public String description() {
-        return "two named pipes (mkfifo) met by path, length-prefixed frames";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED);
-    }
-
-    @Override
-    public int maxMessageSize() {
-        return Framing.DEFAULT_MAX_MESSAGE;
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return List.of(
-                new MechanismOption(PATH, "a fresh private directory (0700) in the temp directory",
-                        "directory that holds the two FIFOs " + TO_SERVER + " and " + TO_CLIENT),
-                new MechanismOption(PIPE_SIZE, "kernel default (64 KiB)",
-                        "capacity of each FIFO, fcntl(F_SETPIPE_SZ); one page up to /proc/sys/fs/pipe-max-size"));
+    public MechanismInfo describe(ChannelSpec spec) {
+        return MechanismInfo.builder(NAME)
+                .description("two named pipes (mkfifo) met by path, length-prefixed frames")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED)
+                .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
+                .options(MechanismOption.text(PATH, null, "directory that holds the two FIFOs " + TO_SERVER + " and " + TO_CLIENT
+                                + " (default: a fresh private 0700 directory in the temp directory)").withShortcut(),
+                        MechanismOption.size(PIPE_SIZE, null, "capacity of each FIFO, fcntl(F_SETPIPE_SZ); one page up to"
+                                + " /proc/sys/fs/pipe-max-size (default: the kernel's, 64 KiB)"))
+                .nativeProgram("fifo")
+                .build();
     }
 
     @Override
@@ -145,7 +136,7 @@ public final class FifoProvider implements ChannelProvider {
             out.close();
             throw e;
         }
-        return new StreamChannel(NAME, in, out, maxMessageSize());
+        return new StreamChannel(NAME, in, out, Framing.DEFAULT_MAX_MESSAGE);
     }
 
     /**
@@ -222,9 +213,9 @@ public final class FifoProvider implements ChannelProvider {
             // even if both processes are killed. Without one (ipc serve), later clients need them.
             if (peer.isPresent()) {
                 removeNames();
-                return new StreamChannel(NAME, in, out, maxMessageSize());
+                return new StreamChannel(NAME, in, out, Framing.DEFAULT_MAX_MESSAGE);
             }
-            return new HangUpChannel(NAME, in, out, maxMessageSize());
+            return new HangUpChannel(NAME, in, out, Framing.DEFAULT_MAX_MESSAGE);
         }
 
         /** F_SETPIPE_SZ/F_GETPIPE_SZ through a short-lived O_RDWR|O_NONBLOCK descriptor (the buffer exists while the FIFO is open). */

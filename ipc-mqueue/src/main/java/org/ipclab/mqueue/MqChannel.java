@@ -13,6 +13,7 @@ import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.MessageTooLargeException;
 import org.ipclab.core.NativeException;
+import org.ipclab.core.PeerLiveness;
 import org.ipclab.core.PeerGoneException;
 import org.ipclab.core.ProtocolException;
 
@@ -26,10 +27,15 @@ import org.ipclab.core.ProtocolException;
  * its queue anyway, and {@value #PRIO_END} (the lowest) for end-of-stream, which the kernel hands
  * out only after every data message (data uses 1 .. 32766). A queue has no end-of-file of its own.
  *
- * <p>Every wait is cut into slices of {@link PeerWatch#SLICE_MS} ms to check the peer still runs.
+ * <p>Every wait is cut into slices of {@link #SLICE_MS} ms to check the peer still runs.
  * Hot path: a direct buffer is passed to the kernel by address, no copy in Java, no allocation.
  */
 final class MqChannel implements Channel {
+    /**
+     * How long one blocking call waits before the peer\'s liveness is checked again: a queue has no
+     * end-of-file, so a receive from a dead peer would otherwise just wait.
+     */
+    static final long SLICE_MS = 100;
     static final String MECHANISM = "mqueue";
     static final int PRIO_END = 0;
     static final int PRIO_ATTACH = PosixQueue.PRIO_MAX - 1;
@@ -38,7 +44,7 @@ final class MqChannel implements Channel {
     private final PosixQueue in;
     private final int msgsize;
     private final int priority;
-    private volatile PeerWatch watch;
+    private volatile PeerLiveness watch;
 
     private final ByteBuffer sendScratch;
     private final long sendScratchAddress;
@@ -56,7 +62,7 @@ final class MqChannel implements Channel {
     private volatile boolean endSeen;
     private volatile boolean closed;
 
-    MqChannel(PosixQueue out, PosixQueue in, int msgsize, int priority, PeerWatch watch) {
+    MqChannel(PosixQueue out, PosixQueue in, int msgsize, int priority, PeerLiveness watch) {
         this.out = out;
         this.in = in;
         this.msgsize = msgsize;
@@ -231,7 +237,7 @@ final class MqChannel implements Channel {
         }
     }
 
-    void watch(PeerWatch w) {
+    void watch(PeerLiveness w) {
         this.watch = w;
     }
 
@@ -279,11 +285,11 @@ final class MqChannel implements Channel {
         }
     }
 
-    /** Milliseconds to wait in this slice: at most {@link PeerWatch#SLICE_MS}, at least 0. */
+    /** Milliseconds to wait in this slice: at most {@link #SLICE_MS}, at least 0. */
     private static long sliceMillis(long endNanos) {
         long left = endNanos - System.nanoTime();
         if (left <= 0) return 0;
-        return Math.min(PeerWatch.SLICE_MS, (left + 999_999) / 1_000_000);
+        return Math.min(MqChannel.SLICE_MS, (left + 999_999) / 1_000_000);
     }
 
     /** CLOCK_REALTIME now + {@code millis}, as the absolute timespec the mq_timed* calls take. */

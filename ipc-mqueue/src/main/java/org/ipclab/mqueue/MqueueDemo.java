@@ -1,5 +1,6 @@
 package org.ipclab.mqueue;
 
+import org.ipclab.core.PeerLiveness;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -130,7 +131,7 @@ public final class MqueueDemo implements Demo {
             int errno = q.send(new byte[65], 1, Duration.ofSeconds(1));
             out.println("  kernel: mq_send(65 bytes) to a queue with mq_msgsize=64 -> " + NativeException.describe(errno));
             boolean kernelRefused = errno == Native.EMSGSIZE;
-            try (MqChannel ch = new MqChannel(q, q, 64, 1, PeerWatch.nobody())) {
+            try (MqChannel ch = new MqChannel(q, q, 64, 1, PeerLiveness.nobody())) {
                 ch.send(ByteBuffer.allocate(65), Duration.ofSeconds(1));
                 check(out, false, "ipclab refuses it before the kernel sees it");
             } catch (MessageTooLargeException e) {

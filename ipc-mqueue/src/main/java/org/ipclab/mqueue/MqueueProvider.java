@@ -1,5 +1,6 @@
 package org.ipclab.mqueue;
 
+import org.ipclab.core.PeerLiveness;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,6 +18,7 @@ import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.ExitCleanup;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Names;
 import org.ipclab.core.ServerEnd;
@@ -28,42 +30,31 @@ import org.ipclab.core.ServerEnd;
  * {@code /proc/sys/fs/mqueue} (8192 on a stock kernel).
  */
 public final class MqueueProvider implements ChannelProvider {
-    static final String SERVER_PID = "ipclab.server-pid";
+    static final String SERVER_PID = ChannelSpec.SERVER_PID;
 
     @Override
     public String name() {
         return MqChannel.MECHANISM;
     }
 
+    /** The largest message: {@code msgsize} when given, else {@code /proc/sys/fs/mqueue/msgsize_max} (the most a process without CAP_SYS_RESOURCE may ask for). */
     @Override
-    public String description() {
-        return "POSIX message queues (mq_open/mq_timedsend/mq_timedreceive), one per direction, with priorities";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
-                Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT);
-    }
-
-    /** {@code /proc/sys/fs/mqueue/msgsize_max}: the largest {@code mq_msgsize} a process without CAP_SYS_RESOURCE may ask for. */
-    @Override
-    public int maxMessageSize() {
-        return (int) Math.min(Integer.MAX_VALUE, Proc.mqueue("msgsize_max", 8192));
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return List.of(
-                new MechanismOption("name", "/ipclab-<pid>-mq-<random>", "queue name prefix: one '/', then up to 240 characters; -to-peer and -from-peer are appended"),
-                new MechanismOption("priority", "1", "priority of every data message, 1..32766 (0 and 32767 are reserved for end-of-stream and attach)"),
-                new MechanismOption("maxmsg", "/proc/sys/fs/mqueue/msg_max", "messages a queue holds before mq_send blocks"),
-                new MechanismOption("msgsize", "/proc/sys/fs/mqueue/msgsize_max", "largest message, bytes"));
-    }
-
-    @Override
-    public Optional<String> unavailableBecause() {
-        return Optional.ofNullable(Native.unavailableBecause());
+    public MechanismInfo describe(ChannelSpec spec) {
+        long max = spec.option("msgsize").isPresent() ? spec.size("msgsize", 0) : Proc.mqueue("msgsize_max", 8192);
+        return MechanismInfo.builder(MqChannel.MECHANISM)
+                .description("POSIX message queues (mq_open/mq_timedsend/mq_timedreceive), one per direction, with priorities")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
+                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY)
+                .maxMessageSize((int) Math.min(Integer.MAX_VALUE, max))
+                .options(MechanismOption.text("name", null, "queue name prefix: one '/', then up to 240 characters; -to-peer and"
+                                + " -from-peer are appended (default: /ipclab-<pid>-mq-<random>)"),
+                        MechanismOption.integer("priority", "1", "priority of every data message, 1..32766 (0 and 32767 are"
+                                + " reserved for end-of-stream and attach)"),
+                        MechanismOption.integer("maxmsg", null, "messages a queue holds before mq_send blocks (default: /proc/sys/fs/mqueue/msg_max)"),
+                        MechanismOption.size("msgsize", null, "largest message, bytes (default: /proc/sys/fs/mqueue/msgsize_max)"))
+                .nativeProgram("mqueue")
+                .unavailableBecause(Optional.ofNullable(Native.unavailableBecause()))
+                .build();
     }
 
     @Override
@@ -92,7 +83,7 @@ public final class MqueueProvider implements ChannelProvider {
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
         String base = spec.option("name").orElseThrow(() -> new BadInputException("mqueue connect needs the queue name (--opt name=/ipclab-...)"));
         int priority = priority(spec);
-        PeerWatch watch = spec.option(SERVER_PID).map(p -> PeerWatch.ofPid(Long.parseLong(p), "server")).orElse(PeerWatch.nobody());
+        PeerLiveness watch = PeerLiveness.ofServer(spec);
         PosixQueue in = PosixQueue.open(base + "-to-peer", Native.O_RDONLY);
         PosixQueue out;
         try {
@@ -152,7 +143,7 @@ public final class MqueueProvider implements ChannelProvider {
             this.toPeer = toPeer;
             this.fromPeer = fromPeer;
             PosixQueue.Attributes a = toPeer.attributes();
-            this.channel = new MqChannel(toPeer, fromPeer, (int) a.msgsize(), priority, PeerWatch.nobody());
+            this.channel = new MqChannel(toPeer, fromPeer, (int) a.msgsize(), priority, PeerLiveness.nobody());
             for (String f : List.of("msg_max", "msgsize_max", "msg_default", "msgsize_default", "queues_max")) {
                 effective.put("/proc/sys/fs/mqueue/" + f, Proc.text(Proc.MQUEUE.resolve(f)));
             }
@@ -174,9 +165,9 @@ public final class MqueueProvider implements ChannelProvider {
 
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
-            peer.ifPresent(p -> channel.watch(PeerWatch.of(p.toHandle(), "peer")));
+            peer.ifPresent(p -> channel.watch(PeerLiveness.of(p, "peer")));
             long pid = channel.awaitAttach(timeout);
-            if (peer.isEmpty()) channel.watch(PeerWatch.ofPid(pid, "peer"));
+            if (peer.isEmpty()) channel.watch(PeerLiveness.ofPid(pid, "peer"));
             effective.put("peer pid", Long.toString(pid));
             return channel;
         }

@@ -14,6 +14,7 @@ import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.MessageTooLargeException;
 import org.ipclab.core.NativeException;
+import org.ipclab.core.PeerLiveness;
 import org.ipclab.core.PeerGoneException;
 import org.ipclab.core.ProtocolException;
 import org.ipclab.core.internal.Deadline;
@@ -42,13 +43,13 @@ final class SysvChannel implements Channel {
     static final long DATA = 3;
     static final long END = 4;
     private static final long MAX_BACKOFF_NANOS = 1_000_000;
-    private static final Duration SLICE = Duration.ofMillis(PeerWatch.SLICE_MS);
+    private static final Duration SLICE = Duration.ofMillis(MqChannel.SLICE_MS);
     private static final long SLICE_NANOS = SLICE.toNanos();
 
     private final SysvQueue out;
     private final SysvQueue in;
     private final int msgmax;
-    private volatile PeerWatch watch;
+    private volatile PeerLiveness watch;
 
     private final ByteBuffer sendBuffer;
     private final long sendAddress;
@@ -60,7 +61,7 @@ final class SysvChannel implements Channel {
     private volatile boolean endSeen;
     private volatile boolean closed;
 
-    SysvChannel(SysvQueue out, SysvQueue in, int msgmax, PeerWatch watch) {
+    SysvChannel(SysvQueue out, SysvQueue in, int msgmax, PeerLiveness watch) {
         this.out = out;
         this.in = in;
         this.msgmax = msgmax;
@@ -85,7 +86,7 @@ final class SysvChannel implements Channel {
         int length = prepare(DATA, message);
         long end = System.nanoTime() + MqChannel.nanos(timeout);
         long backoff = 0;
-        long nextCheck = System.nanoTime() + PeerWatch.SLICE_MS * 1_000_000;
+        long nextCheck = System.nanoTime() + MqChannel.SLICE_MS * 1_000_000;
         while (true) {
             ensureOpen();
             if (Native.libc().msgsnd(out.msqid, sendAddress, length, Native.IPC_NOWAIT) == 0) return;
@@ -95,7 +96,7 @@ final class SysvChannel implements Channel {
             long now = System.nanoTime();
             if (now - nextCheck >= 0) {
                 watch.check(MECHANISM, "send to " + out.describe());
-                nextCheck = now + PeerWatch.SLICE_MS * 1_000_000;
+                nextCheck = now + MqChannel.SLICE_MS * 1_000_000;
             }
             if (now - end >= 0) {
                 throw new IpcTimeoutException(MECHANISM + " send to " + out.describe() + " (queue full: "
@@ -229,7 +230,7 @@ final class SysvChannel implements Channel {
         return length;
     }
 
-    void watch(PeerWatch w) {
+    void watch(PeerLiveness w) {
         this.watch = w;
     }
 

@@ -1,5 +1,6 @@
 package org.ipclab.mqueue;
 
+import org.ipclab.core.PeerLiveness;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,6 +17,7 @@ import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.ExitCleanup;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.ServerEnd;
@@ -28,34 +30,25 @@ import org.ipclab.core.ServerEnd;
  * ({@code msgmnb}, the bytes one queue holds, 16384).
  */
 public final class SysvMqueueProvider implements ChannelProvider {
-    static final String TO_PEER = "ipclab.msqid-to-peer";
-    static final String FROM_PEER = "ipclab.msqid-from-peer";
+    static final String TO_PEER = ChannelSpec.INTERNAL_PREFIX + "msqid-to-peer";
+    static final String FROM_PEER = ChannelSpec.INTERNAL_PREFIX + "msqid-from-peer";
 
     @Override
     public String name() {
         return SysvChannel.MECHANISM;
     }
 
+    /** The largest message: {@code /proc/sys/kernel/msgmax}. */
     @Override
-    public String description() {
-        return "System V message queues (msgget/msgsnd/msgrcv), one per direction, typed messages";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
-                Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT);
-    }
-
-    /** {@code /proc/sys/kernel/msgmax}. */
-    @Override
-    public int maxMessageSize() {
-        return (int) Math.min(Integer.MAX_VALUE, Proc.kernel("msgmax", 8192));
-    }
-
-    @Override
-    public Optional<String> unavailableBecause() {
-        return Optional.ofNullable(Native.unavailableBecause());
+    public MechanismInfo describe(ChannelSpec spec) {
+        return MechanismInfo.builder(SysvChannel.MECHANISM)
+                .description("System V message queues (msgget/msgsnd/msgrcv), one per direction, typed messages")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
+                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY)
+                .maxMessageSize((int) Math.min(Integer.MAX_VALUE, Proc.kernel("msgmax", 8192)))
+                .nativeProgram("sysv-mqueue")
+                .unavailableBecause(Optional.ofNullable(Native.unavailableBecause()))
+                .build();
     }
 
     @Override
@@ -68,18 +61,18 @@ public final class SysvMqueueProvider implements ChannelProvider {
             SysvQueue.remove(toPeer.msqid);
             throw e;
         }
-        return new SysvServerEnd(spec, toPeer, fromPeer, maxMessageSize());
+        return new SysvServerEnd(spec, toPeer, fromPeer, describe(spec).maxMessageSize());
     }
 
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
         int to = id(spec, TO_PEER);
         int from = id(spec, FROM_PEER);
-        PeerWatch watch = spec.option(MqueueProvider.SERVER_PID).map(p -> PeerWatch.ofPid(Long.parseLong(p), "server")).orElse(PeerWatch.nobody());
+        PeerLiveness watch = PeerLiveness.ofServer(spec);
         SysvQueue in = SysvQueue.of(to);
         SysvQueue out = SysvQueue.of(from);
         in.status(); // fails clearly (EINVAL/EIDRM/EACCES) when the id is wrong or not ours
-        SysvChannel ch = new SysvChannel(out, in, maxMessageSize(), watch);
+        SysvChannel ch = new SysvChannel(out, in, describe(spec).maxMessageSize(), watch);
         ByteBuffer attach = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, ProcessHandle.current().pid());
         long end = System.nanoTime() + MqChannel.nanos(timeout);
         while (!ch.sendControl(SysvChannel.ATTACH, attach)) {
@@ -113,7 +106,7 @@ public final class SysvMqueueProvider implements ChannelProvider {
             this.spec = spec;
             this.toPeer = toPeer;
             this.fromPeer = fromPeer;
-            this.channel = new SysvChannel(toPeer, fromPeer, msgmax, PeerWatch.nobody());
+            this.channel = new SysvChannel(toPeer, fromPeer, msgmax, PeerLiveness.nobody());
             for (String f : List.of("msgmax", "msgmnb", "msgmni")) {
                 effective.put("/proc/sys/kernel/" + f, Proc.text(java.nio.file.Path.of("/proc/sys/kernel", f)));
             }
@@ -133,9 +126,9 @@ public final class SysvMqueueProvider implements ChannelProvider {
 
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
-            peer.ifPresent(p -> channel.watch(PeerWatch.of(p.toHandle(), "peer")));
+            peer.ifPresent(p -> channel.watch(PeerLiveness.of(p, "peer")));
             long pid = channel.awaitAttach(timeout);
-            if (peer.isEmpty()) channel.watch(PeerWatch.ofPid(pid, "peer"));
+            if (peer.isEmpty()) channel.watch(PeerLiveness.ofPid(pid, "peer"));
             effective.put("peer pid", Long.toString(pid));
             return channel;
         }

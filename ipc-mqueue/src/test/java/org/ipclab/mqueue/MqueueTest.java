@@ -38,8 +38,8 @@ class MqueueTest {
 
     @Test
     void maxMessageSizeIsTheKernelsMsgsizeMaxReadFromProc() {
-        assertEquals(Proc.mqueue("msgsize_max", -1), provider.maxMessageSize());
-        assertTrue(provider.maxMessageSize() > 1, "read more than the first byte of /proc/sys/fs/mqueue/msgsize_max");
+        assertEquals(Proc.mqueue("msgsize_max", -1), provider.describe().maxMessageSize());
+        assertTrue(provider.describe().maxMessageSize() > 1, "read more than the first byte of /proc/sys/fs/mqueue/msgsize_max");
     }
 
     @Test

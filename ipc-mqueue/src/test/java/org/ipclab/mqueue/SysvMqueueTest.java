@@ -32,7 +32,7 @@ class SysvMqueueTest {
 
     @Test
     void limitsComeFromProcAndTheQueuesOwnMsgQbytes() throws IOException {
-        assertEquals(Proc.kernel("msgmax", -1), provider.maxMessageSize());
+        assertEquals(Proc.kernel("msgmax", -1), provider.describe().maxMessageSize());
         try (ServerEnd server = provider.open(ChannelSpec.of("sysv-mqueue"))) {
             Map<String, String> p = server.effectiveParameters();
             assertEquals(Proc.text(java.nio.file.Path.of("/proc/sys/kernel/msgmax")), p.get("/proc/sys/kernel/msgmax"));

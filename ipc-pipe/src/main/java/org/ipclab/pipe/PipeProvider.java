@@ -26,6 +26,7 @@ import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.Framing;
 import org.ipclab.core.IpcException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.NativeException;
 import org.ipclab.core.ServerEnd;
@@ -54,30 +55,16 @@ public final class PipeProvider implements ChannelProvider {
     }
 
     @Override
-    public String description() {
-        return "two anonymous pipes (child's stdin/stdout), length-prefixed frames; parent and child only";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.RELATED_PROCESSES_ONLY);
-    }
-
-    @Override
-    public int maxMessageSize() {
-        return Framing.DEFAULT_MAX_MESSAGE;
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return List.of(new MechanismOption(PIPE_SIZE, "kernel default (64 KiB)",
-                "capacity of each pipe, fcntl(F_SETPIPE_SZ); one page up to /proc/sys/fs/pipe-max-size"));
-    }
-
-    @Override
-    public Optional<String> unavailableBecause() {
-        if (!Files.isDirectory(Path.of("/proc/self/fd"))) return Optional.of("needs Linux /proc/self/fd");
-        return Optional.empty();
+    public MechanismInfo describe(ChannelSpec spec) {
+        return MechanismInfo.builder(NAME)
+                .description("two anonymous pipes (child's stdin/stdout), length-prefixed frames; parent and child only")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.RELATED_PROCESSES_ONLY)
+                .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
+                .options(MechanismOption.size(PIPE_SIZE, null, "capacity of each pipe, fcntl(F_SETPIPE_SZ); one page up to"
+                        + " /proc/sys/fs/pipe-max-size (default: the kernel's, 64 KiB)"))
+                .nativeProgram("pipe")
+                .unavailableBecause(Files.isDirectory(Path.of("/proc/self/fd")) ? Optional.empty() : Optional.of("needs Linux /proc/self/fd"))
+                .build();
     }
 
     @Override
@@ -107,7 +94,7 @@ public final class PipeProvider implements ChannelProvider {
             if (toParent != null) toParent.close();
             throw e;
         }
-        return new StreamChannel(NAME, fromParent, toParent, maxMessageSize());
+        return new StreamChannel(NAME, fromParent, toParent, Framing.DEFAULT_MAX_MESSAGE);
     }
 
     /** dup2(2, 1) and dup2(/dev/null, 0): the pipes now live only in our reopened descriptors. */
@@ -140,11 +127,12 @@ public final class PipeProvider implements ChannelProvider {
             return spec;
         }
 
+        /** The child's stdin and stdout become the two pipes under test. */
         @Override
-        public boolean preparePeer(ProcessBuilder peer) {
+        public Process startPeer(ProcessBuilder peer) throws IOException {
             peer.redirectInput(ProcessBuilder.Redirect.PIPE);
             peer.redirectOutput(ProcessBuilder.Redirect.PIPE);
-            return true;
+            return peer.start();
         }
 
         @Override
@@ -161,7 +149,7 @@ public final class PipeProvider implements ChannelProvider {
             }
             if (!toPeer.startsWith("pipe:") || !fromPeer.startsWith("pipe:")) {
                 throw new IpcException("pipe: the peer's stdin/stdout are " + toPeer + " and " + fromPeer
-                        + ", not pipes (preparePeer was not applied)");
+                        + ", not pipes (the peer was not started by startPeer)");
             }
             toPeerPipe = toPeer;
             fromPeerPipe = fromPeer;
@@ -192,7 +180,7 @@ public final class PipeProvider implements ChannelProvider {
             // The JDK's copies must go: its reaper would otherwise read our pipe when the child exits.
             child.getOutputStream().close();
             child.getInputStream().close();
-            return new StreamChannel(NAME, in, out, maxMessageSize());
+            return new StreamChannel(NAME, in, out, Framing.DEFAULT_MAX_MESSAGE);
         }
 
         @Override

@@ -144,9 +144,8 @@ class PipeFaultsTest {
                 NoisyChild.class.getName());
         try (ServerEnd end = new PipeProvider().open(ChannelSpec.of("pipe"))) {
             ProcessBuilder pb = new ProcessBuilder(cmd);
-            assertTrue(end.preparePeer(pb));
             pb.redirectError(ProcessBuilder.Redirect.PIPE);
-            Process child = pb.start();
+            Process child = end.startPeer(pb);
             try (Channel ch = end.accept(START, Optional.of(child))) {
                 ByteBuffer in = ByteBuffer.allocate(1024);
                 int n = ch.receive(in, STEP);

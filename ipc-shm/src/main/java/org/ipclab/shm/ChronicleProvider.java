@@ -30,9 +30,11 @@ import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.MessageTooLargeException;
 import org.ipclab.core.Names;
+import org.ipclab.core.PeerLiveness;
 import org.ipclab.core.PeerGoneException;
 import org.ipclab.core.ServerEnd;
 
@@ -75,40 +77,31 @@ public final class ChronicleProvider implements ChannelProvider {
     }
 
     @Override
-    public String description() {
-        return "Chronicle Queue: two memory-mapped append-only queues in a private dir (default under /dev/shm)";
+    public MechanismInfo describe(ChannelSpec spec) {
+        return MechanismInfo.builder(NAME)
+                .description("Chronicle Queue: two memory-mapped append-only queues in a private dir (default under /dev/shm)")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
+                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY)
+                .capabilityIf(waitOption(spec).busyWaits(), Capability.BUSY_WAITS)
+                .maxMessageSize(MAX_MESSAGE)
+                .options(MechanismOption.choice("wait", "spin", "how a side waits for a message", "spin", "yield", "park"),
+                        MechanismOption.text("path", "/dev/shm", "where the private 0700 directory for both queues is made"
+                                + " (/dev/shm: RAM, like the shm ring; /tmp: disk)").withShortcut(),
+                        MechanismOption.internal("queues", "the directory holding both queues, for the peer"))
+                .peerJvmFlags(jvmFlags())
+                .unavailableBecause(unavailableBecause())
+                .build();
     }
 
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
-                Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT);
-    }
-
-    @Override
-    public int maxMessageSize() {
-        return MAX_MESSAGE;
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return List.of(
-                new MechanismOption("wait", "spin", "how a side waits for a message: spin, yield or park"),
-                new MechanismOption("path", "/dev/shm", "where the private 0700 directory for both queues is made (/dev/shm: RAM, like the shm ring; /tmp: disk)"),
-                new MechanismOption("queues", "(set by the server end)", "the directory holding both queues, for the peer"),
-                new MechanismOption("serverPid", "(set by the server end)", "the server's pid, so that the peer notices its death"));
-    }
-
-    @Override
-    public List<String> peerJvmFlags() {
+    /** The flags both JVMs need for this JVM version (the CLI jar's manifest carries the same ones). */
+    public static List<String> jvmFlags() {
         List<String> flags = new ArrayList<>(FLAGS);
         if (Runtime.version().feature() >= 24) flags.addAll(FLAGS_JDK24);
         flags.add(ANALYTICS_OFF);
         return flags;
     }
 
-    @Override
-    public Optional<String> unavailableBecause() {
+    private static Optional<String> unavailableBecause() {
         if (!Object.class.getModule().isExported("sun.nio.ch", ChronicleProvider.class.getModule())) {
             return Optional.of("this JVM lacks the flags Chronicle Queue needs: " + String.join(" ", FLAGS)
                     + (Runtime.version().feature() >= 24 ? " " + String.join(" ", FLAGS_JDK24) : ""));
@@ -135,11 +128,11 @@ public final class ChronicleProvider implements ChannelProvider {
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
         WaitStrategy wait = waitOption(spec);
         Path dir = Path.of(spec.option("queues").orElseThrow(() -> new BadInputException("chronicle connect needs --opt queues=DIR")));
-        long serverPid = Long.parseLong(spec.option("serverPid").orElseThrow(() -> new BadInputException("chronicle connect needs --opt serverPid=PID")));
+        long serverPid = spec.serverPid().orElseThrow(() -> new BadInputException("chronicle connect needs the server's pid (" + ChannelSpec.SERVER_PID + ")"));
         if (!Files.isDirectory(dir.resolve("a2b")) || !Files.isDirectory(dir.resolve("b2a"))) {
             throw new IpcException("chronicle: no queues in " + dir + " (did the server end exit?)");
         }
-        return new ChronicleChannel(dir.resolve("b2a"), dir.resolve("a2b"), wait, PeerWatch.of(serverPid), "server");
+        return new ChronicleChannel(dir.resolve("b2a"), dir.resolve("a2b"), wait, PeerLiveness.ofPid(serverPid, "server"), "server");
     }
 
     /** {@code ROOT/ipclab-<pid>-chronicle-<rand>}, 0700: the same shape as {@link Names#privateDirectory}, in a root we choose. */
@@ -188,14 +181,14 @@ public final class ChronicleProvider implements ChannelProvider {
 
         @Override
         public ChannelSpec peerSpec() {
-            return spec.with("queues", dir.toString()).with("serverPid", Long.toString(ProcessHandle.current().pid()));
+            return spec.with("queues", dir.toString()).withServerPid();
         }
 
         /** A queue needs no handshake: the peer's first message (HELLO) is its connect. Only the peer's death is watched. */
         @Override
         public synchronized Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
             if (closed) throw new IpcException("chronicle: server end is closed");
-            PeerWatch watch = peer.map(PeerWatch::of).orElse(null);
+            PeerLiveness watch = peer.map(p -> PeerLiveness.of(p, "peer")).orElse(null);
             channel = new ChronicleChannel(dir.resolve("a2b"), dir.resolve("b2a"), wait, watch, "peer");
             return channel;
         }
@@ -226,12 +219,12 @@ public final class ChronicleProvider implements ChannelProvider {
         private final ExcerptAppender appender;
         private final ExcerptTailer tailer;
         private final WaitStrategy wait;
-        private final PeerWatch peer; // null: nobody to watch (ipc serve)
+        private final PeerLiveness peer; // null: nobody to watch (ipc serve)
         private final String peerRole;
         private boolean peerEnded;
         private volatile boolean closed;
 
-        ChronicleChannel(Path out, Path in, WaitStrategy wait, PeerWatch peer, String peerRole) {
+        ChronicleChannel(Path out, Path in, WaitStrategy wait, PeerLiveness peer, String peerRole) {
             this.outQueue = queue(out);
             this.inQueue = queue(in);
             this.appender = outQueue.createAppender();
@@ -323,7 +316,7 @@ public final class ChronicleProvider implements ChannelProvider {
                     if (now - nextCheck >= 0) {
                         if (closed) throw new IpcException("chronicle: channel is closed");
                         if (peer != null && !peer.alive()) {
-                            throw new PeerGoneException("chronicle: " + peer.who(peerRole) + " died while we waited");
+                            throw new PeerGoneException("chronicle: " + peer + " died while we waited");
                         }
                         nextCheck = now + ShmChannel.CHECK_NANOS;
                     }

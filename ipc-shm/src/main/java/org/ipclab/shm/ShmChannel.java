@@ -21,6 +21,7 @@ import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.MessageTooLargeException;
+import org.ipclab.core.PeerLiveness;
 import org.ipclab.core.PeerGoneException;
 import org.ipclab.core.ProtocolException;
 
@@ -51,7 +52,7 @@ final class ShmChannel implements Channel {
     private final int outData;
     private final int inRing;
     private final int inData;
-    private final PeerWatch peer;
+    private final PeerLiveness peer;
     private final String peerRole;
     private final NamedSemaphore outDataSem;
     private final NamedSemaphore outSpaceSem;
@@ -73,7 +74,7 @@ final class ShmChannel implements Channel {
      * @param creator true for the end that created the segment (it sends on ring 0)
      * @param peer    the other process, checked every {@link #CHECK_NANOS} while waiting
      */
-    ShmChannel(ShmSegment segment, boolean creator, PeerWatch peer) throws IOException {
+    ShmChannel(ShmSegment segment, boolean creator, PeerLiveness peer) throws IOException {
         this.segment = segment;
         this.buf = segment.buffer;
         this.wait = segment.wait;
@@ -296,11 +297,11 @@ final class ShmChannel implements Channel {
 
     private void checkPeer() throws IOException {
         if (closed) throw new IpcException("shm: channel is closed");
-        if (!peer.alive()) throw new PeerGoneException("shm: " + peer.who(peerRole) + " died while we waited");
+        if (!peer.alive()) throw new PeerGoneException("shm: " + peer + " died while we waited");
     }
 
     private PeerGoneException peerClosed() {
-        return new PeerGoneException("shm: " + peer.who(peerRole) + " closed its end");
+        return new PeerGoneException("shm: " + peer + " closed its end");
     }
 
     /** Ends the outbound stream (the peer's receive returns END_OF_STREAM once drained) and stops reading. Idempotent. */

@@ -19,9 +19,11 @@ import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Names;
 import org.ipclab.core.NativeException;
+import org.ipclab.core.PeerLiveness;
 import org.ipclab.core.PeerGoneException;
 import org.ipclab.core.ServerEnd;
 import org.ipclab.core.Units;
@@ -45,43 +47,32 @@ public final class ShmProvider implements ChannelProvider {
         return NAME;
     }
 
+    /**
+     * The largest message is this spec's {@code capacity} minus an 8-byte record header; spin and
+     * yield busy-wait; the C baseline exists for spin and semaphore.
+     */
     @Override
-    public String description() {
-        return "shared memory in /dev/shm: two SPSC rings, wait=spin|yield|park|semaphore|futex";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
-                Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT);
-    }
-
-    /** With the default capacity; a channel reports its own ({@code capacity} minus an 8-byte record header). */
-    @Override
-    public int maxMessageSize() {
-        return ShmLayout.maxMessage(DEFAULT_CAPACITY);
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return List.of(
-                new MechanismOption("wait", "spin", "how a side waits for data or room: spin, yield, park, semaphore or futex"),
-                new MechanismOption("capacity", Units.formatSize(DEFAULT_CAPACITY).replace(" ", ""),
-                        "bytes per ring (one each way), a power of two from " + ShmLayout.MIN_CAPACITY + " to "
-                                + Units.formatSize(ShmLayout.MAX_CAPACITY).replace(" ", "") + "; the largest message is capacity - 8"),
-                new MechanismOption("path", DEFAULT_DIR.toString(), "directory for the segment file (tmpfs keeps it in RAM)"),
-                new MechanismOption("segment", "(set by the server end)", "the segment file the peer attaches to"));
-    }
-
-    /** jnr-ffi (semaphores, posix_fallocate) calls native code: JDK 22+ warns unless it is allowed. */
-    @Override
-    public List<String> peerJvmFlags() {
-        return Runtime.version().feature() >= 22 ? List.of("--enable-native-access=ALL-UNNAMED") : List.of();
-    }
-
-    @Override
-    public Optional<String> unavailableBecause() {
-        return Libc.unavailableBecause();
+    public MechanismInfo describe(ChannelSpec spec) {
+        WaitStrategy wait = WaitStrategy.parse(spec.option("wait", "spin"));
+        int capacity = ShmLayout.checkCapacity(spec.size("capacity", DEFAULT_CAPACITY));
+        return MechanismInfo.builder(NAME)
+                .description("shared memory in /dev/shm: two SPSC rings, wait=spin|yield|park|semaphore|futex")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
+                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY)
+                .capabilityIf(wait.busyWaits(), Capability.BUSY_WAITS)
+                .maxMessageSize(ShmLayout.maxMessage(capacity))
+                .options(MechanismOption.choice("wait", "spin", "how a side waits for data or room",
+                                "spin", "yield", "park", "semaphore", "futex"),
+                        MechanismOption.size("capacity", Units.formatSize(DEFAULT_CAPACITY).replace(" ", ""),
+                                "bytes per ring (one each way), a power of two from " + ShmLayout.MIN_CAPACITY + " to "
+                                        + Units.formatSize(ShmLayout.MAX_CAPACITY).replace(" ", "") + "; the largest message is capacity - 8"),
+                        MechanismOption.text("path", DEFAULT_DIR.toString(), "directory for the segment file (tmpfs keeps it in RAM)").withShortcut(),
+                        MechanismOption.internal("segment", "the segment file the peer attaches to"))
+                // jnr-ffi (semaphores, posix_fallocate) calls native code: JDK 22+ warns unless it is allowed.
+                .peerJvmFlags(Runtime.version().feature() >= 22 ? List.of("--enable-native-access=ALL-UNNAMED") : List.of())
+                .nativeProgram(wait == WaitStrategy.SPIN ? "shm-spin" : wait == WaitStrategy.SEMAPHORE ? "shm-semaphore" : null)
+                .unavailableBecause(Libc.unavailableBecause())
+                .build();
     }
 
     @Override
@@ -112,7 +103,7 @@ public final class ShmProvider implements ChannelProvider {
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
         String file = spec.option("segment").orElseThrow(() -> new BadInputException("shm connect needs --opt segment=FILE"));
         ShmSegment segment = ShmSegment.attach(Path.of(file));
-        return new ShmChannel(segment, false, PeerWatch.of(segment.creatorPid()));
+        return new ShmChannel(segment, false, PeerLiveness.ofPid(segment.creatorPid(), "server"));
     }
 
     private static void unlinkQuietly(String semaphore) {
@@ -171,7 +162,7 @@ public final class ShmProvider implements ChannelProvider {
                 }
             }
             long pid = segment.peerPid();
-            PeerWatch watch = peer.filter(p -> p.pid() == pid).map(PeerWatch::of).orElseGet(() -> PeerWatch.of(pid));
+            PeerLiveness watch = peer.filter(p -> p.pid() == pid).map(p -> PeerLiveness.of(p, "peer")).orElseGet(() -> PeerLiveness.ofPid(pid, "peer"));
             effective.put("peerPid", Long.toString(pid));
             return new ShmChannel(segment, true, watch);
         }

@@ -60,6 +60,11 @@ enum WaitStrategy {
         return this == SEMAPHORE || this == FUTEX;
     }
 
+    /** True for the strategies that keep a CPU busy while they wait (a park backs off and sleeps). */
+    boolean busyWaits() {
+        return this == SPIN || this == YIELD;
+    }
+
     /** True when one idle step is cheap enough that the caller should look at the clock only now and then. */
     boolean cheapStep() {
         return this == SPIN || this == YIELD;

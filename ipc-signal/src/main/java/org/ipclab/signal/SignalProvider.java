@@ -18,6 +18,7 @@ import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.IpcException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.ServerEnd;
 
@@ -29,40 +30,33 @@ import org.ipclab.core.ServerEnd;
  * to the peer process ipclab started, and from it only to its parent.
  */
 public final class SignalProvider implements ChannelProvider {
-    static final String SERVER_PID = "ipclab.server-pid";
-    static final String SERVER_TID = "ipclab.server-tid";
+    static final String SERVER_PID = ChannelSpec.SERVER_PID;
+    static final String SERVER_TID = ChannelSpec.INTERNAL_PREFIX + "server-tid";
 
     @Override
     public String name() {
         return "signal";
     }
 
+    /** Not RELIABLE: standard signals (route=handler) are merged when a second one arrives before the first is handled. */
     @Override
-    public String description() {
-        return "signals as notifications: real-time sigqueue/sigtimedwait with a 4-byte payload, or kill + JVM handler (route=handler, 0 bytes)";
+    public MechanismInfo describe(ChannelSpec spec) {
+        boolean handler = handlerRoute(spec);
+        return MechanismInfo.builder("signal")
+                .description("signals as notifications: real-time sigqueue/sigtimedwait with a 4-byte payload,"
+                        + " or kill + JVM handler (route=handler, 0 bytes)")
+                .capabilities(Capability.NOTIFICATION, Capability.BIDIRECTIONAL, Capability.RELATED_PROCESSES_ONLY)
+                .maxMessageSize(handler ? 0 : RtChannel.MAX)
+                .options(MechanismOption.choice("route", "rt", "rt: sigqueue + sigtimedwait, 4-byte payload;"
+                                + " handler: kill + sun.misc.Signal handler, no payload", "rt", "handler"),
+                        MechanismOption.text("signal", null, "rt: RTMIN or RTMIN+n (RTMIN+n+1 signals the end);"
+                                + " handler: USR1 or HUP (the other one signals the end); default: RTMIN (rt), USR1 (handler)"))
+                .nativeProgram(handler ? null : "signal")
+                .unavailableBecause(unavailableBecause())
+                .build();
     }
 
-    @Override
-    public Set<Capability> capabilities() {
-        // Not RELIABLE: standard signals (route=handler) are merged when a second one arrives before the first is handled.
-        return EnumSet.of(Capability.NOTIFICATION, Capability.BIDIRECTIONAL, Capability.RELATED_PROCESSES_ONLY);
-    }
-
-    /** The real-time route's 4 bytes of {@code sival_int}; the handler route carries 0. */
-    @Override
-    public int maxMessageSize() {
-        return RtChannel.MAX;
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return List.of(
-                new MechanismOption("route", "rt", "rt: sigqueue + sigtimedwait, 4-byte payload; handler: kill + sun.misc.Signal handler, no payload"),
-                new MechanismOption("signal", "RTMIN (rt) / USR1 (handler)", "rt: RTMIN or RTMIN+n (RTMIN+n+1 signals the end); handler: USR1 or HUP (the other one signals the end)"));
-    }
-
-    @Override
-    public Optional<String> unavailableBecause() {
+    private static Optional<String> unavailableBecause() {
         try {
             SigLib.sigrtmin();
             return Optional.empty();
@@ -201,9 +195,9 @@ public final class SignalProvider implements ChannelProvider {
         }
 
         @Override
-        public Optional<Process> startPeer(List<String> command) throws IOException {
-            if (rtSignal == 0) return Optional.empty(); // handler route: a ProcessBuilder child is fine
-            return Optional.of(SpawnedProcess.spawn(command, rtSignal, rtSignal + 1));
+        public Process startPeer(ProcessBuilder peer) throws IOException {
+            if (rtSignal == 0) return peer.start(); // handler route: a ProcessBuilder child is fine
+            return SpawnedProcess.spawn(peer.command(), rtSignal, rtSignal + 1);
         }
 
         @Override

@@ -17,6 +17,7 @@ import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.Framing;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.ServerEnd;
 import org.ipclab.core.StreamChannel;
@@ -40,28 +41,15 @@ public final class JunixStreamProvider implements ChannelProvider {
     }
 
     @Override
-    public String description() {
-        return "Unix domain stream socket (junixsocket), length-prefixed frames; abstract names, peer pid";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED);
-    }
-
-    @Override
-    public int maxMessageSize() {
-        return Framing.DEFAULT_MAX_MESSAGE;
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return UnixEndpoint.options();
-    }
-
-    @Override
-    public Optional<String> unavailableBecause() {
-        return Junix.unavailableBecause();
+    public MechanismInfo describe(ChannelSpec spec) {
+        return MechanismInfo.builder(NAME)
+                .description("Unix domain stream socket (junixsocket), length-prefixed frames; abstract names, peer pid")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID)
+                .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
+                .options(UnixEndpoint.options())
+                .nativeProgram("unix")
+                .unavailableBecause(Junix.unavailableBecause())
+                .build();
     }
 
     @Override
@@ -90,7 +78,7 @@ public final class JunixStreamProvider implements ChannelProvider {
             socket.close();
             throw new IpcException(NAME + " connect to " + Junix.describe(address) + " failed: " + e.getMessage());
         }
-        return new StreamChannel(NAME, socket, socket, maxMessageSize());
+        return new StreamChannel(NAME, socket, socket, Framing.DEFAULT_MAX_MESSAGE);
     }
 
     /** A blocking accept in slices of 100 ms (SO_TIMEOUT), so close() from another thread and the deadline both end it. */
@@ -129,7 +117,7 @@ public final class JunixStreamProvider implements ChannelProvider {
                 s.close();
                 throw e;
             }
-            return new StreamChannel(NAME, ch, ch, maxMessageSize());
+            return new StreamChannel(NAME, ch, ch, Framing.DEFAULT_MAX_MESSAGE);
         }
 
         @Override

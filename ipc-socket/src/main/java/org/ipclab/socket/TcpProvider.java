@@ -26,6 +26,7 @@ import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.Framing;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.ServerEnd;
 import org.ipclab.core.StreamChannel;
@@ -40,28 +41,19 @@ public final class TcpProvider implements ChannelProvider {
     }
 
     @Override
-    public String description() {
-        return "TCP stream socket, loopback by default, length-prefixed frames";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.CROSS_HOST);
-    }
-
-    @Override
-    public int maxMessageSize() {
-        return Framing.DEFAULT_MAX_MESSAGE;
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return List.of(
-                new MechanismOption("host", "127.0.0.1", "address to bind (server) or connect to (client)"),
-                new MechanismOption("port", "0", "TCP port; 0 lets the kernel choose a free one"),
-                new MechanismOption("no-delay", "true", "TCP_NODELAY: false turns Nagle's algorithm on"),
-                new MechanismOption("sndbuf", "kernel default", "SO_SNDBUF request in bytes"),
-                new MechanismOption("rcvbuf", "kernel default", "SO_RCVBUF request in bytes"));
+    public MechanismInfo describe(ChannelSpec spec) {
+        return MechanismInfo.builder(NAME)
+                .description("TCP stream socket, loopback by default, length-prefixed frames")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.CROSS_HOST,
+                        Capability.NON_BLOCKING_TRY)
+                .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
+                .options(MechanismOption.host("host", "127.0.0.1", "address to bind (server) or connect to (client)").withShortcut("--host", "--bind"),
+                        MechanismOption.port("port", "0", "TCP port; 0 lets the kernel choose a free one").withShortcut(),
+                        MechanismOption.flag("no-delay", true, "TCP_NODELAY: false turns Nagle's algorithm on"),
+                        MechanismOption.size("sndbuf", null, "SO_SNDBUF request in bytes (default: the kernel's)"),
+                        MechanismOption.size("rcvbuf", null, "SO_RCVBUF request in bytes (default: the kernel's)"))
+                .nativeProgram("tcp")
+                .build();
     }
 
     @Override
@@ -103,7 +95,7 @@ public final class TcpProvider implements ChannelProvider {
             socket.close();
             throw new IpcException("tcp connect to " + host.getHostAddress() + ":" + port + " failed: " + e.getMessage(), e);
         }
-        return new StreamChannel(NAME, socket, socket, maxMessageSize());
+        return new StreamChannel(NAME, socket, socket, Framing.DEFAULT_MAX_MESSAGE);
     }
 
     static void configure(SocketChannel socket, ChannelSpec spec) throws IOException {
@@ -163,7 +155,7 @@ public final class TcpProvider implements ChannelProvider {
             configure(s, spec);
             effective.put("TCP_NODELAY", String.valueOf(s.getOption(StandardSocketOptions.TCP_NODELAY)));
             SocketBuffers.report(s, spec, effective);
-            return new StreamChannel(NAME, s, s, maxMessageSize());
+            return new StreamChannel(NAME, s, s, Framing.DEFAULT_MAX_MESSAGE);
         }
 
         @Override

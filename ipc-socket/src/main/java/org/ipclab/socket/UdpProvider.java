@@ -24,6 +24,7 @@ import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.IpcException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.ServerEnd;
 
@@ -47,27 +48,17 @@ public final class UdpProvider implements ChannelProvider {
     }
 
     @Override
-    public String description() {
-        return "UDP datagram socket, loopback by default; may lose and reorder (loss is reported, not fatal)";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.CROSS_HOST);
-    }
-
-    @Override
-    public int maxMessageSize() {
-        return MAX_PAYLOAD;
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return List.of(
-                new MechanismOption("host", "127.0.0.1", "address to bind (server) or send to (client); not loopback: a warning"),
-                new MechanismOption("port", "0", "UDP port; 0 lets the kernel choose a free one"),
-                new MechanismOption("sndbuf", "kernel default", "SO_SNDBUF request in bytes (the result shows what the kernel set)"),
-                new MechanismOption("rcvbuf", "kernel default", "SO_RCVBUF request in bytes; a small one shows loss quickly"));
+    public MechanismInfo describe(ChannelSpec spec) {
+        return MechanismInfo.builder(NAME)
+                .description("UDP datagram socket, loopback by default; may lose and reorder (loss is reported, not fatal)")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.CROSS_HOST, Capability.NON_BLOCKING_TRY)
+                .maxMessageSize(MAX_PAYLOAD)
+                .options(MechanismOption.host("host", "127.0.0.1", "address to bind (server) or send to (client); not loopback: a warning").withShortcut("--host", "--bind"),
+                        MechanismOption.port("port", "0", "UDP port; 0 lets the kernel choose a free one").withShortcut(),
+                        MechanismOption.size("sndbuf", null, "SO_SNDBUF request in bytes (the result shows what the kernel set)"),
+                        MechanismOption.size("rcvbuf", null, "SO_RCVBUF request in bytes; a small one shows loss quickly"))
+                .nativeProgram("udp")
+                .build();
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.IpcException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Names;
 import org.ipclab.core.ServerEnd;
@@ -49,29 +50,15 @@ public final class UnixDatagramProvider implements ChannelProvider {
     }
 
     @Override
-    public String description() {
-        return "Unix domain SOCK_DGRAM (junixsocket): connectionless, reliable on one host, message boundaries kept";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
-                Capability.ORDERED, Capability.NAMED);
-    }
-
-    @Override
-    public int maxMessageSize() {
-        return MAX_MESSAGE;
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return UnixEndpoint.options();
-    }
-
-    @Override
-    public Optional<String> unavailableBecause() {
-        return Junix.unavailableBecause();
+    public MechanismInfo describe(ChannelSpec spec) {
+        return MechanismInfo.builder(NAME)
+                .description("Unix domain SOCK_DGRAM (junixsocket): connectionless, reliable on one host, message boundaries kept")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID)
+                .maxMessageSize(MAX_MESSAGE)
+                .options(UnixEndpoint.options())
+                .nativeProgram("unix-dgram")
+                .unavailableBecause(Junix.unavailableBecause())
+                .build();
     }
 
     @Override

@@ -40,13 +40,13 @@ final class UnixEndpoint {
         this.abstractName = abstractName;
     }
 
-    static List<MechanismOption> options() {
-        return List.of(
-                new MechanismOption("path", "a socket file in a fresh private directory",
-                        "socket file to bind (server) or connect to (client), at most 107 bytes; with abstract=true: the abstract name"),
-                new MechanismOption("abstract", "false", "true: a name in the Linux abstract namespace instead of a socket file"),
-                new MechanismOption("sndbuf", "kernel default", "SO_SNDBUF request in bytes (the result shows what the kernel set)"),
-                new MechanismOption("rcvbuf", "kernel default", "SO_RCVBUF request in bytes (the result shows what the kernel set)"));
+    static MechanismOption[] options() {
+        return new MechanismOption[] {
+                MechanismOption.text("path", null, "socket file to bind (server) or connect to (client), at most 107 bytes;"
+                        + " with abstract=true: the abstract name (default: a socket file in a fresh private directory)").withShortcut(),
+                MechanismOption.flag("abstract", false, "true: a name in the Linux abstract namespace instead of a socket file"),
+                MechanismOption.size("sndbuf", null, "SO_SNDBUF request in bytes (the result shows what the kernel set)"),
+                MechanismOption.size("rcvbuf", null, "SO_RCVBUF request in bytes (the result shows what the kernel set)")};
     }
 
     /** The server's address: creates the private directory, or checks and reclaims the given path. */

@@ -16,6 +16,7 @@ import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.ServerEnd;
 import org.newsclub.net.unix.AFDatagramSocket;
@@ -40,29 +41,15 @@ public final class UnixSeqpacketProvider implements ChannelProvider {
     }
 
     @Override
-    public String description() {
-        return "Unix domain SOCK_SEQPACKET (junixsocket): connected, reliable, ordered, message boundaries kept";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
-                Capability.ORDERED, Capability.NAMED);
-    }
-
-    @Override
-    public int maxMessageSize() {
-        return MAX_MESSAGE;
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return UnixEndpoint.options();
-    }
-
-    @Override
-    public Optional<String> unavailableBecause() {
-        return Junix.unavailableBecause();
+    public MechanismInfo describe(ChannelSpec spec) {
+        return MechanismInfo.builder(NAME)
+                .description("Unix domain SOCK_SEQPACKET (junixsocket): connected, reliable, ordered, message boundaries kept")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID)
+                .maxMessageSize(MAX_MESSAGE)
+                .options(UnixEndpoint.options())
+                .nativeProgram("unix-seqpacket")
+                .unavailableBecause(Junix.unavailableBecause())
+                .build();
     }
 
     @Override

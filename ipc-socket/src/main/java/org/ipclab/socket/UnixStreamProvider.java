@@ -27,6 +27,7 @@ import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.Framing;
 import org.ipclab.core.IpcException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Names;
 import org.ipclab.core.ServerEnd;
@@ -46,24 +47,16 @@ public final class UnixStreamProvider implements ChannelProvider {
     }
 
     @Override
-    public String description() {
-        return "Unix domain stream socket (JDK), length-prefixed frames";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED);
-    }
-
-    @Override
-    public int maxMessageSize() {
-        return Framing.DEFAULT_MAX_MESSAGE;
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return List.of(new MechanismOption("path", "a socket file in a fresh private directory",
-                "socket file to bind (server) or connect to (client); at most 107 bytes"));
+    public MechanismInfo describe(ChannelSpec spec) {
+        return MechanismInfo.builder(NAME)
+                .description("Unix domain stream socket (JDK), length-prefixed frames")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED,
+                        Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID)
+                .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
+                .options(MechanismOption.text("path", null, "socket file to bind (server) or connect to (client); at most 107 bytes"
+                        + " (default: a socket file in a fresh private directory)").withShortcut())
+                .nativeProgram("unix")
+                .build();
     }
 
     @Override
@@ -104,7 +97,7 @@ public final class UnixStreamProvider implements ChannelProvider {
             String why = Files.exists(path) ? "nobody is listening on it (" + e.getMessage() + ")" : "no such socket file";
             throw new IpcException("unix connect to " + path + " failed: " + why);
         }
-        return new StreamChannel(NAME, socket, socket, maxMessageSize());
+        return new StreamChannel(NAME, socket, socket, Framing.DEFAULT_MAX_MESSAGE);
     }
 
     private final class UnixServerEnd implements ServerEnd {
@@ -137,7 +130,7 @@ public final class UnixStreamProvider implements ChannelProvider {
                 throw new IpcException("unix: refused a peer of user " + who.user().getName() + " (we are " + me + ")");
             }
             effective.put("peer", who.user().getName() + "/" + who.group().getName());
-            return new StreamChannel(NAME, s, s, maxMessageSize());
+            return new StreamChannel(NAME, s, s, Framing.DEFAULT_MAX_MESSAGE);
         }
 
         @Override

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -29,7 +28,7 @@ import java.util.function.Consumer;
  *
  * <pre>
  *   Optional&lt;NativeBaseline&gt; c = NativeBaseline.prepare(NativeBaseline.defaultCacheRoot(), note -&gt; System.err.println(note));
- *   Optional&lt;String&gt; m = NativeBaseline.nativeMechanism("shm", Map.of("wait", "spin"));   // "shm-spin"
+ *   Optional&lt;String&gt; m = Providers.describe(spec).nativeProgram();   // shm with wait=spin: "shm-spin"
  *   if (c.isPresent() &amp;&amp; m.isPresent()) {
  *       NativeResult r = c.get().run(m.get(), "latency", 64, Duration.ofSeconds(2), Duration.ofSeconds(5));
  *       ... r.p50Us() beside the Java p50 ...
@@ -55,7 +54,11 @@ public final class NativeBaseline {
     /** Added to warm-up + duration: fork, setup and the final exchange; the C watchdog fires at +30 s. */
     private static final Duration RUN_SLACK = Duration.ofSeconds(40);
 
-    /** Native mechanism names, as {@code ipclab-native} takes them. */
+    /**
+     * The programs {@code ipclab-native} contains (its first argument). Each Java mechanism names
+     * its own in {@link org.ipclab.core.MechanismInfo#nativeProgram()}; a test checks that every
+     * name a provider gives is here.
+     */
     public static final List<String> NATIVE_MECHANISMS = List.of(
             "pipe", "fifo", "unix", "tcp", "unix-dgram", "unix-seqpacket", "udp",
             "shm-spin", "shm-semaphore", "mqueue", "sysv-mqueue", "signal");
@@ -146,31 +149,6 @@ public final class NativeBaseline {
             if (Files.isRegularFile(p) && Files.isExecutable(p)) return Optional.of(p);
         }
         return Optional.empty();
-    }
-
-    /**
-     * The native counterpart of a Java mechanism with its options, or empty when C has none
-     * (e.g. chronicle, or shm waits other than spin and semaphore).
-     * {@code junix} (the junixsocket stream provider) and {@code pipe-spawn} map to {@code unix} and {@code pipe};
-     * {@code shm} maps by its {@code wait} option: spin → {@code shm-spin}, semaphore → {@code shm-semaphore}
-     * (no {@code wait} option: spin).
-     */
-    public static Optional<String> nativeMechanism(String mechanism, Map<String, String> options) {
-        switch (mechanism) {
-            case "tcp": case "unix": case "unix-dgram": case "unix-seqpacket": case "udp":
-            case "pipe": case "fifo": case "mqueue": case "sysv-mqueue": case "signal":
-                return Optional.of(mechanism);
-            case "junix": return Optional.of("unix");
-            case "pipe-spawn": return Optional.of("pipe");
-            case "shm":
-                switch (options.getOrDefault("wait", "spin")) {
-                    case "spin": return Optional.of("shm-spin");
-                    case "semaphore": return Optional.of("shm-semaphore");
-                    default: return Optional.empty();
-                }
-            default:
-                return Optional.empty();
-        }
     }
 
     /**

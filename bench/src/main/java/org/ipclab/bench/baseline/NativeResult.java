@@ -26,9 +26,9 @@ public record NativeResult(
     private static final ObjectMapper JSON = new ObjectMapper();
 
 
-    /** True when nothing was lost, reordered or corrupted; udp may lose (and only udp). */
-    public boolean integrityOk() {
-        return corrupt == 0 && reordered == 0 && (lost == 0 || mechanism.equals("udp"));
+    /** True when nothing was lost, reordered or corrupted; a mechanism that is not reliable (UDP) may lose. */
+    public boolean integrityOk(boolean reliable) {
+        return corrupt == 0 && reordered == 0 && (lost == 0 || !reliable);
     }
 
     /**

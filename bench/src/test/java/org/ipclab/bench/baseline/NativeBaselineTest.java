@@ -97,7 +97,7 @@ class NativeBaselineTest {
         assertEquals(0, r.reordered(), r::json);
         if (!mechanism.equals("udp")) assertEquals(0, r.lost(), r::json);
         assertEquals(r.sent(), r.received() + r.lost(), r::json);
-        assertTrue(r.integrityOk(), r::json);
+        assertTrue(r.integrityOk(!mechanism.equals("udp")), r::json);
         assertTrue(r.msgsPerSecond() > 0 && r.mbPerSecond() > 0 && r.elapsedSeconds() > 0, r::json);
         if (mode.equals("latency")) {
             assertEquals(r.count(), r.received(), r::json);
@@ -216,18 +216,6 @@ class NativeBaselineTest {
         assertTrue(fake.toFile().setExecutable(true));
         IOException e = assertThrows(IOException.class, () -> NativeBaseline.build(fake, other.resolve("cache")));
         assertTrue(e.getMessage().contains("error: no compiler here") && !e.getMessage().contains("\n"), e.getMessage());
-    }
-
-    @Test
-    void mapsJavaMechanismsToNativeOnes() {
-        assertEquals(Optional.of("unix"), NativeBaseline.nativeMechanism("junix", Map.of()));
-        assertEquals(Optional.of("tcp"), NativeBaseline.nativeMechanism("tcp", Map.of("port", "1")));
-        assertEquals(Optional.of("shm-spin"), NativeBaseline.nativeMechanism("shm", Map.of("wait", "spin")));
-        assertEquals(Optional.of("shm-semaphore"), NativeBaseline.nativeMechanism("shm", Map.of("wait", "semaphore")));
-        assertEquals(Optional.empty(), NativeBaseline.nativeMechanism("shm", Map.of("wait", "park")));
-        assertEquals(Optional.empty(), NativeBaseline.nativeMechanism("chronicle", Map.of()));
-        for (String m : List.of("pipe", "fifo", "unix", "unix-dgram", "unix-seqpacket", "udp", "mqueue", "sysv-mqueue", "signal"))
-            assertEquals(Optional.of(m), NativeBaseline.nativeMechanism(m, Map.of()));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.ipclab.core.internal;
 
+import org.ipclab.core.Units;
+
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +37,7 @@ public final class Deadline implements AutoCloseable {
 
     /** Starts the clock for one blocking call. */
     public void arm(Duration timeout) {
-        long d = System.nanoTime() + saturatedNanos(timeout);
+        long d = System.nanoTime() + Units.nanos(timeout);
         if (d == IDLE || d == EXPIRED) d += 2;
         due.set(d);
     }
@@ -53,14 +55,6 @@ public final class Deadline implements AutoCloseable {
     @Override
     public void close() {
         REGISTERED.remove(this);
-    }
-
-    static long saturatedNanos(Duration d) {
-        try {
-            return Math.max(0, d.toNanos());
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE / 4;
-        }
     }
 
     private static void watch() {

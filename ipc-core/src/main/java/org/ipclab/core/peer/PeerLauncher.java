@@ -3,8 +3,6 @@ package org.ipclab.core.peer;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +17,7 @@ import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.ExitCleanup;
 import org.ipclab.core.IpcException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.Providers;
 import org.ipclab.core.ServerEnd;
 
@@ -45,6 +44,8 @@ public final class PeerLauncher {
     }
 
     public static PeerSession launch(ChannelProvider provider, ChannelSpec spec, Duration startTimeout) throws IOException {
+        MechanismInfo info = provider.describe(spec);
+        PeerProtocol protocol = PeerProtocol.of(info);
         ServerEnd server = provider.open(spec);
         ExitCleanup.register(server);
         Process process = null;
@@ -52,13 +53,11 @@ public final class PeerLauncher {
         AutoCloseable killer = null;
         try {
             ChannelSpec peerSpec = server.peerSpec();
-            ProcessBuilder pb = new ProcessBuilder(command(provider, peerSpec, startTimeout));
+            ProcessBuilder pb = new ProcessBuilder(command(info, peerSpec, startTimeout));
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            server.preparePeer(pb);
             pb.redirectError(ProcessBuilder.Redirect.PIPE);
-            process = server.startPeer(pb.command()).orElse(null);
-            if (process == null) process = pb.start();
+            process = server.startPeer(pb);
             Process started = process;
             killer = started::destroyForcibly;
             ExitCleanup.register(killer);
@@ -75,9 +74,9 @@ public final class PeerLauncher {
                 throw failure("peer did not connect", e, process, stderr);
             }
             connected.set(true);
-            PeerSession session = new PeerSession(provider, server, process, channel, stderr);
+            PeerSession session = new PeerSession(provider, info, server, process, channel, stderr);
             ExitCleanup.forget(killer);
-            awaitHello(session, startTimeout);
+            awaitHello(session, protocol, startTimeout);
             return session;
         } catch (IOException | RuntimeException e) {
             if (process != null) process.destroyForcibly();
@@ -88,16 +87,9 @@ public final class PeerLauncher {
         }
     }
 
-    private static void awaitHello(PeerSession session, Duration timeout) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(64, session.channel().maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
+    private static void awaitHello(PeerSession session, PeerProtocol protocol, Duration timeout) throws IOException {
         try {
-            int n = session.channel().receive(buffer, timeout);
-            buffer.flip();
-            // A notification channel (signals) cannot carry HELLO: its first message stands for it.
-            boolean notification = session.channel().maxMessageSize() < Control.HEADER_BYTES;
-            if (n < 0 || (!notification && Control.opcode(buffer, n) != Control.HELLO)) {
-                throw new IpcException(n < 0 ? "peer closed the channel before HELLO" : "peer's first message was not HELLO");
-            }
+            protocol.awaitHello(session.channel(), timeout);
         } catch (IOException e) {
             session.kill();
             IpcException failure = failure("no HELLO from the peer", e, session.process(), session.stderr());
@@ -136,7 +128,7 @@ public final class PeerLauncher {
     }
 
     /** java [same flags] -cp [same class path] org.ipclab.core.peer.PeerMain peer --mechanism ... */
-    static List<String> command(ChannelProvider provider, ChannelSpec peerSpec, Duration connectTimeout) {
+    static List<String> command(MechanismInfo info, ChannelSpec peerSpec, Duration connectTimeout) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
         List<String> flags = new ArrayList<>();
@@ -145,7 +137,7 @@ public final class PeerLauncher {
             if (arg.startsWith("-agentlib:jdwp") || arg.startsWith("-Xrunjdwp")) continue;
             flags.add(arg);
         }
-        for (String flag : provider.peerJvmFlags()) {
+        for (String flag : info.peerJvmFlags()) {
             if (!flags.contains(flag)) flags.add(flag);
         }
         cmd.addAll(flags);

@@ -1,8 +1,6 @@
 package org.ipclab.core.peer;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,8 +12,8 @@ import org.ipclab.core.Providers;
 import org.ipclab.core.Units;
 
 /**
- * The peer process: connects to the server end, says HELLO, then echoes every message back until
- * STOP — or, after SINK, verifies and counts probes until SINK_END and answers with STATS.
+ * The peer process: connects to the server end and speaks the mechanism's {@link PeerProtocol}
+ * (HELLO, echo until STOP, SINK … STATS; or its notification variant).
  * Started by {@link PeerLauncher} (as the hidden {@code ipc peer} command). Diagnostics go to
  * stderr only: stdout may be the very pipe under test.
  *
@@ -24,9 +22,6 @@ import org.ipclab.core.Units;
  * Exit codes: 0 after STOP, 1 on a channel error, 2 on bad arguments, 3 when the parent died.
  */
 public final class PeerMain {
-    private static final Duration IDLE = Duration.ofHours(24);
-    private static final Duration SEND = Duration.ofSeconds(30);
-
     private PeerMain() {
     }
 
@@ -65,71 +60,14 @@ public final class PeerMain {
         exitWhenParentDies();
         try {
             ChannelProvider provider = Providers.forSpec(spec);
+            PeerProtocol protocol = PeerProtocol.of(provider.describe(spec));
             try (Channel channel = provider.connect(spec, connectTimeout)) {
-                serve(channel);
+                protocol.serve(channel);
             }
             return 0;
         } catch (IOException | RuntimeException e) {
             System.err.println("ipc peer (" + spec.mechanism() + ", pid " + ProcessHandle.current().pid() + "): " + e.getMessage());
             return 1;
-        }
-    }
-
-    /** The HELLO / echo / sink loop; returns after STOP or when the runner closed its end. */
-    public static void serve(Channel channel) throws IOException {
-        if (channel.maxMessageSize() < Control.HEADER_BYTES) {
-            serveNotifications(channel);
-            return;
-        }
-        ByteBuffer hello = Control.message(Control.HELLO, ProcessHandle.current().pid());
-        channel.send(hello, SEND);
-        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(channel.maxMessageSize(), 64)).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer reply = ByteBuffer.allocateDirect(64).order(ByteOrder.LITTLE_ENDIAN);
-        Probe probe = new Probe();
-        Integrity integrity = new Integrity();
-        boolean sinking = false;
-        long firstArrival = 0;
-        long lastArrival = 0;
-        while (true) {
-            buffer.clear();
-            int n = channel.receive(buffer, IDLE);
-            if (n == Channel.END_OF_STREAM) return;
-            buffer.flip();
-            int op = Control.opcode(buffer, n);
-            if (op == Control.STOP) return;
-            if (op == Control.SINK) {
-                sinking = true;
-                integrity.reset();
-                firstArrival = lastArrival = 0;
-            } else if (op == Control.SINK_END) {
-                sinking = false;
-                Control.write(reply, Control.STATS, integrity.received(), integrity.reordered(),
-                        integrity.corrupt(), integrity.bytes(), firstArrival, lastArrival);
-                channel.send(reply, SEND);
-            } else if (sinking) {
-                lastArrival = System.nanoTime();
-                if (firstArrival == 0) firstArrival = lastArrival;
-                integrity.record(Probe.sequence(buffer), probe.verify(buffer, n), n);
-            } else {
-                channel.send(buffer, SEND);
-            }
-        }
-    }
-
-    /**
-     * A notification channel (signals: 0 or 4 bytes per message) cannot carry control messages:
-     * an empty message stands for HELLO, every message is echoed, and the runner closing its end
-     * (the channel's end-of-stream signal) stands for STOP.
-     */
-    static void serveNotifications(Channel channel) throws IOException {
-        channel.send(ByteBuffer.allocate(0), SEND);
-        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(channel.maxMessageSize(), 8));
-        while (true) {
-            buffer.clear();
-            int n = channel.receive(buffer, IDLE);
-            if (n == Channel.END_OF_STREAM) return;
-            buffer.flip();
-            channel.send(buffer, SEND);
         }
     }
 

@@ -9,6 +9,7 @@ import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ExitCleanup;
 import org.ipclab.core.IpcException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.ServerEnd;
 
 /** A running peer process and our end of the channel to it. {@link #close()} stops it cleanly. */
@@ -16,6 +17,7 @@ public final class PeerSession implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
     private final ChannelProvider provider;
+    private final MechanismInfo info;
     private final ServerEnd server;
     private final Process process;
     private final Channel channel;
@@ -24,8 +26,9 @@ public final class PeerSession implements AutoCloseable {
     private final AutoCloseable terminate = this::terminate;
     private boolean closed;
 
-    PeerSession(ChannelProvider provider, ServerEnd server, Process process, Channel channel, StderrTail stderr) {
+    PeerSession(ChannelProvider provider, MechanismInfo info, ServerEnd server, Process process, Channel channel, StderrTail stderr) {
         this.provider = provider;
+        this.info = info;
         this.server = server;
         this.process = process;
         this.channel = channel;
@@ -39,6 +42,11 @@ public final class PeerSession implements AutoCloseable {
 
     public ChannelProvider provider() {
         return provider;
+    }
+
+    /** What the mechanism is, for the spec this session was opened with. */
+    public MechanismInfo info() {
+        return info;
     }
 
     public Process process() {
@@ -83,11 +91,7 @@ public final class PeerSession implements AutoCloseable {
         try {
             if (process.isAlive()) {
                 try {
-                    if (channel.maxMessageSize() < Control.HEADER_BYTES) {
-                        channel.close(); // a notification channel cannot carry STOP: its end-of-stream signal stands for it
-                    } else {
-                        channel.send(Control.message(Control.STOP), Duration.ofSeconds(1));
-                    }
+                    PeerProtocol.of(info).stop(channel, Duration.ofSeconds(1));
                 } catch (IOException | RuntimeException ignored) {
                     // The peer may already be gone or the channel broken; the signals below still stop it.
                 }

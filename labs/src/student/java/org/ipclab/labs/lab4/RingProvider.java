@@ -8,11 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 import org.ipclab.core.BadInputException;
@@ -22,6 +20,7 @@ import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Names;
 import org.ipclab.core.PeerGoneException;
@@ -41,23 +40,13 @@ public final class RingProvider implements ChannelProvider {
     }
 
     @Override
-    public String description() {
-        return "lab 4: your SPSC ring buffers in a /dev/shm segment";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED);
-    }
-
-    @Override
-    public int maxMessageSize() {
-        return RingLayout.MAX_MESSAGE;
-    }
-
-    @Override
-    public List<MechanismOption> options() {
-        return List.of(new MechanismOption("path", "(a new /dev/shm/ipclab-* file)", "the segment file (set by the server end for its peer)"));
+    public MechanismInfo describe(ChannelSpec spec) {
+        return MechanismInfo.builder(NAME)
+                .description("lab 4: your SPSC ring buffers in a /dev/shm segment")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED)
+                .maxMessageSize(RingLayout.MAX_MESSAGE)
+                .options(MechanismOption.internal("path", "the segment file (set by the server end for its peer)"))
+                .build();
     }
 
     private static MappedByteBuffer map(Path path) throws IOException {
