@@ -17,7 +17,7 @@ public final class LabCatalog {
                             "PingPongChild.main: read System.in line by line until readLine() returns null (end of input); "
                                     + "answer each line at once. System.out flushes on println; a writer you wrap around it may not.",
                             "for (String line; (line = in.readLine()) != null; ) out.println(\"pong \" + line.substring(5));"),
-                    new Task(2, 3, "the parent plays 2000 rounds with its child over two pipes, fast",
+                    new Task(2, 3, "the parent plays about 2000 rounds with its child over two pipes, fast",
                             "PingPong.play: the child's stdin is process.getOutputStream(), a BUFFERED stream in this process: "
                                     + "a ping that is not flushed never leaves, and both sides wait forever. No sleeping: reading the pong IS the wait.",
                             "PrintStream to = new PrintStream(child.getOutputStream(), false, UTF_8); per round: to.println(\"ping \" + i); "

@@ -261,7 +261,8 @@ public final class LabRunner {
     /** {@code ipc lab list}: the labs in order with the last check's score. */
     public static void list(Path tree, PrintWriter out) {
         Properties props = tree == null ? new Properties() : load(tree);
-        String format = "%-4s %-17s %5s  %-27s %s%n";
+        int name = LabCatalog.all().stream().mapToInt(l -> l.slug().length()).max().orElse(4);
+        String format = "%-4s %-" + name + "s %5s  %-27s %s%n"; // LAST CHECK is at most "done 12/12 yyyy-MM-dd HH:mm"
         out.printf(format, "LAB", "NAME", "TIME", "LAST CHECK", "TOPIC");
         int done = 0;
         for (Lab lab : LabCatalog.all()) {
