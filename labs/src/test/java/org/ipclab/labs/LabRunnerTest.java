@@ -72,6 +72,13 @@ class LabRunnerTest {
         assertFalse(out.toString().contains("lab1/Broken.java"), out.toString());
     }
 
+    /** 10 rounds minus a JVM's start-up gave negative round trips: PingPong refuses to measure so few (exit 2). */
+    @Test
+    void pingPongRefusesTooFewRoundsToMeasure() throws Exception {
+        Path tree = submission("dave");
+        assertEquals(2, runner.run(tree, LabCatalog.get(1), "PingPong", List.of("10"), new PrintWriter(new StringWriter())));
+    }
+
     @Test
     void runRefusesAClassTheLabDoesNotHave() throws Exception {
         Path tree = submission("carol");
