@@ -49,7 +49,27 @@ public final class Sandbox {
         for (String tool : List.of("unshare", "setpriv", "prlimit", "ip")) {
             if (which(tool) == null) throw new BadInputException("--sandbox needs '" + tool + "' (util-linux / iproute2); it is not on PATH");
         }
+        probe();
         return new Sandbox(true);
+    }
+
+    /** Root is not enough in a container without CAP_SYS_ADMIN: try the namespaces once. */
+    private static void probe() {
+        try {
+            Process p = new ProcessBuilder(which("unshare").toString(), "--pid", "--fork", "--mount", "--ipc", "--net", "true")
+                    .redirectErrorStream(true).start();
+            String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new BadInputException("--sandbox: this machine does not allow new namespaces ("
+                        + (said.isEmpty() ? "unshare failed" : said.lines().findFirst().orElse("")) + ")");
+            }
+        } catch (IOException e) {
+            throw new BadInputException("--sandbox: cannot run unshare: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BadInputException("--sandbox: interrupted while trying the namespaces");
+        }
     }
 
     public boolean isIsolated() {
