@@ -97,7 +97,10 @@ class LabsSelfTest {
         assertTrue(g.output().contains("hint:"), g.output());
     }
 
-    /** A wrong solution (labs/src/test/mutants/NAME overlays the reference solution) and the task that must catch it. */
+    /**
+     * A wrong solution (labs/src/test/mutants/NAME overlays the reference solution), the task that must catch it and the
+     * problem it must report ({@code a|b}: either).
+     */
     record Mutant(String name, int lab, int task, String expected, int failingTasks) {
         Mutant(String name, int lab, int task, String expected) {
             this(name, lab, task, expected, 1);
@@ -113,7 +116,8 @@ class LabsSelfTest {
             // Stores yes's endless output before "feeding it on": tasks 3 and 4 run out of memory, the grader does not.
             new Mutant("lab1-sequential-pipeline", 1, 3, "your code ran out of memory", 2),
             new Mutant("lab2-wrong-open-order", 2, 2, "timed out after 10 seconds"),
-            new Mutant("lab3-sleeping-consumer", 3, 4, "returned before anything was produced"),
+            // Which assertion catches it depends on how long its JVM takes to start: both say it never waited.
+            new Mutant("lab3-sleeping-consumer", 3, 4, "returned before anything was produced|READY should be back to 0"),
             new Mutant("lab3-leaky-segment", 3, 1, "still exists after close()"),
             new Mutant("lab3-atomic-not-semaphore", 3, 2, "P (acquire) operations on the MUTEX semaphore"),
             new Mutant("lab5-socket-file-left", 5, 2, "is left behind after close()"),
@@ -143,7 +147,9 @@ class LabsSelfTest {
             Graded g = graded.get(i);
             Matcher task = Pattern.compile("(?m)^  task " + m.task() + "  \\[0/\\d+\\]  FAIL .*\\n\\s+problem: (.*)$").matcher(g.output());
             assertTrue(task.find(), m.name() + ": task " + m.task() + " should fail:\n" + g.output());
-            assertTrue(task.group(1).contains(m.expected()), m.name() + ": expected '" + m.expected() + "' in: " + task.group(1));
+            String problem = task.group(1);
+            assertTrue(java.util.Arrays.stream(m.expected().split("\\|")).anyMatch(problem::contains),
+                    m.name() + ": expected '" + m.expected() + "' in: " + problem);
             long failed = g.output().lines().filter(l -> l.matches("  task \\d+  .*FAIL.*")).count();
             assertEquals(m.failingTasks(), failed, m.name() + ": " + m.failingTasks() + " task(s) should fail:\n" + g.output());
         }
