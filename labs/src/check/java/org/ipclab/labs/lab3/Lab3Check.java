@@ -135,6 +135,8 @@ class Lab3Check {
         assertTrue(consumer.waitFor(5, TimeUnit.SECONDS), "the consumer did not exit");
         if (line == null) throw new AssertionError("the consumer printed nothing (exit " + consumer.exitValue() + "): " + failure(consumer));
         assertEquals("4242", line.strip(), "the value the consumer read (0: it returned before anything was produced)");
+        // The semaphore counts its operations: a consumer that slept and read got the value by luck, not by waiting.
+        assertEquals(1, ready.acquires(), "P operations on READY: the consumer never waited on READY (it slept, or read at once)");
         assertTrue(ms < 1000, "the consumer answered " + ms + " ms after the producer: it sleeps instead of waiting on READY");
         assertEquals(0, ready.value(), "READY should be back to 0 (the producer's V, the consumer's P), it is " + ready.value());
 
