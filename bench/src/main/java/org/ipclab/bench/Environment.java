@@ -53,7 +53,7 @@ public final class Environment {
         }
     }
 
-    /** The first line of a small file; /proc files need a line reader (FACTS.md: readString returns one byte). */
+    /** The first line of a small file; /proc files need a line reader (readString returned only the first byte on JDK 17 and 25). */
     static String firstLine(Path p) {
         try {
             List<String> lines = Files.readAllLines(p);

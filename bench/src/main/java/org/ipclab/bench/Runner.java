@@ -14,12 +14,16 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.HdrHistogram.Histogram;
+import org.ipclab.bench.counters.MeasureWindow;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.ProtocolException;
+import org.ipclab.core.Units;
 import org.ipclab.core.peer.Control;
 import org.ipclab.core.peer.PeerProtocol.Probes;
 import org.ipclab.core.peer.Probe;
+import org.ipclab.core.reliable.AckedChannel;
 
 /**
  * Measures one mechanism × mode × size against a {@link Target}: time-based warm-up, then
@@ -40,6 +44,7 @@ public final class Runner {
     private final LongSupplier selfCpuNanos;
     private final Supplier<Histogram> histograms;
     private BiConsumer<String, Histogram> histogramSink = (label, h) -> { };
+    private MeasureWindow window = MeasureWindow.NONE;
 
     public Runner(NanoClock clock, LongSupplier selfCpuNanos, Supplier<Histogram> histograms) {
         this.clock = clock;
@@ -56,7 +61,8 @@ public final class Runner {
 
     public Results.Measurement latency(Target target, int size, BenchConfig cfg) {
         Probes probes = target.protocol().probes(size);
-        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(size, 64)).order(ByteOrder.LITTLE_ENDIAN);
+        // Room for any message the channel carries: an echo longer than the probe is then corrupt, not an error.
+        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(Math.max(size, 64), target.channel().maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
         boolean reliable = target.reliable();
         Counters counters = new Counters();
         List<Results.Repeat> repeats = new ArrayList<>();
@@ -67,6 +73,7 @@ public final class Runner {
             Counters warmup = new Counters();
             long warmEnd = clock.nanoTime() + cfg.warmup().toNanos();
             while (clock.nanoTime() - warmEnd < 0) roundTrip(target, probes, in, seq++, reliable, cfg.timeout(), warmup);
+            window.begin();
             long cpuSelf0 = selfCpuNanos.getAsLong();
             OptionalLong cpuPeer0 = target.peerCpuNanos();
             long messages = 0;
@@ -85,11 +92,12 @@ public final class Runner {
                 all.add(one);
                 repeats.add(new Results.Repeat(n, seconds, latencyOf(one), null, null));
             }
+            Results.Counters kernel = window.end(messages, "round trip");
             Results.Cpu cpu = cpu(target, cpuSelf0, cpuPeer0, messages);
             Results.Spread p50 = Results.Spread.of(repeats.stream().map(x -> x.latency().p50Us()).toList());
             Results.Summary summary = new Results.Summary(latencyOf(all), p50, null, null, null, null, null, null, percentiles(all));
             histogramSink.accept(target.mechanism() + "-latency-" + size, all);
-            return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu);
+            return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu).withCounters(kernel);
         } catch (IOException e) {
             return failed(target, Mode.LATENCY, size, target.explain(target.mechanism() + " latency at " + size + " B", e));
         }
@@ -148,7 +156,8 @@ public final class Runner {
         Probes warmProbes = target.protocol().probes(size);
         int fill = probe.fillChecksum(warmProbes.message());
         boolean reliable = target.reliable();
-        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(size, 64)).order(ByteOrder.LITTLE_ENDIAN);
+        // Room for any message the channel carries: an echo longer than the probe is then corrupt, not an error.
+        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(Math.max(size, 64), target.channel().maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
         long period = Math.max(1, Math.round(1e9 / cfg.rate()));
         List<Results.Repeat> repeats = new ArrayList<>();
         Histogram corrected = histograms.get();
@@ -162,6 +171,7 @@ public final class Runner {
             Counters warm = new Counters();
             long warmEnd = clock.nanoTime() + cfg.warmup().toNanos();
             while (clock.nanoTime() - warmEnd < 0) roundTrip(target, warmProbes, in, seqBase++, reliable, cfg.timeout(), warm);
+            window.begin();
             long cpuSelf0 = selfCpuNanos.getAsLong();
             OptionalLong cpuPeer0 = target.peerCpuNanos();
             long messages = 0;
@@ -211,6 +221,7 @@ public final class Runner {
                 corrected.add(one);
                 repeats.add(new Results.Repeat(sender.sent, seconds, latencyOf(one), achieved, null));
             }
+            Results.Counters kernel = window.end(messages, "round trip");
             Results.Cpu cpu = cpu(target, cpuSelf0, cpuPeer0, messages);
             Results.Spread p50 = Results.Spread.of(repeats.stream().map(x -> x.latency().p50Us()).toList());
             double achieved = achievedSum / cfg.repeat();
@@ -218,7 +229,7 @@ public final class Runner {
                     latencyOf(raw), cfg.rate(), achieved, percentiles(corrected));
             histogramSink.accept(target.mechanism() + "-open-loop-" + size, corrected);
             histogramSink.accept(target.mechanism() + "-open-loop-" + size + "-raw", raw);
-            return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu);
+            return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu).withCounters(kernel);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return failed(target, Mode.LATENCY, size, new IpcException("interrupted"));
@@ -302,6 +313,7 @@ public final class Runner {
         long corrupt = 0;
         try {
             stream(target, probe, out, in, fill, cfg.warmup(), 0, cfg.timeout());
+            window.begin();
             long cpuSelf0 = selfCpuNanos.getAsLong();
             OptionalLong cpuPeer0 = target.peerCpuNanos();
             for (int r = 0; r < cfg.repeat(); r++) {
@@ -317,13 +329,14 @@ public final class Runner {
                 double rate = received / seconds;
                 repeats.add(new Results.Repeat(sent, seconds, null, rate, stats[4] / seconds / 1e6));
             }
+            Results.Counters kernel = window.end(sentTotal, "message");
             Results.Cpu cpu = cpu(target, cpuSelf0, cpuPeer0, sentTotal);
             Results.Spread rates = Results.Spread.of(repeats.stream().map(Results.Repeat::msgsPerSec).toList());
             Results.Spread mb = Results.Spread.of(repeats.stream().map(Results.Repeat::mbPerSec).toList());
             Results.Summary summary = new Results.Summary(null, null, rates.median(), mb.median(), rates);
             Results.Integrity integrity = new Results.Integrity(sentTotal, receivedTotal,
                     Math.max(0, sentTotal - receivedTotal), reordered, corrupt);
-            return finish(target, Mode.THROUGHPUT, size, repeats, summary, integrity, cpu);
+            return finish(target, Mode.THROUGHPUT, size, repeats, summary, integrity, cpu).withCounters(kernel);
         } catch (IOException e) {
             return failed(target, Mode.THROUGHPUT, size, target.explain(target.mechanism() + " throughput at " + size + " B", e));
         }
@@ -333,7 +346,8 @@ public final class Runner {
     private long[] stream(Target target, Probe probe, ByteBuffer out, ByteBuffer in, int fill,
                           Duration duration, long count, Duration timeout) throws IOException {
         Channel ch = target.channel();
-        ch.send(Control.message(Control.SINK), timeout);
+        long runId = ++sinkRuns;
+        AckedChannel.send(ch, Control.message(Control.SINK, runId), timeout);
         long end = clock.nanoTime() + duration.toNanos();
         long sent = 0;
         while (true) {
@@ -342,29 +356,62 @@ public final class Runner {
             ch.send(out, timeout);
             sent++;
         }
-        ByteBuffer endMessage = Control.message(Control.SINK_END, sent);
-        int attempts = target.reliable() ? 1 : 5;
-        for (int attempt = 1; ; attempt++) {
-            ch.send(endMessage.rewind(), timeout);
-            try {
-                awaitStats(ch, in, target.reliable() ? timeout : Duration.ofMillis(500));
-                break;
-            } catch (IpcTimeoutException e) {
-                if (attempt >= attempts) throw e;
-            }
-        }
-        return new long[] {sent, Control.arg(in, 0), Control.arg(in, 1), Control.arg(in, 2), Control.arg(in, 3)};
+        // Over an unreliable mechanism the channel acknowledges SINK_END and STATS (AckedChannel).
+        AckedChannel.send(ch, Control.message(Control.SINK_END, sent), timeout);
+        awaitStats(ch, in, timeout, runId);
+        long[] counts = {sent, Control.arg(in, 0), Control.arg(in, 1), Control.arg(in, 2), Control.arg(in, 3)};
+        checkStats(counts, out.limit());
+        return counts;
     }
 
-    private static void awaitStats(Channel ch, ByteBuffer in, Duration timeout) throws IOException {
+    /** Sink runs so far: each one's SINK carries its number, and its STATS must carry it back. */
+    private long sinkRuns = (System.nanoTime() & 0xFFFF) << 32;
+
+    /** STATS's six counts after the 12-byte control header (a seventh, the run id, follows from ipclab's own peers). */
+    private static final int STATS_BYTES = 12 + 6 * 8;
+
+    /**
+     * Waits for STATS, skipping late echoes of an unreliable mechanism, within one timeout in all:
+     * a peer that streams anything but STATS is cut off there, not waited for message by message.
+     */
+    private void awaitStats(Channel ch, ByteBuffer in, Duration timeout, long runId) throws IOException {
+        long deadline = clock.nanoTime() + Units.nanos(timeout);
+        long skipped = 0;
         while (true) {
+            long left = deadline - clock.nanoTime();
+            if (left <= 0) {
+                throw new IpcTimeoutException("the peer's counts (STATS) after " + skipped + " other messages", timeout);
+            }
             in.clear();
-            int n = ch.receive(in, timeout);
+            int n;
+            try {
+                n = ch.receive(in, Duration.ofNanos(left));
+            } catch (IpcTimeoutException e) {
+                throw new IpcTimeoutException("the peer's counts (STATS) after " + skipped + " other messages", timeout);
+            }
             if (n == Channel.END_OF_STREAM) throw new IpcException("peer closed the channel before sending its counts");
             in.flip();
-            if (Control.opcode(in, n) == Control.STATS) return;
-            // Anything else is a late echo from an unreliable mechanism: skip it.
+            if (Control.opcode(in, n) == Control.STATS) {
+                if (n < STATS_BYTES) throw new ProtocolException("the peer's STATS has " + n + " bytes, not " + STATS_BYTES);
+                // A STATS of an earlier run (a late duplicate) is never this run's figure; a server without run ids is taken at its word.
+                if (n < STATS_BYTES + 8 || Control.arg(in, 6) == runId) return;
+            }
+            skipped++;
         }
+    }
+
+    /**
+     * The peer's counts must make sense before they become a figure: a server elsewhere
+     * ({@code --connect}) may be buggy or lying. {sent, received, reordered, corrupt, bytes}.
+     */
+    static void checkStats(long[] c, int size) throws ProtocolException {
+        long sent = c[0], received = c[1], reordered = c[2], corrupt = c[3], bytes = c[4];
+        String why = null;
+        if (received < 0 || reordered < 0 || corrupt < 0 || bytes < 0) why = "a negative count";
+        else if (received > sent) why = "received " + received + " of " + sent + " sent";
+        else if (reordered + corrupt > received) why = reordered + " reordered and " + corrupt + " corrupt of " + received + " received";
+        else if (bytes != received * (long) size) why = bytes + " bytes for " + received + " messages of " + size + " bytes";
+        if (why != null) throw new ProtocolException("the peer's counts make no sense (" + why + "); not reported as a result");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -393,6 +440,12 @@ public final class Runner {
             if (v.getPercentileLevelIteratedTo() >= 100) break;
         }
         return points;
+    }
+
+    /** Counts the kernel's counters over each measured phase from now on (NONE: no counters). */
+    public Runner window(MeasureWindow w) {
+        this.window = w;
+        return this;
     }
 
     /** Receives every merged latency histogram with a label such as {@code tcp-latency-64}, e.g. to write .hgrm files. */

@@ -21,6 +21,7 @@ import org.ipclab.bench.Benchmark;
 import org.ipclab.bench.Environment;
 import org.ipclab.bench.Mode;
 import org.ipclab.bench.Placement;
+import org.ipclab.bench.PlacementAxis;
 import org.ipclab.bench.baseline.NativeBaseline;
 import org.ipclab.bench.NanoClock;
 import org.ipclab.bench.Progress;
@@ -113,6 +114,11 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
             description = "Pin the runner and the peer to these CPUs (taskset), e.g. --pin 0,1; echoed in the results.")
     String pin;
 
+    @Option(names = "--placement", paramLabel = "same-cpu|cross-cpu|both|unpinned",
+            description = "Placement as an axis: both processes on one CPU, on two CPUs that share no SMT sibling, the"
+                    + " matrix under each (both), or where the scheduler puts them; Java and C alike, each row says which.")
+    String placementAxis;
+
     @Option(names = "--hgrm", paramLabel = "DIR", description = "Also write each latency histogram as an HdrHistogram .hgrm percentile file.")
     Path hgrm;
 
@@ -143,17 +149,23 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         if (!baseline.equals("native") && !baseline.equals("none")) {
             throw new BadInputException("--baseline '" + baseline + "' is not one of native, none");
         }
-        if (baseline.equals("native") && connect == null) {
-            NativeBaseline.prepare(NativeBaseline.defaultCacheRoot(), why -> progress.warn("C baseline skipped: " + why))
-                    .map(placement::apply).ifPresent(benchmark::baseline);
-        }
+        java.util.Optional<NativeBaseline> nativeC = baseline.equals("native") && connect == null
+                ? NativeBaseline.prepare(NativeBaseline.defaultCacheRoot(), why -> progress.warn("C baseline skipped: " + why))
+                : java.util.Optional.empty();
+        nativeC.map(placement::apply).ifPresent(benchmark::baseline);
+        // --placement: the matrix once per placement, each with its own placed benchmark (PlacementAxis).
+        List<PlacementAxis.Choice> axis = placementAxis == null ? null : PlacementAxis.parse(placementAxis);
+        if (axis != null && (pin != null || connect != null)) throw new BadInputException("--placement and --" + (pin != null ? "pin" : "connect") + " contradict each other; give one");
+        if (axis != null) env.put("pinning", PlacementAxis.describe(placementAxis, axis));
+        PlacementAxis axisRun = new PlacementAxis();
         String startedAt = Instant.now().toString();
 
         out.println("ipc bench: " + describe(cfg));
         AtomicBoolean finished = new AtomicBoolean();
         Thread onInterrupt = new Thread(() -> {
             if (finished.get()) return;
-            Results.Report partial = benchmark.report(cfg, env, VersionProvider.version(), startedAt, true);
+            Results.Report partial = axis != null ? axisRun.report(cfg, env, VersionProvider.version(), startedAt, true)
+                    : benchmark.report(cfg, env, VersionProvider.version(), startedAt, true);
             progress.clear();
             ResultWriters.table(partial, out);
             save(partial);
@@ -164,7 +176,12 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         Results.Report report;
         try {
             report = connect != null
-                    ? remote(cfg, runner, env, startedAt)
+                    ? remote(cfg, benchmark, env)
+                    : axis != null ? axisRun.run(axis, cfg, env, VersionProvider.version(), startedAt, pl -> {
+                        Benchmark b = new Benchmark(runner, progress).placement(pl);
+                        nativeC.map(pl::apply).ifPresent(b::baseline);
+                        return b;
+                    })
                     : benchmark.run(cfg, env, VersionProvider.version());
         } finally {
             finished.set(true); // from here on, only an interruption leaves results to save
@@ -193,24 +210,18 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         }
     }
 
-    private Results.Report remote(BenchConfig cfg, Runner runner, Map<String, String> env,
-                                  String startedAt) throws IOException {
+    private Results.Report remote(BenchConfig cfg, Benchmark benchmark, Map<String, String> env) throws IOException {
         ChannelProvider p = Providers.get(cfg.mechanisms().get(0));
         ChannelSpec spec = Providers.specFor(p, cfg.options());
         MechanismInfo info = p.describe(spec);
         PeerProtocol protocol = PeerProtocol.of(info);
-        List<Results.Measurement> measurements = new ArrayList<>();
         try (Channel ch = p.connect(spec, cfg.timeout())) {
             protocol.awaitHello(ch, cfg.timeout());
             RemoteTarget target = new RemoteTarget(info, ch, Map.of("server", connect.host() + ":" + connect.port()));
-            for (int size : cfg.sizes()) {
-                for (Mode m : cfg.modes()) {
-                    measurements.add(Benchmark.measure(runner, target, m, size, cfg));
-                }
-            }
+            Results.Report report = benchmark.runRemote(target, cfg, env, VersionProvider.version());
             ServeCommand.sayStop(ch, protocol);
+            return report;
         }
-        return new Results.Report("ipclab", VersionProvider.version(), startedAt, env, cfg, measurements, List.of(), false);
     }
 
     /** Validates every option before anything runs: bad input never starts a peer. */

@@ -9,7 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         subcommands = {ListCommand.class, BenchCommand.class, ServeCommand.class, ConnectCommand.class,
-                ReportCommand.class, DemoCommand.class, CleanCommand.class, LabCommand.class},
+                ReportCommand.class, DemoCommand.class, CleanCommand.class, LabCommand.class, ExplainCommand.class},
         footer = {"", "Examples:",
                 "  ipc list                           mechanisms, capabilities, availability",
                 "  ipc bench                          every mechanism, 64 B to 1 MiB, beside C",

@@ -53,7 +53,7 @@ public final class PipeCapacity {
     /** {@code /proc/sys/fs/pipe-max-size}, or -1 if it cannot be read. */
     public static long maxSize() {
         try {
-            // Files.readString returned only the first byte of /proc/sys files here (FACTS.md).
+            // Files.readString returned only the first byte of /proc/sys files here.
             List<String> lines = Files.readAllLines(MAX_SIZE_FILE);
             return lines.isEmpty() ? -1 : Long.parseLong(lines.get(0).trim());
         } catch (IOException | NumberFormatException e) {

@@ -7,7 +7,6 @@ import java.time.Duration;
 
 import jnr.ffi.Pointer;
 
-import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
@@ -61,6 +60,7 @@ final class MqChannel implements Channel {
 
     private volatile boolean endSeen;
     private volatile boolean closed;
+    private AutoCloseable afterClose;
 
     MqChannel(PosixQueue out, PosixQueue in, int msgsize, int priority, PeerLiveness watch) {
         this.out = out;
@@ -206,7 +206,7 @@ final class MqChannel implements Channel {
                 into.position(into.position() + length);
             } else {
                 if (length > room) {
-                    throw new BadInputException("receive buffer has room for " + room + " bytes; the " + MECHANISM
+                    throw new IllegalArgumentException("receive buffer has room for " + room + " bytes; the " + MECHANISM
                             + " message had " + length + " (the message is lost; pass a buffer of maxMessageSize() = " + msgsize + ")");
                 }
                 receiveScratch.clear().limit(length);
@@ -241,6 +241,11 @@ final class MqChannel implements Channel {
         this.watch = w;
     }
 
+    /** Runs {@code hook} once, after {@link #close()} has closed both descriptors (the server end's next session). */
+    void afterClose(AutoCloseable hook) {
+        this.afterClose = hook;
+    }
+
     // ---------------------------------------------------------------- misc
 
     @Override
@@ -261,6 +266,14 @@ final class MqChannel implements Channel {
             closed = true;
             out.close();
             in.close();
+            if (afterClose != null) {
+                try {
+                    afterClose.close();
+                } catch (Exception e) {
+                    // the next accept reports it: its queues could not be made
+                    System.err.println("ipc: mqueue: cannot recreate the queues for the next peer: " + e.getMessage());
+                }
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Reads one-number files under /proc/sys. Uses {@code readAllLines}: {@code Files.readString} and
- * {@code readAllBytes} returned only the first byte of these files on JDK 17 and 25 (FACTS.md).
+ * {@code readAllBytes} returned only the first byte of these files on JDK 17 and 25.
  */
 final class Proc {
     static final Path MQUEUE = Path.of("/proc/sys/fs/mqueue");

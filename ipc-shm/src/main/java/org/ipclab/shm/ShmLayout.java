@@ -40,7 +40,7 @@ import org.ipclab.core.BadInputException;
  * <p>Cross-process ordering: the producer writes the record with plain stores, then publishes TAIL
  * with a release store; the consumer reads TAIL with an acquire load before it reads the record,
  * and publishes HEAD with release once it has copied the record out. Acquire/release on a
- * {@code byteBufferViewVarHandle} of a mapped file work between JVMs (FACTS.md): they compile to
+ * {@code byteBufferViewVarHandle} of a mapped file work between JVMs: they compile to
  * plain x86 loads/stores with compiler barriers, and the hardware's total store order does the rest.
  */
 final class ShmLayout {

@@ -30,6 +30,8 @@ import org.ipclab.core.IpcException;
 import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Names;
+import org.ipclab.core.OwnedFiles;
+import org.ipclab.core.Users;
 import org.ipclab.core.ServerEnd;
 import org.ipclab.core.StreamChannel;
 
@@ -51,7 +53,7 @@ public final class UnixStreamProvider implements ChannelProvider {
         return MechanismInfo.builder(NAME)
                 .description("Unix domain stream socket (JDK), length-prefixed frames")
                 .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED,
-                        Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID)
+                        Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID, Capability.CONCURRENT_SESSIONS)
                 .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
                 .options(MechanismOption.text("path", null, "socket file to bind (server) or connect to (client); at most 107 bytes"
                         + " (default: a socket file in a fresh private directory)").withShortcut())
@@ -64,21 +66,29 @@ public final class UnixStreamProvider implements ChannelProvider {
         Optional<String> given = spec.option("path");
         Path dir = null;
         Path path;
+        UnixSocketFiles.Staging staging = null; // a user's path: bound privately, then named (already 0600)
         if (given.isPresent()) {
             path = Path.of(given.get()).toAbsolutePath();
             UnixSocketFiles.checkLength(path);
             UnixSocketFiles.reclaimIfStale(path);
+            staging = UnixSocketFiles.Staging.beside(path);
         } else {
             dir = Names.privateDirectory("unix");
             path = dir.resolve("ipc.sock");
         }
         ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            listener.bind(UnixDomainSocketAddress.of(path), 1);
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            if (staging != null) {
+                listener.bind(UnixDomainSocketAddress.of(staging.socket), Listener.BACKLOG);
+                staging.publish();
+            } else {
+                listener.bind(UnixDomainSocketAddress.of(path), Listener.BACKLOG);
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------")); // inside our 0700 directory
+            }
         } catch (IOException e) {
             listener.close();
-            if (dir != null) Files.deleteIfExists(dir);
+            if (staging != null) staging.discard();
+            if (dir != null) OwnedFiles.removeTree(dir, Users.uid());
             throw new BadInputException("cannot bind Unix socket " + path + ": " + e.getMessage());
         }
         return new UnixServerEnd(spec, listener, path, dir);
@@ -122,7 +132,7 @@ public final class UnixStreamProvider implements ChannelProvider {
 
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
-            SocketChannel s = Listener.accept(listener, NAME, timeout);
+            SocketChannel s = Listener.accept(listener, NAME, timeout, peer);
             UnixDomainPrincipal who = s.getOption(ExtendedSocketOptions.SO_PEERCRED);
             String me = System.getProperty("user.name");
             if (!who.user().getName().equals(me)) {
@@ -149,8 +159,8 @@ public final class UnixStreamProvider implements ChannelProvider {
         @Override
         public void close() throws IOException {
             Listener.closeQuietly(listener);
-            Files.deleteIfExists(path);
-            if (privateDir != null) Files.deleteIfExists(privateDir);
+            if (privateDir != null) OwnedFiles.removeTree(privateDir, Users.uid()); // never follows a link
+            else OwnedFiles.removeFileIfOwned(path, Users.uid()); // relative to its directory, only if still ours
         }
     }
 }

@@ -54,7 +54,7 @@ public class FramingBenchmark {
     @Setup(Level.Trial)
     public void open() throws IOException {
         pipe = Pipe.open();
-        channel = new StreamChannel("pipe", pipe.source(), pipe.sink(), Framing.DEFAULT_MAX_MESSAGE);
+        channel = new StreamChannel("framing", pipe.source(), pipe.sink(), Framing.DEFAULT_MAX_MESSAGE);
         message = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
         in = ByteBuffer.allocateDirect(size + Framing.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     }

@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * cross-check of the runner.
  *
  * <pre>
- * java -jar jmh/target/benchmarks.jar RoundTrip -p mechanism=tcp,unix -p size=64 -rf json -rff jmh.json
+ * java -jar jmh/target/benchmarks.jar RoundTrip -p size=64 -rf json -rff jmh.json
  * </pre>
  *
  * What you should see on a 2-vCPU VM: 15–30 µs per round trip for any kernel-mediated mechanism
@@ -43,17 +43,18 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-// JMH forks with -cp, so the jar manifest's Add-Exports do not apply: Chronicle Queue's flags go here.
-@Fork(value = 1, jvmArgsAppend = {"--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-        "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-        "-Dchronicle.analytics.disable=true"})
+@Fork(1) // JMH forks with -cp, so the jar manifest's flags do not apply: Suite adds each mechanism's own
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class RoundTripBenchmark {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    // udp is left out: a lost echo would block the invocation until its timeout (ipc bench counts loss instead).
-    @Param({"pipe", "fifo", "tcp", "unix", "junix", "unix-dgram", "unix-seqpacket", "shm", "chronicle", "mqueue", "sysv-mqueue"})
+    /**
+     * Filled in by {@link Suite} from the descriptions: every available, reliable mechanism that
+     * speaks the control protocol (a lost UDP echo would block an invocation until its timeout;
+     * {@code ipc bench} counts loss instead). {@code -p mechanism=...} picks some.
+     */
+    @Param({})
     public String mechanism;
 
     @Param({"64", "4096"})

@@ -189,7 +189,7 @@ public final class LabRunner {
             String name = p.getFileName().toString();
             if (!LAB_NAME.matcher(name).matches() || !Names.isStale(name)) continue;
             try {
-                Checks.deleteRecursively(p);
+                org.ipclab.core.OwnedFiles.removeTree(p, org.ipclab.core.Users.uid()); // only our own, never through a symbolic link
                 out.println("cleaned up first: removed " + p + " (left by an earlier attempt, process "
                         + Names.creatorPid(name).orElse(-1) + " is gone)");
             } catch (IOException e) {

@@ -225,9 +225,17 @@ public final class Reports {
         return sb.append("</svg>\n").toString();
     }
 
-    private static String markdownToHtmlTable(Results.Report r) {
+    /** The kernel's counters per message, "Java | C" (runner+peer each), from the row's counters. */
+    private static String kernel(Results.Measurement m, String counter) {
+        if (m == null) return "–";
+        String java = org.ipclab.bench.counters.CounterText.pair(m.counters(), counter);
+        return m.baseline() == null ? java : java + " | " + org.ipclab.bench.counters.CounterText.pair(m.baseline().counters(), counter);
+    }
+
+        private static String markdownToHtmlTable(Results.Report r) {
         StringBuilder sb = new StringBuilder("<table><tr>");
-        for (String h : new String[] {"mechanism", "size", "RTT p50 µs", "p99 µs", "p99.9 µs", "msgs/s", "MB/s", "cpu µs/msg", "sent/lost/reord/corrupt"}) {
+        for (String h : new String[] {"mechanism", "size", "RTT p50 µs", "p99 µs", "p99.9 µs", "msgs/s", "MB/s", "cpu µs/msg",
+                "sys/msg runner+peer (Java | C)", "ctx/msg runner+peer (Java | C)", "sent/lost/reord/corrupt"}) {
             sb.append("<th>").append(SvgChart.esc(h)).append("</th>");
         }
         sb.append("</tr>\n");
@@ -238,7 +246,10 @@ public final class Reports {
                     .append(f2(row.lat == null ? null : row.lat.summary().latency().p999Us())).append("</td><td>")
                     .append(row.thr == null ? "–" : String.format(Locale.ROOT, "%,.0f", row.thr.summary().msgsPerSec())).append("</td><td>")
                     .append(row.thr == null ? "–" : String.format(Locale.ROOT, "%.1f", row.thr.summary().mbPerSec())).append("</td><td>")
-                    .append(cpu(row.lat != null ? row.lat : row.thr)).append("</td><td>").append(integrity(row)).append("</td></tr>\n");
+                    .append(cpu(row.lat != null ? row.lat : row.thr)).append("</td><td>")
+                    .append(SvgChart.esc(kernel(row.lat != null ? row.lat : row.thr, "syscalls"))).append("</td><td>")
+                    .append(SvgChart.esc(kernel(row.lat != null ? row.lat : row.thr, "ctx"))).append("</td><td>")
+                    .append(integrity(row)).append("</td></tr>\n");
         }
         return sb.append("</table>\n").toString();
     }
