@@ -7,14 +7,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.ipclab.core.BadInputException;
+import org.ipclab.labs.GradeReports;
 import org.ipclab.labs.Lab;
 import org.ipclab.labs.LabCatalog;
 import org.ipclab.labs.LabDirs;
 import org.ipclab.labs.LabRunner;
+import org.ipclab.labs.Sandbox;
+import org.ipclab.labs.Task;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,14 +30,19 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = {"The course labs: list them, check your work, run your code.",
                 "Lab texts: docs/labs/. Your code: labs/src/student/java/org/ipclab/labs/labN."},
-        subcommands = {LabCommand.ListLabs.class, LabCommand.Check.class, LabCommand.Run.class},
+        subcommands = {LabCommand.ListLabs.class, LabCommand.Check.class, LabCommand.Run.class, LabCommand.Hint.class,
+                LabCommand.Handout.class},
         footer = {"", "Examples:",
                 "  ipc lab list                    the labs and your progress",
                 "  ipc lab check 1                 grade lab 1: a score and a hint per task",
+                "  ipc lab check 1 --task 2        grade task 2 only (exit 0 when it passes)",
+                "  ipc lab hint 1 2 --level 2      the second, more concrete hint for lab 1 task 2",
                 "  ipc lab run 1 PingPong 10000    compile your lab 1 code, run one class",
-                "  ipc lab check 1 --dir alice --dir bob --csv grades.csv",
-                "                                  grade many submissions in one run",
-                "Teachers: docs/labs/README.md"})
+                "Teachers:",
+                "  ipc lab handout /srv/handout    the students' tree: no solutions, mutants or answer keys",
+                "  ipc lab check 1 --sandbox --dir subs/* --students map.csv --csv grades.csv --junit xml/",
+                "                                  grade many submissions in parallel, isolated",
+                "See docs/labs/README.md (For teachers)."})
 final class LabCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -101,9 +110,9 @@ final class LabCommand implements Runnable {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {"Compile your code for lab N with the lab's check and grade it:",
-                    "a score per task and a hint for each failed one. Leftovers of a crashed",
-                    "attempt are removed first; a task that hangs fails after --timeout.",
-                    "Exit code 0 when every task passed, 1 otherwise."})
+                    "a score per task and a hint for each failed one. Each task runs in a JVM of its",
+                    "own with a memory and time limit; leftovers of a crashed attempt are removed first.",
+                    "Exit code 0 when every graded task passed, 1 otherwise."})
     static final class Check implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -111,47 +120,155 @@ final class LabCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "N", description = "The lab number (see 'ipc lab list').")
         String lab;
 
-        @Option(names = "--dir", paramLabel = "TREE", description = "A working tree to grade (repeatable: one per submission). Default: this one.")
+        @Option(names = "--dir", paramLabel = "TREE", arity = "1..*",
+                description = "Working tree(s) to grade (repeatable: one per submission). Default: this one.")
         List<Path> dirs = new ArrayList<>();
+
+        @Option(names = "--task", paramLabel = "K", description = "Grade task K only (repeatable), e.g. one autograding test per task.")
+        List<Integer> tasks = new ArrayList<>();
 
         @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "20s", description = "Longest time for one task (default: ${DEFAULT-VALUE}).")
         String timeout;
 
-        @Option(names = "--csv", paramLabel = "FILE", description = "Also write one line per submission: tree,lab,score,max,problem.")
+        @Option(names = "--sandbox", description = {"Run each task as uid 65534 in new PID, mount, IPC and network namespaces",
+                "(loopback only, private /tmp and /dev/shm) with CPU/process/file limits. Needs root."})
+        boolean sandbox;
+
+        @Option(names = "--jobs", paramLabel = "J", description = "Submissions graded at once (default: the number of CPUs).")
+        Integer jobs;
+
+        @Option(names = "--students", paramLabel = "FILE", description = "CSV 'directory,student': the student id of each submission.")
+        Path students;
+
+        @Option(names = "--csv", paramLabel = "FILE", description = "Write one line per submission and task: student,directory,lab,task,score,max,passed,problem.")
         Path csv;
+
+        @Option(names = "--junit", paramLabel = "DIR", description = "Write a JUnit XML report per submission into DIR (TEST-labN-STUDENT.xml).")
+        Path junit;
+
+        @Option(names = "--gradescope", paramLabel = "FILE", description = "Write Gradescope's results.json (one submission only).")
+        Path gradescope;
 
         @Override
         public Integer call() throws Exception {
             Lab l = lab(lab, spec);
             Duration perTask = org.ipclab.core.Units.parseDuration("--timeout", timeout);
+            if (perTask.toSeconds() < 1 || perTask.toSeconds() > 600) {
+                throw new ParameterException(spec.commandLine(), "--timeout must be between 1s and 600s, not " + timeout);
+            }
+            for (int t : tasks) {
+                if (l.tasks().stream().noneMatch(x -> x.number() == t)) {
+                    throw new ParameterException(spec.commandLine(), "lab " + l.number() + " has no task " + t + "; its tasks are 1.."
+                            + l.tasks().size());
+                }
+            }
+            int cpus = Runtime.getRuntime().availableProcessors();
+            if (jobs != null && (jobs < 1 || jobs > 4 * cpus)) {
+                throw new ParameterException(spec.commandLine(), "--jobs must be between 1 and " + 4 * cpus + " (4 x CPUs), not " + jobs);
+            }
+            if (gradescope != null && dirs.size() > 1) {
+                throw new ParameterException(spec.commandLine(), "--gradescope writes one submission's results.json; "
+                        + dirs.size() + " --dir given");
+            }
+            Sandbox box;
+            try {
+                box = sandbox ? Sandbox.isolated() : Sandbox.NONE;
+            } catch (BadInputException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            Map<String, String> ids = Map.of();
+            if (students != null) {
+                try {
+                    ids = GradeReports.readStudents(students);
+                } catch (BadInputException | IOException e) {
+                    throw new ParameterException(spec.commandLine(), "--students " + e.getMessage());
+                }
+            }
             PrintWriter out = spec.commandLine().getOut();
             LabRunner runner = new LabRunner(tree(null, spec), System.getProperty("java.class.path"));
             List<Path> trees = new ArrayList<>();
             if (dirs.isEmpty()) trees.add(tree(null, spec));
             for (Path d : dirs) trees.add(tree(d, spec));
-            List<LabRunner.Outcome> outcomes = new ArrayList<>();
-            for (Path t : trees) {
-                if (trees.size() > 1) out.println("== " + t);
-                outcomes.add(runner.check(t, l, perTask, out));
-            }
+            long t0 = System.nanoTime();
+            List<LabRunner.Outcome> outcomes = runner.checkAll(trees, l, new LabRunner.Options(tasks, perTask, box),
+                    jobs != null ? jobs : cpus, out);
             if (trees.size() > 1) {
                 out.println();
-                out.printf("%-40s %s%n", "SUBMISSION", "SCORE");
+                out.printf("%-24s %-40s %s%n", "STUDENT", "SUBMISSION", "SCORE");
                 for (LabRunner.Outcome o : outcomes) {
-                    out.printf("%-40s %s%n", o.tree(), o.score() < 0 ? "-/" + o.max() + " (" + o.problem() + ")" : o.score() + "/" + o.max());
+                    out.printf("%-24s %-40s %s%n", GradeReports.studentOf(o.tree(), ids), o.tree(),
+                            o.score() < 0 ? "0/" + o.max() + " (" + o.problem() + ")" : o.score() + "/" + o.max());
+                }
+                long full = outcomes.stream().filter(LabRunner.Outcome::passed).count();
+                out.printf("%d submissions graded in %d s: %d with full marks%n", outcomes.size(),
+                        (System.nanoTime() - t0) / 1_000_000_000L, full);
+            }
+            if (csv != null) Files.write(csv, GradeReports.csv(outcomes, ids));
+            if (junit != null) {
+                Files.createDirectories(junit);
+                for (LabRunner.Outcome o : outcomes) {
+                    String id = GradeReports.studentOf(o.tree(), ids).replaceAll("[^A-Za-z0-9._-]", "_");
+                    Files.writeString(junit.resolve("TEST-lab" + l.number() + "-" + id + ".xml"), GradeReports.junitXml(o, id));
                 }
             }
-            if (csv != null) writeCsv(outcomes);
+            if (gradescope != null) Files.writeString(gradescope, GradeReports.gradescopeJson(outcomes.get(0)));
             return outcomes.stream().allMatch(LabRunner.Outcome::passed) ? ExitCodes.OK : ExitCodes.FAILURE;
         }
+    }
 
-        private void writeCsv(List<LabRunner.Outcome> outcomes) throws IOException {
-            List<String> lines = new ArrayList<>(List.of("tree,lab,score,max,problem"));
-            for (LabRunner.Outcome o : outcomes) {
-                lines.add("\"" + o.tree().toString().replace("\"", "\"\"") + "\"," + o.lab() + "," + (o.score() < 0 ? "" : o.score()) + ","
-                        + o.max() + "," + (o.problem() == null ? "" : "\"" + o.problem().replace("\"", "\"\"") + "\""));
+    @Command(name = "hint", mixinStandardHelpOptions = true,
+            description = {"A hint for one task: level 1 names the call and the trap (what a failed check",
+                    "shows), level 2 the shape of the code. Try level 1 first."})
+    static final class Hint implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "N", description = "The lab number.")
+        String lab;
+
+        @Parameters(index = "1", paramLabel = "TASK", description = "The task number.")
+        int task;
+
+        @Option(names = "--level", paramLabel = "K", defaultValue = "1", description = "1 (default) or 2.")
+        int level;
+
+        @Override
+        public Integer call() {
+            Lab l = lab(lab, spec);
+            Task t = l.tasks().stream().filter(x -> x.number() == task).findFirst().orElseThrow(() -> new ParameterException(
+                    spec.commandLine(), "lab " + l.number() + " has no task " + task + "; its tasks are 1.." + l.tasks().size()));
+            List<String> hints = t.hints();
+            if (level < 1 || level > hints.size()) {
+                throw new ParameterException(spec.commandLine(), "lab " + l.number() + " task " + task + " has hint levels 1.."
+                        + hints.size() + ", not " + level);
             }
-            Files.write(csv, lines);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("lab %d task %d (%s), hint %d of %d:%n  %s%n", l.number(), task, t.title(), level, hints.size(), hints.get(level - 1));
+            if (level < hints.size()) out.printf("more concrete: ipc lab hint %d %d --level %d%n", l.number(), task, level + 1);
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "handout", mixinStandardHelpOptions = true,
+            description = {"Write the students' copy of this working tree into DIR: everything they need",
+                    "to build ipc and do the labs (skeletons, texts, checks), without the reference",
+                    "solutions, the self-test's mutants and forgeries, or the answer keys."})
+    static final class Handout implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "A new or empty directory.")
+        Path dir;
+
+        @Override
+        public Integer call() throws IOException {
+            try {
+                int n = org.ipclab.labs.Handout.write(tree(null, spec), dir);
+                spec.commandLine().getOut().printf("wrote %d files to %s (no solutions, mutants or answer keys)%n", n, dir);
+            } catch (BadInputException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            return ExitCodes.OK;
         }
     }
 

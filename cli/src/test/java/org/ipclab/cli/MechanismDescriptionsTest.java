@@ -35,6 +35,13 @@ import org.junit.jupiter.api.Test;
  */
 class MechanismDescriptionsTest {
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    /**
+     * Literals that are a mechanism's option name by coincidence and mean something else where
+     * they stand, each with the file it is allowed in and why.
+     */
+    private static final java.util.Map<String, String> ELSEWHERE = java.util.Map.of(
+            "labs/src/main/java/org/ipclab/labs/GradeReports.java \"name\"", "Gradescope's tests[].name field");
+
     /** The modules that must read descriptions instead of naming mechanisms. */
     private static final List<String> READERS = List.of("ipc-core", "ipc-testkit", "bench", "cli", "jmh", "labs/src/main");
 
@@ -135,7 +142,9 @@ class MechanismDescriptionsTest {
                         if (line.startsWith("*") || line.startsWith("/*") || line.startsWith("//")) continue; // comments and javadoc examples
                         Matcher m = literal.matcher(line);
                         while (m.find()) {
-                            if (names.contains(m.group(1))) found.add(ROOT.relativize(f) + ":" + (i + 1) + " \"" + m.group(1) + "\"");
+                            if (names.contains(m.group(1)) && !ELSEWHERE.containsKey(ROOT.relativize(f) + " \"" + m.group(1) + "\"")) {
+                                found.add(ROOT.relativize(f) + ":" + (i + 1) + " \"" + m.group(1) + "\"");
+                            }
                         }
                     }
                 }

@@ -14,40 +14,53 @@ public final class LabCatalog {
     private static final List<Lab> LABS = List.of(
             new Lab(1, "pipes", "Pipes: ping-pong with a child, then a pipeline like the shell's |", 45, List.of(
                     new Task(1, 2, "the child answers every 'ping N' line with 'pong N' and exits at end of input",
-                            "PingPongChild.main: read System.in line by line until readLine() returns null; "
-                                    + "print \"pong N\" and flush after EVERY line (System.out is buffered when it is a pipe)."),
-                    new Task(2, 3, "the parent plays 2000 rounds with its child over two pipes, fast",
-                            "PingPong.play: one ProcessBuilder child, write to its stdin (getOutputStream), read its stdout "
-                                    + "(getInputStream), flush after each ping, close stdin at the end and waitFor the child. "
-                                    + "No sleeping: reading the pong IS the wait."),
+                            "PingPongChild.main: read System.in line by line until readLine() returns null (end of input); "
+                                    + "answer each line at once. System.out flushes on println; a writer you wrap around it may not.",
+                            "for (String line; (line = in.readLine()) != null; ) out.println(\"pong \" + line.substring(5));"),
+                    new Task(2, 3, "the parent plays about 2000 rounds with its child over two pipes, fast",
+                            "PingPong.play: the child's stdin is process.getOutputStream(), a BUFFERED stream in this process: "
+                                    + "a ping that is not flushed never leaves, and both sides wait forever. No sleeping: reading the pong IS the wait.",
+                            "PrintStream to = new PrintStream(child.getOutputStream(), false, UTF_8); per round: to.println(\"ping \" + i); "
+                                    + "to.flush(); String answer = from.readLine(); at the end: to.close(); child.waitFor()."),
                     new Task(3, 3, "Pipeline.run connects A | B | C and streams (yes | head -n 3 ends)",
-                            "Pipeline.run: start all commands at once so they run concurrently (ProcessBuilder.startPipeline), "
-                                    + "read the last one's output. Running them one after the other never ends for 'yes'."),
+                            "Pipeline.run: all commands must run at the same time, each stdout piped into the next stdin. "
+                                    + "Running them one after another, storing each output, never ends for 'yes' (and runs out of memory).",
+                            "List<Process> ps = ProcessBuilder.startPipeline(builders); "
+                                    + "return new String(ps.get(ps.size() - 1).getInputStream().readAllBytes(), UTF_8);"),
                     new Task(4, 2, "nothing left behind: every child process has exited and was reaped",
-                            "Close the child's stdin so it sees end of input, then waitFor() it; in Pipeline, wait for every process "
-                                    + "(destroy those still running, e.g. 'yes' after 'head' exited)."))),
+                            "The child ends only when its input ends (close its stdin); then wait for it: the check looks the moment "
+                                    + "play() returns. In Pipeline, wait for every process: 'yes' ends by itself (SIGPIPE) once 'head' has gone.",
+                            "to.close(); int code = child.waitFor(); for (Process p : ps) p.waitFor();"))),
             new Lab(2, "fifos", "FIFOs: a client and server that are not related, and the open-order trap", 45, List.of(
                     new Task(1, 2, "Fifos.make creates a FIFO (type p, mode 0600) and refuses an existing path",
-                            "Run the mkfifo command: new ProcessBuilder(\"mkfifo\", \"-m\", \"600\", path).start(), check its exit "
-                                    + "code; throw FileAlreadyExistsException first when the path exists."),
+                            "mkfifo(1) (or mkfifo(3)) makes the FIFO; the JDK cannot. Check its exit status, and refuse an existing path "
+                                    + "with FileAlreadyExistsException before you try.",
+                            "new ProcessBuilder(\"mkfifo\", \"-m\", \"600\", path.toString()).start().waitFor() == 0, else IOException."),
                     new Task(2, 4, "a server and a client in two unrelated processes exchange 50 requests through two FIFOs",
-                            "Opening a FIFO blocks until the other end is opened. Both sides must open the two FIFOs in the SAME order "
-                                    + "(requests first, then replies), or each waits for the other forever. Flush after every line."),
+                            "open(2) of a FIFO blocks until the other end is opened too (fifo(7)). Think about the order in which each "
+                                    + "side opens the two FIFOs: can both be waiting at once? Flush after every line.",
+                            "Server and client open the FIFOs in the same order: requests first, then replies."),
                     new Task(3, 2, "the server removes both FIFOs when it is done",
                             "FifoServer.serve: delete requests and replies in a finally block, also when serving fails."))),
             new Lab(3, "shared-memory", "Shared memory: the lost update, a semaphore, compare-and-set, ordering", 60, List.of(
                     new Task(1, 2, "Segment.create makes an owner-only /dev/shm file, maps it, and close() removes it",
-                            "Names.unique(\"lab3\") under /dev/shm, Files.createFile with rw------- permissions, "
-                                    + "FileChannel.map(READ_WRITE, 0, size); close(): Files.deleteIfExists."),
+                            "A POSIX shared memory object is a file in /dev/shm (shm_overview(7)): create it owner-only, give it its "
+                                    + "size, map it READ_WRITE; the name comes from org.ipclab.core.Names.unique (in ipc-core). Only the creator removes it.",
+                            "Path.of(\"/dev/shm\", Names.unique(\"lab3\")); Files.createFile(p, asFileAttribute(fromString(\"rw-------\"))); "
+                                    + "FileChannel.open(p, READ, WRITE).map(READ_WRITE, 0, size); close(): Files.deleteIfExists(p)."),
                     new Task(2, 3, "two processes × 100000 increments with a semaphore as a mutex: exactly 200000",
-                            "Counters.lockedIncrement: sem.acquire(timeout) before the read-add-write, sem.release() after, "
-                                    + "in a try/finally. The semaphore word is Layout.MUTEX, initialised to 1."),
+                            "The semaphore (org.ipclab.labs.support.ShmSemaphore, given) is the mutex: P before the read-add-write, V "
+                                    + "after, every time, also when something throws. The check counts the P and V operations.",
+                            "mutex.acquire(timeout); try { read COUNTER; write COUNTER + 1; } finally { mutex.release(); }"),
                     new Task(3, 3, "two processes × 100000 increments with compare-and-set: exactly 200000",
-                            "Counters.casIncrement: loop { long v = (long) Layout.LONG.getVolatile(buf, Layout.COUNTER); "
-                                    + "if (Layout.LONG.compareAndSet(buf, Layout.COUNTER, v, v + 1)) break; } (or getAndAdd)."),
+                            "Layout.LONG is a VarHandle: compareAndSet writes only if the slot still holds what you read; when another "
+                                    + "process got there first, read again and retry.",
+                            "while (true) { long v = (long) Layout.LONG.getVolatile(buf, Layout.COUNTER); "
+                                    + "if (Layout.LONG.compareAndSet(buf, Layout.COUNTER, v, v + 1)) break; }"),
                     new Task(4, 2, "a semaphore initialised to 0 orders two processes: the consumer waits for the producer",
-                            "Handoff.produce: write the value, THEN release Layout.READY. Handoff.consume: acquire Layout.READY "
-                                    + "with the timeout, then read the value. A sleep is not a wait: the producer may come later."))),
+                            "A semaphore that starts at 0 is a signal: the consumer's P waits until the producer's V. Which comes first "
+                                    + "in the producer, the write or the V? A sleep is not a wait: the producer may come later.",
+                            "produce: write VALUE, then new ShmSemaphore(buf, Layout.READY).release(); consume: acquire(timeout), then read VALUE."))),
             new Lab(4, "ring-buffer", "A ring buffer in shared memory behind the Channel interface", 90, List.of(
                     new Task(1, 4, "Ring.offer/poll keep whole messages in order, across the wrap-around, and refuse what does not fit",
                             "Positions only grow; the byte at p is at DATA + (p & (CAPACITY-1)). Free = CAPACITY - (TAIL - HEAD). "
@@ -70,19 +83,30 @@ public final class LabCatalog {
                     new Task(4, 2, "UDP keeps message boundaries: three datagrams come back as three",
                             "UdpEcho: DatagramChannel bound to loopback port 0; receive() one datagram, send it back to the "
                                     + "address receive() returned; a thread until close()."))),
-            new Lab(6, "signals", "Signals: handlers, the uncatchable pair, stopped processes", 45, List.of(
+            new Lab(6, "signals", "Signals: handlers, ignoring, the uncatchable pair, stopped processes", 55, List.of(
                     new Task(1, 3, "SignalCounter counts USR1 and HUP in handlers and ends gracefully on TERM (exit 0)",
                             "Signal.handle(new Signal(\"USR1\"), s -> say(...)) for USR1 and HUP; the TERM handler says bye and calls "
                                     + "System.exit(0). Print \"ready pid N\" only AFTER installing the handlers, then sleep in a loop."),
-                    new Task(2, 2, "Signals.send runs kill, and refuses pid 1, 0 and negative pids (process groups) and names that are not names",
-                            "Check the arguments first (IllegalArgumentException), then new ProcessBuilder(\"kill\", \"-\" + name, pid); "
-                                    + "a non-zero exit code of kill becomes an IOException with its message."),
+                    new Task(2, 2, "Signals.send runs kill, and refuses pid 1, 0, -1 and other negative pids, and names that are not names",
+                            "kill(2): pid 0 is your process group, -1 every process you may signal, below -1 a group: refuse them and "
+                                    + "init (1) with IllegalArgumentException before running kill(1); its non-zero exit status becomes an IOException.",
+                            "if (pid <= 1 || !name.matches(\"[A-Z0-9]+\")) throw new IllegalArgumentException(...); "
+                                    + "Process k = new ProcessBuilder(\"kill\", \"-\" + name, Long.toString(pid)).start(); if (k.waitFor() != 0) throw new IOException(...);"),
                     new Task(3, 2, "Signals.canCatch: yes for USR1/HUP/TERM, never for KILL and STOP; the previous handler is put back",
+                            "Installing a handler for KILL or STOP is refused (sigaction(2): EINVAL; the JVM throws). Try to install "
+                                    + "one, and put back the handler that was there before.",
                             "try { previous = Signal.handle(sig, s -> {}); } catch (IllegalArgumentException e) { return false; } "
-                                    + "then Signal.handle(sig, previous) and return true."),
+                                    + "Signal.handle(sig, previous); return true;"),
                     new Task(4, 3, "Signals.state reads the kernel's view: S/R running, T after STOP, gone after KILL",
-                            "Files.readString(/proc/PID/stat); the state is the character two after the LAST ')' "
-                                    + "(the command name in parentheses may contain spaces). A missing /proc/PID gives an IOException by itself."))),
+                            "proc(5): /proc/PID/stat's third field is the state, after the command name in parentheses, which may "
+                                    + "itself contain spaces and ')'. A missing /proc/PID gives an IOException by itself.",
+                            "String stat = Files.readString(Path.of(\"/proc\", Long.toString(pid), \"stat\")); "
+                                    + "return stat.charAt(stat.lastIndexOf(')') + 2);"),
+                    new Task(5, 2, "an ignored signal is discarded by the kernel, across exec; KILL and STOP cannot be ignored (EINVAL)",
+                            "SIG_IGN, unlike a handler, survives execve(2) (signal(7)); the shell's trap '' NAME sets it before exec. "
+                                    + "For the kernel's own answer call the given org.ipclab.labs.support.Sigaction with the signal's number.",
+                            "new ProcessBuilder(\"sh\", \"-c\", \"trap '' \" + name + \"; exec sleep 60\").start(); "
+                                    + "Sigaction.ignoreAndRestore(new Signal(name).getNumber())"))),
             new Lab(7, "benchmark-study", "Choosing an IPC: predict, measure with ipc bench, explain", 45, List.of(
                     new Task(1, 3, "Study.load reads an ipc bench results file into rows",
                             "Jackson: new ObjectMapper().readTree(file).get(\"measurements\"); for each: mechanism, mode, sizeBytes, "
@@ -94,7 +118,20 @@ public final class LabCatalog {
                                     + "Answers.resultsFile() return that path."),
                     new Task(4, 2, "your prediction and your explanation are written down",
                             "Answers.predictedRanking(): the mechanisms you measured, in the order you predicted BEFORE measuring. "
-                                    + "Answers.explanation(): at least 40 words that quote at least one of your measured p50 numbers.")))
+                                    + "Answers.explanation(): at least 40 words that name every mechanism you measured and quote measured p50 "
+                                    + "numbers of at least two of them."))),
+            new Lab(8, "threads-vs-processes", "Threads vs processes: the same race and the same semaphore, no IPC needed", 40, List.of(
+                    new Task(1, 3, "two threads × n increments with lab 3's semaphore as a mutex: exactly 2n, 2n P and 2n V",
+                            "Threads share the process's memory: the same buffer and semaphore object serve both, no file and no "
+                                    + "mapping. The race is the same as between processes: P before the read-add-write, V after, in each "
+                                    + "thread; return only when both threads have ended (join).",
+                            "Runnable work = () -> { for (...) { mutex.acquire(timeout); try { read; write + 1; } finally { mutex.release(); } } }; "
+                                    + "start two Threads, join both, return the counter."),
+                    new Task(2, 3, "ThreadCounter starts K named threads; Threads.threadNames lists them from /proc/PID/task",
+                            "To the kernel a thread is a task of its process (clone(2) with CLONE_THREAD): one directory per thread in "
+                                    + "/proc/PID/task, its name in comm (proc(5)). /proc/PID/comm is only the main thread's name.",
+                            "new Thread(runnable, \"lab8-worker-\" + i) (daemon, sleeping); then for each dir in "
+                                    + "Files.list(Path.of(\"/proc\", pid, \"task\")): Files.readString(dir.resolve(\"comm\")).strip()")))
     );
 
     public static List<Lab> all() {

@@ -22,7 +22,9 @@ import javax.tools.ToolProvider;
  * Compiles lab sources (the student's tree, or the reference solutions, together with the checks)
  * into a fresh directory with the JDK's own compiler, and reports errors the way a student reads
  * them: {@code labs/src/student/java/org/ipclab/labs/lab1/PingPong.java:42: error: ';' expected}.
- * Non-Java files under the source roots (test data) are copied beside the classes.
+ * Non-Java files under trusted source roots (test data, service files) are copied beside the classes;
+ * a student's tree gives only Java sources, and only classes of the lab's own package
+ * ({@link #compileStudent}).
  */
 public final class LabCompiler {
     public record Result(boolean ok, String errors) {
@@ -37,6 +39,36 @@ public final class LabCompiler {
      * @param classPath   the class path to compile against (ipc-core, JUnit, the grading framework)
      */
     public static Result compile(Path root, List<Path> sourceRoots, Path out, String classPath) throws IOException {
+        return compile(root, sourceRoots, out, classPath, true);
+    }
+
+    /**
+     * Compiles the Java files of a student's lab directory, nothing else (a resource such as a service file
+     * could register code with JUnit), and refuses the result unless every class is in the lab's package and
+     * none is named like the check: a student file may not declare the grader, JUnit or the check.
+     */
+    public static Result compileStudent(Path root, Path labDir, Path out, String classPath, Lab lab) throws IOException {
+        Result r = compile(root, List.of(labDir), out, classPath, false);
+        if (!r.ok()) return r;
+        Path pkg = out.resolve(lab.packageName().replace('.', '/'));
+        String check = "Lab" + lab.number() + "Check";
+        List<String> refused = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(out)) {
+            for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+                String name = p.getFileName().toString();
+                boolean inPackage = p.getParent().equals(pkg);
+                if (!inPackage || name.equals(check + ".class") || name.startsWith(check + "$")) {
+                    refused.add(out.relativize(p).toString().replace(".class", "").replace('/', '.'));
+                }
+            }
+        }
+        if (refused.isEmpty()) return r;
+        Checks.deleteRecursively(out);
+        return new Result(false, "refused: your lab " + lab.number() + " code declares " + String.join(", ", refused)
+                + "; only classes of package " + lab.packageName() + " are graded, and " + check + " is the check's name");
+    }
+
+    private static Result compile(Path root, List<Path> sourceRoots, Path out, String classPath, boolean resources) throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             return new Result(false, "no Java compiler in " + System.getProperty("java.home") + ": run ipc with a JDK, not a JRE");
@@ -50,7 +82,7 @@ public final class LabCompiler {
                 for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
                     if (p.toString().endsWith(".java")) {
                         sources.add(p);
-                    } else {
+                    } else if (resources) {
                         Path target = out.resolve(src.relativize(p).toString());
                         Files.createDirectories(target.getParent());
                         Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);

@@ -1,8 +1,7 @@
 package org.ipclab.labs;
 
-import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.Reader;
 import java.io.Writer;
@@ -16,30 +15,41 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.ipclab.core.Names;
 
 /**
  * What {@code ipc lab check|run|list} do, kept here so that it is tested with the labs.
  *
- * <p>{@code check}: compile the student's package of lab N (from {@code <tree>/labs/src/student/java}) together
- * with the lab's check (from the ipclab tree that runs, so a submission cannot bring its own check) into
- * {@code <tree>/labs/target/lab-check/labN}, then run {@link GradeMain} in a child JVM with that directory
- * and this JVM's class path. The child's report is passed through; its {@code RESULT} line is recorded in
- * {@code <tree>/labs/.progress} for {@code ipc lab list}.
+ * <p>{@code check}: compile only the Java files of the student's lab N package (from
+ * {@code <tree>/labs/src/student/java/org/ipclab/labs/labN}; a class of another package, or named like the
+ * check, refuses the submission), then the lab's check from the ipclab tree that runs (a submission cannot
+ * bring its own check) against them, each into its own directory under {@code <tree>/labs/target/lab-check/labN}.
+ * {@link Grader} then runs every task in a JVM of its own whose class path puts the trusted classes first,
+ * the check next, the student's classes last. The score goes to {@code <tree>/labs/.progress} for
+ * {@code ipc lab list}.
  */
 public final class LabRunner {
-    private static final Pattern RESULT = Pattern.compile("RESULT lab=(\\d+) score=(\\d+) max=(\\d+) tasks=.*");
     private static final String PROGRESS = ".progress";
+    private static final Pattern LAB_NAME = Pattern.compile("ipclab-\\d+-lab.*");
 
-    /** The outcome of one check: score -1 when it did not run (compile error, grader crashed). */
-    public record Outcome(Path tree, int lab, int score, int max, String problem) {
+    /** The outcome of one check: {@code report} is empty when nothing ran (compile error, refused). */
+    public record Outcome(Path tree, Lab lab, Optional<Grader.Report> report, String problem) {
+        public int score() {
+            return report.map(Grader.Report::score).orElse(-1);
+        }
+
+        public int max() {
+            return report.map(Grader.Report::max).orElse(lab.maxPoints());
+        }
+
         public boolean passed() {
-            return score >= 0 && score == max;
+            return report.map(Grader.Report::allPassed).orElse(false);
         }
     }
 
+    private final Path checksTree;
     private final Path checks;
     private final String classPath;
 
@@ -48,107 +58,166 @@ public final class LabRunner {
      * @param classPath  what student code and checks compile and run against (the CLI jar, or a test class path)
      */
     public LabRunner(Path checksTree, String classPath) {
+        this.checksTree = checksTree;
         this.checks = checksTree.resolve("labs/src/check/java");
         this.classPath = classPath;
     }
 
-    private static Path studentPackage(Path tree, Lab lab) {
-        return tree.resolve(lab.studentDir());
-    }
-
-    /** Compiles lab N's student code (and the check when {@code withCheck}); errors go to {@code out}. */
-    private Optional<Path> compile(Path tree, Lab lab, boolean withCheck, PrintWriter out) throws IOException {
-        Path src = studentPackage(tree, lab);
+    /** Compiles the student's lab N package alone; errors (or the refusal) go to {@code out}. */
+    private Optional<Path> compileStudent(Path tree, Lab lab, Path outDir, PrintWriter out) throws IOException {
+        Path src = tree.resolve(lab.studentDir());
         if (!Files.isDirectory(src)) {
             out.println("no lab " + lab.number() + " sources at " + src + " (is " + tree + " an ipclab working tree?)");
             return Optional.empty();
         }
-        List<Path> roots = new ArrayList<>(List.of(src));
-        if (withCheck) {
-            roots.add(checks.resolve("org/ipclab/labs/lab" + lab.number()));
-            roots.add(checks.resolveSibling("resources").resolve("lab" + lab.number())); // e.g. META-INF/services (skipped when missing)
-        }
-        Path outDir = tree.resolve("labs/target/lab-" + (withCheck ? "check" : "run") + "/lab" + lab.number());
-        LabCompiler.Result r = LabCompiler.compile(tree, roots, outDir, classPath);
+        LabCompiler.Result r = LabCompiler.compileStudent(tree, src, outDir, classPath, lab);
         if (!r.ok()) {
-            out.println("lab " + lab.number() + ": your code does not compile yet:");
-            out.println(r.errors());
-            out.println("fix the first error above, then run the check again");
+            if (r.errors().startsWith("refused:")) {
+                out.println("lab " + lab.number() + ": " + r.errors());
+            } else {
+                out.println("lab " + lab.number() + ": your code does not compile yet:");
+                out.println(r.errors());
+                out.println("fix the first error above, then run the check again");
+            }
             return Optional.empty();
         }
         return Optional.of(outDir);
     }
 
-    private List<String> java(Path tree, Path classes, String main, List<String> args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-D" + LabDirs.PROPERTY + "=" + tree.resolve("labs").toAbsolutePath().normalize());
-        cmd.add("-cp");
-        cmd.add(classes + java.io.File.pathSeparator + classPath);
-        cmd.add(main);
-        cmd.addAll(args);
-        return cmd;
+    /** How to grade: which tasks (all when empty), their time, the sandbox. */
+    public record Options(List<Integer> tasks, Duration perTask, Sandbox sandbox) {
+        public static Options of(Duration perTask) {
+            return new Options(List.of(), perTask, Sandbox.NONE);
+        }
     }
 
     /** {@code ipc lab check N}: prints the per-task report and returns the outcome. */
-    public Outcome check(Path tree, Lab lab, Duration perTask, PrintWriter out) throws IOException, InterruptedException {
-        Optional<Path> classes = compile(tree, lab, true, out);
-        if (classes.isEmpty()) {
-            Outcome o = new Outcome(tree, lab.number(), -1, lab.maxPoints(), "does not compile");
+    public Outcome check(Path tree, Lab lab, Duration perTask, PrintWriter out) throws IOException {
+        return check(tree, lab, Options.of(perTask), out);
+    }
+
+    public Outcome check(Path tree, Lab lab, Options options, PrintWriter out) throws IOException {
+        List<Task> tasks = new ArrayList<>();
+        if (options.tasks().isEmpty()) tasks.addAll(lab.tasks());
+        for (int n : options.tasks()) tasks.add(lab.task(n));
+        Path work = tree.resolve("labs/target/lab-check/lab" + lab.number());
+        Optional<Path> student = compileStudent(tree, lab, work.resolve("student"), out);
+        if (student.isEmpty()) {
+            Outcome o = new Outcome(tree, lab, Optional.empty(), "does not compile or was refused");
             record(tree, o);
             return o;
         }
-        Process p = new ProcessBuilder(java(tree, classes.get(), GradeMain.class.getName(),
-                List.of(String.valueOf(lab.number()), String.valueOf(Math.max(1, perTask.toSeconds())))))
-                .redirectErrorStream(true).start();
-        // Every task has its own timeout inside the grader; this one only guards against the grader itself hanging.
-        long limitMs = perTask.toMillis() * (lab.tasks().size() + 1) + 30_000;
-        Thread watchdog = new Thread(() -> {
-            try {
-                if (!p.waitFor(limitMs, TimeUnit.MILLISECONDS)) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        Path checkOut = work.resolve("check");
+        LabCompiler.Result r = LabCompiler.compile(checksTree, List.of(checks.resolve("org/ipclab/labs/lab" + lab.number()),
+                        checks.resolveSibling("resources").resolve("lab" + lab.number())), checkOut,
+                classPath + File.pathSeparator + student.get());
+        if (!r.ok()) {
+            // The check compiles against the skeleton's signatures: a changed signature breaks it.
+            out.println("lab " + lab.number() + ": the check does not compile against your code (did you change a given signature?):");
+            out.println(r.errors());
+            Outcome o = new Outcome(tree, lab, Optional.empty(), "the check does not compile against it");
+            record(tree, o);
+            return o;
+        }
+        cleanLeftovers(out);
+        String cp = String.join(File.pathSeparator, classPath, checkOut.toString(), student.get().toString());
+        Path labsDir = tree.resolve("labs").toAbsolutePath().normalize();
+        if (options.sandbox().isIsolated()) {
+            Path stage = checksTree.resolve("labs/target/sandbox");
+            String trusted;
+            synchronized (LabRunner.class) { // parallel graders share the staged jars
+                trusted = Sandbox.stage(classPath, stage.resolve("cp"));
             }
-        }, "lab-check-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
-        Matcher result = null;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                Matcher m = RESULT.matcher(line);
-                if (m.matches()) {
-                    result = m;
-                } else {
-                    out.println(line);
-                    out.flush();
-                }
+            Path mine = Files.createTempDirectory(stage, "sub");
+            Files.setPosixFilePermissions(mine, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")); // for uid 65534
+            String own = Sandbox.stage(checkOut + File.pathSeparator + student.get(), mine.resolve("cp"));
+            Path data = labsDir.resolve("lab" + lab.number());
+            labsDir = mine.resolve("labs");
+            Files.createDirectories(labsDir);
+            if (Files.isDirectory(data)) Sandbox.copyTree(data, labsDir.resolve("lab" + lab.number()));
+            cp = trusted + File.pathSeparator + own;
+        }
+        Path tmp = options.sandbox().isIsolated() ? null : Names.privateDirectory("labtmp");
+        Grader.Report report;
+        try {
+            report = Grader.grade(lab, tasks, new Grader.Setup(cp, labsDir, options.perTask(), options.sandbox(), tmp));
+        } finally {
+            if (tmp != null) Checks.deleteRecursively(tmp);
+        }
+        Grader.print(report, out);
+        Outcome o = new Outcome(tree, lab, Optional.of(report), null);
+        if (options.tasks().isEmpty()) record(tree, o);
+        return o;
+    }
+
+    /**
+     * Grades many submissions, {@code jobs} at a time (each task's JVM is mostly waiting for a child or a
+     * timeout, but a JVM's start is CPU-bound: more jobs than CPUs only makes each slower). Each submission's
+     * report is printed whole when it is done, under {@code == TREE}; the outcomes come back in the order given.
+     */
+    public List<Outcome> checkAll(List<Path> trees, Lab lab, Options options, int jobs, PrintWriter out) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, jobs));
+        try {
+            List<java.util.concurrent.Future<Outcome>> futures = new ArrayList<>();
+            for (Path t : trees) {
+                futures.add(pool.submit(() -> {
+                    java.io.StringWriter text = new java.io.StringWriter();
+                    Outcome o = check(t, lab, options, new PrintWriter(text, true));
+                    synchronized (out) {
+                        if (trees.size() > 1) out.println("== " + t);
+                        out.print(text);
+                        out.flush();
+                    }
+                    return o;
+                }));
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (java.util.concurrent.Future<Outcome> f : futures) outcomes.add(f.get());
+            return outcomes;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Removes what a crashed lab attempt left: files and directories named {@code ipclab-<pid>-lab...}
+     * (the names labs use) in the temp directory and /dev/shm whose creator process is gone.
+     * Other ipclab objects (a benchmark's) are left to {@code ipc clean}.
+     */
+    static synchronized void cleanLeftovers(PrintWriter out) {
+        for (Path p : Checks.ipclabFiles()) {
+            String name = p.getFileName().toString();
+            if (!LAB_NAME.matcher(name).matches() || !Names.isStale(name)) continue;
+            try {
+                org.ipclab.core.OwnedFiles.removeTree(p, org.ipclab.core.Users.uid()); // only our own, never through a symbolic link
+                out.println("cleaned up first: removed " + p + " (left by an earlier attempt, process "
+                        + Names.creatorPid(name).orElse(-1) + " is gone)");
+            } catch (IOException e) {
+                out.println("cleaned up first: could not remove " + p + ": " + e.getMessage());
             }
         }
-        p.waitFor();
-        Outcome o = result == null
-                ? new Outcome(tree, lab.number(), -1, lab.maxPoints(), "the grader stopped without a result (exit " + p.exitValue() + ")")
-                : new Outcome(tree, lab.number(), Integer.parseInt(result.group(2)), Integer.parseInt(result.group(3)), null);
-        if (o.problem() != null) out.println("lab " + lab.number() + ": " + o.problem());
-        record(tree, o);
-        return o;
     }
 
     /** {@code ipc lab run N CLASS ARGS}: compiles the student's lab N code and runs one of its classes, with this terminal. */
     public int run(Path tree, Lab lab, String className, List<String> args, PrintWriter out) throws IOException, InterruptedException {
-        Optional<Path> classes = compile(tree, lab, false, out);
+        Optional<Path> classes = compileStudent(tree, lab, tree.resolve("labs/target/lab-run/lab" + lab.number()), out);
         if (classes.isEmpty()) return 1;
         String main = className.contains(".") ? className : lab.packageName() + "." + className;
         Path file = classes.get().resolve(main.replace('.', '/') + ".class");
         if (!Files.isRegularFile(file)) {
             throw new org.ipclab.core.BadInputException("lab " + lab.number() + " has no class " + className + "; it has: " + classesOf(classes.get(), lab));
         }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-D" + LabDirs.PROPERTY + "=" + tree.resolve("labs").toAbsolutePath().normalize());
+        cmd.add("-cp");
+        cmd.add(classPath + File.pathSeparator + classes.get());
+        cmd.add(main);
+        cmd.addAll(args);
         out.flush();
-        Process p = new ProcessBuilder(java(tree, classes.get(), main, args)).inheritIO().start();
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
         try {
             return p.waitFor();
         } finally {
@@ -164,10 +233,10 @@ public final class LabRunner {
         }
     }
 
-    private static void record(Path tree, Outcome o) {
+    private static synchronized void record(Path tree, Outcome o) {
         Path file = tree.resolve("labs").resolve(PROGRESS);
         Properties props = load(tree);
-        props.setProperty("lab" + o.lab(), (o.score() < 0 ? "-" : o.score()) + "/" + o.max() + " "
+        props.setProperty("lab" + o.lab().number(), (o.score() < 0 ? "-" : o.score()) + "/" + o.max() + " "
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")));
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             props.store(w, "ipc lab check results (ipc lab list shows them); delete to forget");
@@ -192,7 +261,9 @@ public final class LabRunner {
     /** {@code ipc lab list}: the labs in order with the last check's score. */
     public static void list(Path tree, PrintWriter out) {
         Properties props = tree == null ? new Properties() : load(tree);
-        out.printf("%-4s %-17s %-5s %-22s %s%n", "LAB", "NAME", "TIME", "LAST CHECK", "TOPIC");
+        int name = LabCatalog.all().stream().mapToInt(l -> l.slug().length()).max().orElse(4);
+        String format = "%-4s %-" + name + "s %5s  %-27s %s%n"; // LAST CHECK is at most "done 12/12 yyyy-MM-dd HH:mm"
+        out.printf(format, "LAB", "NAME", "TIME", "LAST CHECK", "TOPIC");
         int done = 0;
         for (Lab lab : LabCatalog.all()) {
             String last = props.getProperty("lab" + lab.number());
@@ -201,7 +272,7 @@ public final class LabRunner {
                 done++;
                 shown = "done " + last;
             }
-            out.printf("%-4d %-17s %3dm  %-22s %s%n", lab.number(), lab.slug(), lab.minutes(), shown, lab.title());
+            out.printf(format, lab.number(), lab.slug(), lab.minutes() + "m", shown, lab.title());
         }
         out.printf("%d of %d labs complete. Read docs/labs/README.md to start; check one with 'ipc lab check N'.%n",
                 done, LabCatalog.all().size());

@@ -51,30 +51,33 @@ class LabsSelfTest {
         return LabCatalog.all().stream().map(Lab::number);
     }
 
-    record Graded(int exit, int score, int max, String output) {
+    record Graded(int score, int max, boolean passed, String output, Grader.Report report) {
     }
 
-    static Graded grade(String variant, int lab, int taskTimeoutSeconds) throws Exception {
-        return finish(start(OUT.resolve(variant), lab, taskTimeoutSeconds));
+    /** Grades precompiled classes the way {@code ipc lab check} does: a JVM per task, trusted classes first. */
+    static Graded grade(Path classes, int lab, int taskTimeoutSeconds) {
+        Lab l = LabCatalog.get(lab);
+        Grader.Report r = Grader.grade(l, l.tasks(), new Grader.Setup(CP + java.io.File.pathSeparator + classes, LABS,
+                java.time.Duration.ofSeconds(taskTimeoutSeconds), Sandbox.NONE));
+        java.io.StringWriter text = new java.io.StringWriter();
+        Grader.print(r, new java.io.PrintWriter(text));
+        return new Graded(r.score(), r.max(), r.allPassed(), text.toString(), r);
     }
 
-    static Process start(Path classes, int lab, int taskTimeoutSeconds) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-D" + LabDirs.PROPERTY + "=" + LABS,
-                "-cp", classes + java.io.File.pathSeparator + CP,
-                GradeMain.class.getName(), String.valueOf(lab), String.valueOf(taskTimeoutSeconds)));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    static Graded grade(String variant, int lab, int taskTimeoutSeconds) {
+        return grade(OUT.resolve(variant), lab, taskTimeoutSeconds);
     }
 
-    static Graded finish(Process p) throws Exception {
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "grader did not end");
-        String text = new String(out, StandardCharsets.UTF_8);
-        Matcher m = text.lines().map(RESULT::matcher).filter(Matcher::matches).findFirst()
-                .orElseThrow(() -> new AssertionError("no RESULT line:\n" + text));
-        return new Graded(p.exitValue(), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), text);
+    /** Graders spend most of their time waiting (for a child, a task's time limit): run a few at once. */
+    static <T> List<T> inParallel(List<java.util.concurrent.Callable<T>> jobs) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<T> out = new ArrayList<>();
+            for (java.util.concurrent.Future<T> f : pool.invokeAll(jobs)) out.add(f.get());
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @ParameterizedTest(name = "lab {0}: the reference solution passes every task")
@@ -82,7 +85,7 @@ class LabsSelfTest {
     void solutionPasses(int lab) throws Exception {
         Graded g = grade("solution", lab, 30);
         assertEquals(g.max(), g.score(), g.output());
-        assertEquals(0, g.exit(), g.output());
+        assertTrue(g.passed(), g.output());
     }
 
     @ParameterizedTest(name = "lab {0}: the untouched skeleton fails every task")
@@ -90,11 +93,14 @@ class LabsSelfTest {
     void skeletonFails(int lab) throws Exception {
         Graded g = grade("skeleton", lab, 10);
         assertEquals(0, g.score(), g.output());
-        assertEquals(1, g.exit(), g.output());
+        assertFalse(g.passed(), g.output());
         assertTrue(g.output().contains("hint:"), g.output());
     }
 
-    /** A wrong solution (labs/src/test/mutants/NAME overlays the reference solution) and the task that must catch it. */
+    /**
+     * A wrong solution (labs/src/test/mutants/NAME overlays the reference solution), the task that must catch it and the
+     * problem it must report ({@code a|b}: either).
+     */
     record Mutant(String name, int lab, int task, String expected, int failingTasks) {
         Mutant(String name, int lab, int task, String expected) {
             this(name, lab, task, expected, 1);
@@ -104,13 +110,24 @@ class LabsSelfTest {
     static final List<Mutant> MUTANTS = List.of(
             new Mutant("lab1-sleepy", 1, 2, "timed out after 10 seconds"),
             new Mutant("lab1-no-wait", 1, 4, "left child processes running"),
+            new Mutant("lab1-no-waitfor", 1, 4, "left child processes running"),
+            // The parent's stream to the child (Process.getOutputStream) is buffered: without flush both sides wait.
+            new Mutant("lab1-parent-no-flush", 1, 2, "timed out after 10 seconds", 2),
+            // Stores yes's endless output before "feeding it on": tasks 3 and 4 run out of memory, the grader does not.
+            new Mutant("lab1-sequential-pipeline", 1, 3, "your code ran out of memory", 2),
             new Mutant("lab2-wrong-open-order", 2, 2, "timed out after 10 seconds"),
-            new Mutant("lab3-sleeping-consumer", 3, 4, "returned before anything was produced"),
+            // Returned before the (late) producer, or read the value after sleeping: either way it never waited on READY.
+            new Mutant("lab3-sleeping-consumer", 3, 4, "returned before anything was produced|the consumer never waited on READY"),
             new Mutant("lab3-leaky-segment", 3, 1, "still exists after close()"),
+            new Mutant("lab3-atomic-not-semaphore", 3, 2, "P (acquire) operations on the MUTEX semaphore"),
             new Mutant("lab5-socket-file-left", 5, 2, "is left behind after close()"),
             // Caught twice: by the ring test (task 1) and by the channel test (task 2).
             new Mutant("lab4-close-not-published", 4, 1, "an empty ring whose writer closed is END_OF_STREAM", 2),
-            new Mutant("lab6-handler-not-restored", 6, 3, "must put the previous HUP handler back"));
+            new Mutant("lab6-handler-not-restored", 6, 3, "must put the previous HUP handler back"),
+            new Mutant("lab6-handler-instead-of-ignore", 6, 5, "a handler does not survive exec, only SIG_IGN does"),
+            new Mutant("lab7-one-number", 7, 4, "never names"),
+            new Mutant("lab8-atomic-not-semaphore", 8, 1, "P (acquire) operations on the mutex"),
+            new Mutant("lab8-process-not-threads", 8, 2, "should list the"));
 
     /**
      * Negative checks: each wrong solution fails exactly the task meant to catch it, with the expected
@@ -119,29 +136,95 @@ class LabsSelfTest {
      */
     @Test
     void wrongSolutionsFailTheTaskMeantToCatchThem() throws Exception {
-        Path mutants = LABS.resolve("src/test/mutants");
-        List<Process> running = new ArrayList<>();
+        List<java.util.concurrent.Callable<Graded>> jobs = new ArrayList<>();
         for (Mutant m : MUTANTS) {
-            String pkg = "org/ipclab/labs/lab" + m.lab();
-            Path src = OUT.resolve("mutant-src/" + m.name());
-            if (Files.exists(src)) Checks.deleteRecursively(src);
-            copyTree(LABS.resolve("src/solution/java/" + pkg), src.resolve(pkg));
-            copyTree(mutants.resolve(m.name() + "/" + pkg), src.resolve(pkg));
-            Path classes = OUT.resolve("mutant/" + m.name());
-            LabCompiler.Result r = LabCompiler.compile(ROOT, List.of(src, LABS.resolve("src/check/java/" + pkg),
-                    LABS.resolve("src/check/resources/lab" + m.lab())), classes, CP);
-            assertTrue(r.ok(), m.name() + " does not compile:\n" + r.errors());
-            running.add(start(classes, m.lab(), 30));
+            Path classes = compileMutant(m.name(), m.lab());
+            jobs.add(() -> grade(classes, m.lab(), 30));
         }
+        List<Graded> graded = inParallel(jobs);
         for (int i = 0; i < MUTANTS.size(); i++) {
             Mutant m = MUTANTS.get(i);
-            Graded g = finish(running.get(i));
+            Graded g = graded.get(i);
             Matcher task = Pattern.compile("(?m)^  task " + m.task() + "  \\[0/\\d+\\]  FAIL .*\\n\\s+problem: (.*)$").matcher(g.output());
             assertTrue(task.find(), m.name() + ": task " + m.task() + " should fail:\n" + g.output());
-            assertTrue(task.group(1).contains(m.expected()), m.name() + ": expected '" + m.expected() + "' in: " + task.group(1));
+            String problem = task.group(1);
+            assertTrue(java.util.Arrays.stream(m.expected().split("\\|")).anyMatch(problem::contains),
+                    m.name() + ": expected '" + m.expected() + "' in: " + problem);
             long failed = g.output().lines().filter(l -> l.matches("  task \\d+  .*FAIL.*")).count();
             assertEquals(m.failingTasks(), failed, m.name() + ": " + m.failingTasks() + " task(s) should fail:\n" + g.output());
         }
+    }
+
+    static Path compileMutant(String name, int lab) throws IOException {
+        String pkg = "org/ipclab/labs/lab" + lab;
+        Path src = OUT.resolve("mutant-src/" + name);
+        if (Files.exists(src)) Checks.deleteRecursively(src);
+        copyTree(LABS.resolve("src/solution/java/" + pkg), src.resolve(pkg));
+        copyTree(LABS.resolve("src/test/mutants/" + name + "/" + pkg), src.resolve(pkg));
+        Path classes = OUT.resolve("mutant/" + name);
+        LabCompiler.Result r = LabCompiler.compile(ROOT, List.of(src, LABS.resolve("src/check/java/" + pkg),
+                LABS.resolve("src/check/resources/lab" + lab)), classes, CP);
+        assertTrue(r.ok(), name + " does not compile:\n" + r.errors());
+        return classes;
+    }
+
+    /**
+     * Submissions that try to fake their grade (labs/src/test/forgeries/NAME overlays the lab 1 skeleton) get 0, through
+     * the same path as {@code ipc lab check}: a RESULT line from a shutdown hook or onto fd 1, another lab's result with
+     * a guessed event token and exit status 0, a student file declaring the grader's main class and JUnit's Assertions.
+     */
+    @ParameterizedTest(name = "forgery {0} scores 0")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"result-in-shutdown-hook", "other-labs-result", "own-grader-and-assertions"})
+    void forgeriesScoreZero(String forgery) throws Exception {
+        Path tree = OUT.resolve("forgery/" + forgery);
+        if (Files.exists(tree)) Checks.deleteRecursively(tree);
+        String pkg = "org/ipclab/labs/lab1";
+        Path dst = tree.resolve("labs/src/student/java/" + pkg);
+        copyTree(LABS.resolve("src/student/java/" + pkg), dst);
+        copyTree(LABS.resolve("src/test/forgeries/" + forgery + "/" + pkg), dst);
+        java.io.StringWriter out = new java.io.StringWriter();
+        LabRunner.Outcome o = new LabRunner(ROOT, CP).check(tree, LabCatalog.get(1), java.time.Duration.ofSeconds(10),
+                new java.io.PrintWriter(out, true));
+        assertFalse(o.passed(), out.toString());
+        assertTrue(o.score() <= 0, "score " + o.score() + ":\n" + out);
+        if (forgery.equals("own-grader-and-assertions")) {
+            assertTrue(out.toString().contains("refused: your lab 1 code declares org.ipclab.labs.GradeMain, org.junit.jupiter.api.Assertions")
+                    || out.toString().contains("refused: your lab 1 code declares org.junit.jupiter.api.Assertions, org.ipclab.labs.GradeMain"),
+                    out.toString());
+        } else {
+            assertEquals(0, o.score(), out.toString());
+        }
+    }
+
+    /**
+     * Even when the refusal is bypassed (the forged GradeMain and Assertions compiled onto the class path), the trusted
+     * classes come first and win: the wrong child still fails task 1, and nothing reaches full marks.
+     */
+    @Test
+    void studentClassesNeverShadowTheGraderOrJUnit() throws Exception {
+        String pkg = "org/ipclab/labs/lab1";
+        Path src = OUT.resolve("shadow-src");
+        if (Files.exists(src)) Checks.deleteRecursively(src);
+        copyTree(LABS.resolve("src/student/java/" + pkg), src.resolve(pkg));
+        copyTree(LABS.resolve("src/test/forgeries/own-grader-and-assertions/" + pkg), src.resolve(pkg));
+        Path student = OUT.resolve("shadow/student");
+        LabCompiler.Result r = LabCompiler.compile(ROOT, List.of(src), student, CP);
+        assertTrue(r.ok(), r.errors());
+        assertTrue(Files.isRegularFile(student.resolve("org/junit/jupiter/api/Assertions.class")), "the forged class exists");
+        Path check = OUT.resolve("shadow/check");
+        r = LabCompiler.compile(ROOT, List.of(LABS.resolve("src/check/java/" + pkg)), check, CP + java.io.File.pathSeparator + student);
+        assertTrue(r.ok(), r.errors());
+        Graded g = grade(Path.of(check + java.io.File.pathSeparator + student), 1, 10);
+        assertEquals(0, g.score(), g.output());
+        assertTrue(g.output().contains("answer to 'ping 1'"), "the real assertEquals ran:\n" + g.output());
+    }
+
+    /** A student's mistake fails a task, never the grader: here memory (the sequential pipeline). */
+    @Test
+    void memoryIsReportedPerTask() throws IOException {
+        Graded g = grade(compileMutant("lab1-sequential-pipeline", 1), 1, 30);
+        assertTrue(g.output().contains("your code ran out of memory"), g.output());
+        assertEquals(5, g.score(), "tasks 1 and 2 still pass:\n" + g.output());
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
@@ -161,8 +244,9 @@ class LabsSelfTest {
         Path leftover = Path.of("/tmp", "ipclab-" + gone.pid() + "-lab2-selftest");
         Files.createDirectories(leftover.resolve("inner"));
         try {
-            Graded g = grade("skeleton", 1, 10);
-            assertTrue(g.output().contains("cleaned up first: removed " + leftover), g.output());
+            java.io.StringWriter out = new java.io.StringWriter();
+            LabRunner.cleanLeftovers(new java.io.PrintWriter(out, true));
+            assertTrue(out.toString().contains("cleaned up first: removed " + leftover), out.toString());
             assertFalse(Files.exists(leftover), "still there: " + leftover);
         } finally {
             if (Files.exists(leftover)) Checks.deleteRecursively(leftover);

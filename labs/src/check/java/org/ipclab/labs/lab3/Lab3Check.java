@@ -76,8 +76,11 @@ class Lab3Check {
         Checks.assertNothingLeftBehind(before, "Segment");
     }
 
+    private MappedByteBuffer sharedBuffer;
+
     private long runTwoWorkers(String mode) throws Exception {
         MappedByteBuffer shared = segment();
+        sharedBuffer = shared;
         new ShmSemaphore(shared, Layout.MUTEX).init(1);
         List<Process> workers = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
@@ -96,6 +99,12 @@ class Lab3Check {
     void task2_semaphoreMakesTheCounterExact() throws Exception {
         long counter = runTwoWorkers("locked");
         assertEquals(2L * N, counter, "lost " + (2L * N - counter) + " updates");
+        // Right is not enough: the lesson is the semaphore. It counts its P and V operations itself.
+        ShmSemaphore mutex = new ShmSemaphore(sharedBuffer, Layout.MUTEX);
+        assertEquals(2L * N, mutex.acquires(), "P (acquire) operations on the MUTEX semaphore: one per increment is "
+                + 2L * N + "; the counter must be protected by the semaphore, not by another atomic operation");
+        assertEquals(2L * N, mutex.releases(), "V (release) operations on the MUTEX semaphore (one per acquire)");
+        assertEquals(1, mutex.value(), "the mutex must end free (1)");
     }
 
     @Test
@@ -126,6 +135,8 @@ class Lab3Check {
         assertTrue(consumer.waitFor(5, TimeUnit.SECONDS), "the consumer did not exit");
         if (line == null) throw new AssertionError("the consumer printed nothing (exit " + consumer.exitValue() + "): " + failure(consumer));
         assertEquals("4242", line.strip(), "the value the consumer read (0: it returned before anything was produced)");
+        // The semaphore counts its operations: a consumer that slept and read got the value by luck, not by waiting.
+        assertEquals(1, ready.acquires(), "P operations on READY: the consumer never waited on READY (it slept, or read at once)");
         assertTrue(ms < 1000, "the consumer answered " + ms + " ms after the producer: it sleeps instead of waiting on READY");
         assertEquals(0, ready.value(), "READY should be back to 0 (the producer's V, the consumer's P), it is " + ready.value());
 

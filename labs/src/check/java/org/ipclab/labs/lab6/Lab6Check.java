@@ -71,7 +71,7 @@ class Lab6Check {
         kill(p, "TERM");
         assertEquals("bye usr1=2 hup=1", line(out[0], p, "bye usr1=2 hup=1"));
         assertTrue(p.waitFor(5, TimeUnit.SECONDS), "still running 5 s after TERM");
-        assertEquals(0, p.exitValue(), "exit code after TERM (143 = killed by TERM: no handler ran)");
+        assertEquals(0, p.exitValue(), "exit code after TERM (143 = the JDK's 128 + 15 for 'killed by TERM': no handler ran)");
     }
 
     @Test
@@ -80,7 +80,8 @@ class Lab6Check {
         Process sleeper = new ProcessBuilder("sleep", "30").start();
         Signals.send(sleeper.pid(), "TERM");
         assertTrue(sleeper.waitFor(5, TimeUnit.SECONDS), "sleep did not end after TERM");
-        assertEquals(128 + 15, sleeper.exitValue(), "sleep's exit status after TERM (128 + 15)");
+        // wait(2) reports "killed by signal 15" (WIFSIGNALED); the JDK, like the shell, encodes it as 128 + 15.
+        assertEquals(128 + 15, sleeper.exitValue(), "Process.exitValue() of sleep after TERM (128 + 15: killed by signal 15)");
         // Signal "0" delivers nothing (kill -0 only checks): a solution that forgets to refuse these pids does no harm here.
         for (long pid : new long[] {1, 0, -1, -42}) {
             assertThrows(IllegalArgumentException.class, () -> Signals.send(pid, "0"), "send to pid " + pid + " must be refused");
@@ -123,8 +124,56 @@ class Lab6Check {
         assertEquals("got USR1 1", line(out[0], p, "got USR1 1"), "the USR1 sent while stopped, handled after CONT");
         kill(p, "KILL");
         assertTrue(p.waitFor(5, TimeUnit.SECONDS), "still running after KILL");
-        assertEquals(128 + 9, p.exitValue(), "exit status after KILL (no handler can run: no 'bye')");
+        assertEquals(128 + 9, p.exitValue(), "Process.exitValue() after KILL (128 + 9: killed by signal 9; no handler can run: no 'bye')");
         assertEquals(null, out[0].readLine(), "nothing printed after KILL");
         assertThrows(IOException.class, () -> Signals.state(p.pid()), "state of a process that is gone and reaped: /proc/PID is gone");
+    }
+
+    /** Bit {@code signo - 1} of the SigIgn mask the kernel shows in /proc/PID/status. */
+    private static boolean kernelSaysIgnored(long pid, int signo) throws IOException {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc", Long.toString(pid), "status"))) {
+                if (l.startsWith("SigIgn:")) return (Long.parseUnsignedLong(l.substring(7).strip(), 16) >>> (signo - 1) & 1) == 1;
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+        return false;
+    }
+
+    private static String comm(long pid) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "comm")).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Test
+    @Timeout(20)
+    void task5_ignoredIsDiscardedAndKillStopCannotBeIgnored() throws Exception {
+        String[] catchable = {"USR1", "HUP", "ALRM", "TERM"}; // not USR2: HotSpot may use it itself
+        String name = catchable[new java.util.Random().nextInt(catchable.length)]; // another one each run
+        int signo = new Signal(name).getNumber();
+        Process p = Signals.startIgnoring(name);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (p.isAlive() && !(comm(p.pid()).equals("sleep") && kernelSaysIgnored(p.pid(), signo)) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(p.isAlive(), "the process ended before it was signalled (exit " + (p.isAlive() ? "?" : p.exitValue()) + ")");
+        assertEquals("sleep", comm(p.pid()), "the process should be running sleep by now");
+        assertTrue(kernelSaysIgnored(p.pid(), signo), "the kernel does not list " + name + " as ignored by sleep (SigIgn in /proc/"
+                + p.pid() + "/status): a handler does not survive exec, only SIG_IGN does");
+        kill(p, name);
+        Thread.sleep(300);
+        assertTrue(p.isAlive(), name + " ended the process: it was not ignored");
+        kill(p, "KILL");
+        assertTrue(p.waitFor(5, TimeUnit.SECONDS), "sleep still runs after KILL: KILL cannot be ignored");
+
+        assertEquals(0, Signals.kernelIgnore(name), "sigaction(SIG" + name + ", SIG_IGN) is allowed: kernelIgnore should return 0");
+        assertEquals(org.ipclab.labs.support.Sigaction.EINVAL, Signals.kernelIgnore("KILL"),
+                "sigaction(SIGKILL, SIG_IGN): the kernel refuses with EINVAL (22)");
+        assertEquals(org.ipclab.labs.support.Sigaction.EINVAL, Signals.kernelIgnore("STOP"),
+                "sigaction(SIGSTOP, SIG_IGN): the kernel refuses with EINVAL (22)");
     }
 }

@@ -117,16 +117,22 @@ class Lab7Check {
         String text = Answers.explanation();
         int words = text == null ? 0 : text.trim().split("\\s+").length;
         assertTrue(words >= 40, "explanation(): " + words + " words, at least 40 please");
-        List<Double> measured = new ArrayList<>();
-        lat.values().forEach(bySize -> measured.addAll(bySize.values()));
+        for (String mech : lat.keySet()) {
+            assertTrue(Pattern.compile("\\b" + Pattern.quote(mech) + "\\b", Pattern.CASE_INSENSITIVE).matcher(text).find(),
+                    "explanation() never names " + mech + ", which you measured");
+        }
+        // A comparison needs numbers of both sides: at least one measured p50 of two different mechanisms.
+        Set<String> quotedFor = new java.util.TreeSet<>();
         Matcher m = NUMBER.matcher(text);
-        boolean quoted = false;
-        while (m.find() && !quoted) {
+        while (m.find()) {
             double x = Double.parseDouble(m.group());
-            for (double p50 : measured) if (Math.abs(x - p50) <= Math.max(0.05, 0.02 * p50)) quoted = true;
+            lat.forEach((mech, bySize) -> bySize.values().forEach(p50 -> {
+                if (Math.abs(x - p50) <= Math.max(0.05, 0.02 * p50)) quotedFor.add(mech);
+            }));
         }
         Set<String> rounded = new java.util.TreeSet<>();
-        measured.forEach(v -> rounded.add(String.format(java.util.Locale.ROOT, "%.1f", v)));
-        assertTrue(quoted, "explanation() quotes none of your measured p50 values " + rounded);
+        lat.forEach((mech, bySize) -> bySize.values().forEach(v -> rounded.add(mech + " " + String.format(java.util.Locale.ROOT, "%.1f", v))));
+        assertTrue(quotedFor.size() >= 2, "explanation() must quote measured p50 values of at least two mechanisms (it quotes "
+                + (quotedFor.isEmpty() ? "none" : "only " + quotedFor) + "); yours are " + rounded);
     }
 }

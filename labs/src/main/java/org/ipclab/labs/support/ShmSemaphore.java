@@ -16,6 +16,9 @@ import org.ipclab.core.IpcTimeoutException;
  * </ul>
  * Initialised to 1 it is a mutex; initialised to 0 it makes one process wait for another.
  *
+ * <p>It counts its own operations in the two words after the count ({@link #acquires}, {@link #releases}), so that
+ * a check can tell a counter protected by the semaphore from one that is merely right.
+ *
  * <p>A POSIX semaphore ({@code sem_open}) sleeps in the kernel (a futex) instead of polling; this one
  * spins briefly, then parks in 50 µs naps, which keeps the lab free of native code. The lesson is the same.
  */
@@ -30,6 +33,8 @@ public final class ShmSemaphore {
 
     /** Sets the count; only the process that creates the segment does this, before anyone uses it. */
     public void init(long count) {
+        Layout.LONG.setVolatile(shared, offset + 8, 0L);
+        Layout.LONG.setVolatile(shared, offset + 16, 0L);
         Layout.LONG.setVolatile(shared, offset, count);
     }
 
@@ -38,7 +43,10 @@ public final class ShmSemaphore {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int spins = 0; ; spins++) {
             long v = (long) Layout.LONG.getVolatile(shared, offset);
-            if (v > 0 && Layout.LONG.compareAndSet(shared, offset, v, v - 1)) return;
+            if (v > 0 && Layout.LONG.compareAndSet(shared, offset, v, v - 1)) {
+                Layout.LONG.getAndAdd(shared, offset + 8, 1L);
+                return;
+            }
             if (spins < 100) {
                 Thread.onSpinWait();
             } else {
@@ -52,7 +60,18 @@ public final class ShmSemaphore {
 
     /** V: gives one unit back. */
     public void release() {
+        Layout.LONG.getAndAdd(shared, offset + 16, 1L);
         Layout.LONG.getAndAdd(shared, offset, 1L);
+    }
+
+    /** How many P operations succeeded since {@link #init}. */
+    public long acquires() {
+        return (long) Layout.LONG.getVolatile(shared, offset + 8);
+    }
+
+    /** How many V operations happened since {@link #init}. */
+    public long releases() {
+        return (long) Layout.LONG.getVolatile(shared, offset + 16);
     }
 
     public long value() {

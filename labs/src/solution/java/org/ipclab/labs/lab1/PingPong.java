@@ -35,8 +35,16 @@ public final class PingPong {
         return last;
     }
 
+    /** Fewer rounds than this drown in the noise of starting a JVM, which is subtracted. */
+    static final int MIN_ROUNDS = 1000;
+
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        if (rounds < MIN_ROUNDS) {
+            System.err.println("error: " + rounds + " rounds is too few to measure a round trip (at least " + MIN_ROUNDS
+                    + "): each run also starts a JVM, whose cost varies by more than " + rounds + " round trips take");
+            System.exit(2);
+        }
         play(100); // warm-up: the first rounds include JIT compilation
         long t0 = System.nanoTime();
         play(1);   // what starting and stopping a child JVM costs ...
@@ -45,7 +53,11 @@ public final class PingPong {
         long t2 = System.nanoTime();
         // ... subtracted, so that what remains is the round trips
         double us = ((t2 - t1) - (t1 - t0)) / 1e3 / (rounds - 1);
-        System.out.printf("%d rounds, last answer '%s'; starting a child JVM: %d ms; one round trip: %.1f µs%n",
-                rounds, last, (t1 - t0) / 1_000_000, us);
+        System.out.printf("%d rounds, last answer '%s'; starting a child JVM: %d ms; ", rounds, last, (t1 - t0) / 1_000_000);
+        if (us <= 0) {
+            System.out.printf("one round trip: not measurable (the JVM's start varied more than %d rounds took; try more rounds)%n", rounds);
+        } else {
+            System.out.printf("one round trip: %.1f µs%n", us);
+        }
     }
 }

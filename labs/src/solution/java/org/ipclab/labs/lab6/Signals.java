@@ -38,4 +38,14 @@ public final class Signals {
         // "1234 (java) S 1 ..." — the name may contain spaces and ')', so look after the LAST ')'
         return stat.charAt(stat.lastIndexOf(')') + 2);
     }
+
+    public static Process startIgnoring(String name) throws IOException {
+        if (!name.matches("[A-Z0-9]+")) throw new IllegalArgumentException("not a signal name: '" + name + "'");
+        // SIG_IGN survives exec: sleep inherits it from the shell that set it.
+        return new ProcessBuilder("sh", "-c", "trap '' " + name + "; exec sleep 60").start();
+    }
+
+    public static int kernelIgnore(String name) {
+        return org.ipclab.labs.support.Sigaction.ignoreAndRestore(new Signal(name).getNumber());
+    }
 }

@@ -27,15 +27,23 @@ public final class PingPong {
     public static String play(int rounds) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(Jvm.command(PingPongChild.class))
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
-        // TODO(lab1) task 2: start the child; wrap process.getOutputStream() (the child's stdin) in a PrintStream
-        //   and process.getInputStream() (the child's stdout) in a BufferedReader. For each round: println + flush,
-        //   then readLine (that read is the wait: no sleep). Check each answer.
-        // TODO(lab1) task 4: close the child's stdin, then waitFor() the child and check its exit code is 0.
+        // TODO(lab1) task 2: start the child; write to its stdin (process.getOutputStream()), read its stdout
+        //   (process.getInputStream()) line by line. One round: send a line, then read the answer (that read is the
+        //   wait: no sleep). Mind the buffer: getOutputStream() collects bytes in this process until flush().
+        // TODO(lab1) task 4: end the child's input, and make sure the child has exited before you return.
         throw new UnsupportedOperationException("TODO(lab1): PingPong.play");
     }
 
+    /** Fewer rounds than this drown in the noise of starting a JVM, which is subtracted. */
+    static final int MIN_ROUNDS = 1000;
+
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        if (rounds < MIN_ROUNDS) {
+            System.err.println("error: " + rounds + " rounds is too few to measure a round trip (at least " + MIN_ROUNDS
+                    + "): each run also starts a JVM, whose cost varies by more than " + rounds + " round trips take");
+            System.exit(2);
+        }
         play(100); // warm-up: the first rounds include JIT compilation
         long t0 = System.nanoTime();
         play(1);   // what starting and stopping a child JVM costs ...
@@ -44,7 +52,11 @@ public final class PingPong {
         long t2 = System.nanoTime();
         // ... subtracted, so that what remains is the round trips
         double us = ((t2 - t1) - (t1 - t0)) / 1e3 / (rounds - 1);
-        System.out.printf("%d rounds, last answer '%s'; starting a child JVM: %d ms; one round trip: %.1f µs%n",
-                rounds, last, (t1 - t0) / 1_000_000, us);
+        System.out.printf("%d rounds, last answer '%s'; starting a child JVM: %d ms; ", rounds, last, (t1 - t0) / 1_000_000);
+        if (us <= 0) {
+            System.out.printf("one round trip: not measurable (the JVM's start varied more than %d rounds took; try more rounds)%n", rounds);
+        } else {
+            System.out.printf("one round trip: %.1f µs%n", us);
+        }
     }
 }

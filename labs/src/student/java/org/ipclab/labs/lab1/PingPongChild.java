@@ -19,7 +19,7 @@ public final class PingPongChild {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         PrintStream out = System.out;
         // TODO(lab1) task 1: read lines until end of input; answer each "ping N" with "pong N".
-        //   Flush after every line: when System.out is a pipe, nothing leaves this process until you do.
+        //   (System.out flushes on every println by itself; a PrintWriter or BufferedWriter you wrap around it does not.)
         throw new UnsupportedOperationException("TODO(lab1): PingPongChild.main");
     }
 }

@@ -19,9 +19,9 @@ public final class Pipeline {
      * Every process has ended when this returns.
      */
     public static String run(List<List<String>> commands) throws IOException, InterruptedException {
-        // TODO(lab1) task 3: one ProcessBuilder per command; ProcessBuilder.startPipeline(builders) starts them all
-        //   with pipes between them. Read the LAST process's stdout completely (readAllBytes), then
-        // TODO(lab1) task 4: wait for every process; destroy one that still runs (a writer whose reader has gone).
+        // TODO(lab1) task 3: start all the commands at once, each one's stdout piped into the next one's stdin
+        //   (the JDK has a call for exactly that), and read what the last one prints.
+        // TODO(lab1) task 4: when you have read it all, wait for every process.
         throw new UnsupportedOperationException("TODO(lab1): Pipeline.run");
     }
 

@@ -29,9 +29,9 @@ public final class FifoServer {
     public static int serve(Path dir, int count) throws IOException, InterruptedException {
         Path requests = dir.resolve(REQUESTS);
         Path replies = dir.resolve(REPLIES);
-        // TODO(lab2) task 2: make both FIFOs; open requests (Files.newBufferedReader) — this blocks until a
-        //   writer opens it — then replies (Files.newBufferedWriter). For each line: write "ECHO " + line,
-        //   newLine(), flush(). Stop after count lines or at end of input (readLine() == null).
+        // TODO(lab2) task 2: make both FIFOs and open them: each open blocks until the client opens the other end
+        //   (fifo(7)), so the order of your two opens and the client's two opens matters. For each line: answer
+        //   "ECHO " + line, and flush. Stop after count lines or at end of input (readLine() == null).
         // TODO(lab2) task 3: delete both FIFOs in a finally block.
         throw new UnsupportedOperationException("TODO(lab2): FifoServer.serve");
     }

@@ -29,16 +29,15 @@ public final class Counters {
     /** Task 2: the same read-add-write, made a critical section with a semaphore used as a mutex (initial value 1). */
     public static void lockedIncrement(ByteBuffer shared, int n, ShmSemaphore mutex) throws IpcTimeoutException {
         Duration timeout = Duration.ofSeconds(5);
-        // TODO(lab3) task 2: for each increment: mutex.acquire(timeout) (P); read-add-write as above; mutex.release() (V).
-        //   Release in a finally block: a process that dies holding the mutex blocks everybody else.
+        // TODO(lab3) task 2: protect each read-add-write (as in racyIncrement) with the mutex: P before, V after,
+        //   also when something throws. The semaphore counts its P and V operations: the check reads them.
         throw new UnsupportedOperationException("TODO(lab3): Counters.lockedIncrement");
     }
 
     /** Task 3: no lock at all: one atomic compare-and-set per increment, retried when another process got in between. */
     public static void casIncrement(ByteBuffer shared, int n) {
-        // TODO(lab3) task 3: loop { long v = (long) Layout.LONG.getVolatile(shared, Layout.COUNTER);
-        //   if (Layout.LONG.compareAndSet(shared, Layout.COUNTER, v, v + 1)) break; }
-        //   (Layout.LONG.getAndAdd does the same loop inside the CPU's lock-prefixed instruction.)
+        // TODO(lab3) task 3: Layout.LONG.compareAndSet writes only if the slot still holds what you read: when it
+        //   fails, another process got in between. (Stuck? ipc lab hint 3 3 --level 2)
         throw new UnsupportedOperationException("TODO(lab3): Counters.casIncrement");
     }
 }

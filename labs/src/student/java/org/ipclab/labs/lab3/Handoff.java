@@ -18,14 +18,14 @@ public final class Handoff {
     /** Writes {@code value} at {@link Layout#VALUE}, then signals READY. */
     public static void produce(ByteBuffer shared, long value) {
         ShmSemaphore ready = new ShmSemaphore(shared, Layout.READY);
-        // TODO(lab3) task 4: write the value first (Layout.LONG.setVolatile), THEN ready.release().
+        // TODO(lab3) task 4: publish the value at Layout.VALUE and signal READY: which must come first?
         throw new UnsupportedOperationException("TODO(lab3): Handoff.produce");
     }
 
     /** Waits up to {@code timeout} for the producer, then returns the value; IpcTimeoutException when none came. */
     public static long consume(ByteBuffer shared, Duration timeout) throws IpcTimeoutException {
         ShmSemaphore ready = new ShmSemaphore(shared, Layout.READY);
-        // TODO(lab3) task 4: ready.acquire(timeout), then read Layout.VALUE (getVolatile). No sleep: the producer may be late.
+        // TODO(lab3) task 4: wait on READY (with the timeout), then read the value. No sleep: the producer may be late.
         throw new UnsupportedOperationException("TODO(lab3): Handoff.consume");
     }
 }

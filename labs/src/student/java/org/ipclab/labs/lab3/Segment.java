@@ -29,9 +29,9 @@ public final class Segment implements AutoCloseable {
 
     /** Creates a new owner-only (0600) file of {@code size} bytes in /dev/shm, named by Names.unique("lab3"), and maps it. */
     public static Segment create(int size) throws IOException {
-        // TODO(lab3) task 1: path = Path.of("/dev/shm", Names.unique("lab3"));
-        //   Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        //   then map it with map(path, size) below and return new Segment(path, buffer, true).
+        // TODO(lab3) task 1: create an owner-only (0600) file in /dev/shm, named by org.ipclab.core.Names.unique("lab3")
+        //   (ipc-core: ipc-core/src/main/java/org/ipclab/core/Names.java), map it with map(path, size) below and
+        //   return a Segment that knows it created the file.
         throw new UnsupportedOperationException("TODO(lab3): Segment.create");
     }
 

@@ -38,4 +38,12 @@ public final class Signals {
         // "1234 (java) S 1 ..." — the name may contain spaces and ')', so look after the LAST ')'
         return stat.charAt(stat.lastIndexOf(')') + 2);
     }
+
+    public static Process startIgnoring(String name) throws IOException {
+        return new ProcessBuilder("sh", "-c", "trap '' " + name + "; exec sleep 60").start();
+    }
+
+    public static int kernelIgnore(String name) {
+        return org.ipclab.labs.support.Sigaction.ignoreAndRestore(new Signal(name).getNumber());
+    }
 }
