@@ -33,8 +33,7 @@ public final class IoErrors {
     /** EPIPE, ECONNRESET, ECONNREFUSED (a datagram peer's socket is gone), a closed stream. */
     public static boolean peerGone(IOException e) {
         if (e instanceof PortUnreachableException || e.getClass().getSimpleName().contains("ConnectionRefused")) return true;
-        String m = String.valueOf(e.getMessage());
-        return m.contains("Broken pipe") || m.contains("Connection reset") || m.contains("Connection refused")
-                || m.contains("Stream closed");
+        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return m.contains("broken pipe") || m.contains("reset") || m.contains("refused") || m.contains("stream closed");
     }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 
 import jnr.ffi.Pointer;
 
+import org.ipclab.core.Units;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
@@ -317,12 +318,9 @@ final class MqChannel implements Channel {
         timespec.putLong(8, 0);
     }
 
+    /** One clamp for every timeout: {@link Units#nanos}. */
     static long nanos(Duration d) {
-        try {
-            return Math.max(0, d.toNanos());
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE / 4;
-        }
+        return Units.nanos(d);
     }
 
     /** Throws PeerGone when the peer is gone; used by callers that wrap a timeout. */

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
+import org.ipclab.core.Units;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
@@ -293,10 +294,9 @@ final class ShmChannel implements Channel {
         }
     }
 
-    /** A timeout in nanoseconds, saturated: a Duration of centuries must not overflow into "already expired". */
+    /** One clamp for every timeout: {@link Units#nanos}. */
     static long nanos(Duration timeout) {
-        if (timeout.isNegative()) return 0;
-        return timeout.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE / 2 : timeout.toNanos();
+        return Units.nanos(timeout);
     }
 
     /** A semaphore sleep ends at the deadline or after {@link #CHECK_NANOS}, whichever is first, so we look at the peer. */

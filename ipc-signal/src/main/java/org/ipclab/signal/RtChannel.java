@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import jnr.ffi.Pointer;
 
+import org.ipclab.core.Units;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
@@ -238,11 +239,8 @@ final class RtChannel implements Channel {
         }
     }
 
+    /** One clamp for every timeout: {@link Units#nanos}. */
     static long nanos(Duration d) {
-        try {
-            return Math.max(0, d.toNanos());
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
-        }
+        return Units.nanos(d);
     }
 }

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -14,8 +12,10 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.ipclab.core.Units;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
+import org.ipclab.core.IoErrors;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.MessageTooLargeException;
@@ -463,29 +463,16 @@ class DatagramMessageChannel implements Channel {
     }
 
     private IOException translate(IOException e, String op) {
-        if (e instanceof IpcException) return e;
-        if (closed || e instanceof AsynchronousCloseException || e instanceof ClosedChannelException) {
-            return new IpcException(mechanism + " " + op + ": channel closed");
-        }
-        String m = String.valueOf(e.getMessage());
-        if (e instanceof PortUnreachableException || m.contains("refused") || m.contains("Broken pipe")
-                || m.contains("reset") || e.getClass().getSimpleName().contains("ConnectionRefused")) {
-            return new PeerGoneException(mechanism + " " + op + ": the peer's socket is gone (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + m) + ")", e);
-        }
-        return new IpcException(mechanism + " " + op + " failed: " + m, e);
+        return IoErrors.translate(mechanism, op, e, closed);
     }
 
     private void ensureOpen() throws IpcException {
         if (closed) throw new IpcException(mechanism + ": channel is closed");
     }
 
+    /** One clamp for every timeout: {@link Units#nanos}. */
     private static long nanos(Duration d) {
-        try {
-            return Math.max(0, d.toNanos());
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE / 4;
-        }
+        return Units.nanos(d);
     }
 
     /** Closes this end; a server end's socket is only disconnected ({@link #keepSocketOpen}), ready for the next client. */

@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.ipclab.core.Units;
 import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
 import org.ipclab.core.MechanismInfo;
@@ -251,9 +252,9 @@ public final class AckedChannel implements Channel {
         return b.order() == ByteOrder.LITTLE_ENDIAN ? v : Integer.reverseBytes(v);
     }
 
+    /** One clamp for every timeout: {@link Units#nanos}. */
     private static long nanos(Duration d) {
-        if (d.isNegative()) return 0;
-        return d.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE / 4 : d.toNanos();
+        return Units.nanos(d);
     }
 
     @Override
