@@ -163,6 +163,28 @@ public final class Benchmark {
         return report(cfg, environment, version, startedAt, false);
     }
 
+    /**
+     * Measures a server started elsewhere ({@code ipc serve}), recording each result as it comes,
+     * so that an interruption or a server that goes wrong midway still leaves what was measured.
+     */
+    public Results.Report runRemote(Target target, BenchConfig cfg, Map<String, String> environment, String version) {
+        String startedAt = Instant.now().toString();
+        int total = cfg.sizes().size() * cfg.modes().size();
+        int i = 0;
+        for (int size : cfg.sizes()) {
+            for (Mode mode : cfg.modes()) {
+                if (ExitCleanup.shuttingDown()) return report(cfg, environment, version, startedAt, true);
+                progress.started(++i, total, target.mechanism() + " " + mode.label() + " " + Units.formatSize(size),
+                        Duration.ofNanos((cfg.warmup().toNanos() + cfg.duration().toNanos() * cfg.repeat()) * (total - i + 1)));
+                Results.Measurement m = measure(runner, target, mode, size, cfg);
+                record(m);
+                // A failed exchange may leave the connection mid-message: what follows would not be measured honestly.
+                if ("failed".equals(m.status())) return report(cfg, environment, version, startedAt, true);
+            }
+        }
+        return report(cfg, environment, version, startedAt, false);
+    }
+
     /** One measurement of a mode: closed-loop or open-loop latency, or throughput. */
     public static Results.Measurement measure(Runner runner, Target target, Mode mode, int size, BenchConfig cfg) {
         if (mode == Mode.THROUGHPUT) return runner.throughput(target, size, cfg);

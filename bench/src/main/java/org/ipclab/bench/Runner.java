@@ -17,9 +17,12 @@ import org.HdrHistogram.Histogram;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.ProtocolException;
+import org.ipclab.core.Units;
 import org.ipclab.core.peer.Control;
 import org.ipclab.core.peer.PeerProtocol.Probes;
 import org.ipclab.core.peer.Probe;
+import org.ipclab.core.reliable.AckedChannel;
 
 /**
  * Measures one mechanism × mode × size against a {@link Target}: time-based warm-up, then
@@ -333,7 +336,8 @@ public final class Runner {
     private long[] stream(Target target, Probe probe, ByteBuffer out, ByteBuffer in, int fill,
                           Duration duration, long count, Duration timeout) throws IOException {
         Channel ch = target.channel();
-        ch.send(Control.message(Control.SINK), timeout);
+        long runId = ++sinkRuns;
+        AckedChannel.send(ch, Control.message(Control.SINK, runId), timeout);
         long end = clock.nanoTime() + duration.toNanos();
         long sent = 0;
         while (true) {
@@ -342,29 +346,57 @@ public final class Runner {
             ch.send(out, timeout);
             sent++;
         }
-        ByteBuffer endMessage = Control.message(Control.SINK_END, sent);
-        int attempts = target.reliable() ? 1 : 5;
-        for (int attempt = 1; ; attempt++) {
-            ch.send(endMessage.rewind(), timeout);
-            try {
-                awaitStats(ch, in, target.reliable() ? timeout : Duration.ofMillis(500));
-                break;
-            } catch (IpcTimeoutException e) {
-                if (attempt >= attempts) throw e;
-            }
-        }
-        return new long[] {sent, Control.arg(in, 0), Control.arg(in, 1), Control.arg(in, 2), Control.arg(in, 3)};
+        // Over an unreliable mechanism the channel acknowledges SINK_END and STATS (AckedChannel).
+        AckedChannel.send(ch, Control.message(Control.SINK_END, sent), timeout);
+        awaitStats(ch, in, timeout, runId);
+        long[] counts = {sent, Control.arg(in, 0), Control.arg(in, 1), Control.arg(in, 2), Control.arg(in, 3)};
+        checkStats(counts, out.limit());
+        return counts;
     }
 
-    private static void awaitStats(Channel ch, ByteBuffer in, Duration timeout) throws IOException {
+    /** Sink runs so far: each one's SINK carries its number, and its STATS must carry it back. */
+    private long sinkRuns = (System.nanoTime() & 0xFFFF) << 32;
+
+    /** STATS's six counts after the 12-byte control header (a seventh, the run id, follows from ipclab's own peers). */
+    private static final int STATS_BYTES = 12 + 6 * 8;
+
+    /**
+     * Waits for STATS, skipping late echoes of an unreliable mechanism, within one timeout in all:
+     * a peer that streams anything but STATS is cut off there, not waited for message by message.
+     */
+    private void awaitStats(Channel ch, ByteBuffer in, Duration timeout, long runId) throws IOException {
+        long deadline = clock.nanoTime() + Units.nanos(timeout);
+        long skipped = 0;
         while (true) {
+            long left = deadline - clock.nanoTime();
+            if (left <= 0) {
+                throw new IpcTimeoutException("the peer's counts (STATS) after " + skipped + " other messages", timeout);
+            }
             in.clear();
-            int n = ch.receive(in, timeout);
+            int n = ch.receive(in, Duration.ofNanos(left));
             if (n == Channel.END_OF_STREAM) throw new IpcException("peer closed the channel before sending its counts");
             in.flip();
-            if (Control.opcode(in, n) == Control.STATS) return;
-            // Anything else is a late echo from an unreliable mechanism: skip it.
+            if (Control.opcode(in, n) == Control.STATS) {
+                if (n < STATS_BYTES) throw new ProtocolException("the peer's STATS has " + n + " bytes, not " + STATS_BYTES);
+                // A STATS of an earlier run (a late duplicate) is never this run's figure; a server without run ids is taken at its word.
+                if (n < STATS_BYTES + 8 || Control.arg(in, 6) == runId) return;
+            }
+            skipped++;
         }
+    }
+
+    /**
+     * The peer's counts must make sense before they become a figure: a server elsewhere
+     * ({@code --connect}) may be buggy or lying. {sent, received, reordered, corrupt, bytes}.
+     */
+    static void checkStats(long[] c, int size) throws ProtocolException {
+        long sent = c[0], received = c[1], reordered = c[2], corrupt = c[3], bytes = c[4];
+        String why = null;
+        if (received < 0 || reordered < 0 || corrupt < 0 || bytes < 0) why = "a negative count";
+        else if (received > sent) why = "received " + received + " of " + sent + " sent";
+        else if (reordered + corrupt > received) why = reordered + " reordered and " + corrupt + " corrupt of " + received + " received";
+        else if (bytes != received * (long) size) why = bytes + " bytes for " + received + " messages of " + size + " bytes";
+        if (why != null) throw new ProtocolException("the peer's counts make no sense (" + why + "); not reported as a result");
     }
 
     // ------------------------------------------------------------------ helpers

@@ -164,7 +164,7 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         Results.Report report;
         try {
             report = connect != null
-                    ? remote(cfg, runner, env, startedAt)
+                    ? remote(cfg, benchmark, env)
                     : benchmark.run(cfg, env, VersionProvider.version());
         } finally {
             finished.set(true); // from here on, only an interruption leaves results to save
@@ -193,24 +193,18 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         }
     }
 
-    private Results.Report remote(BenchConfig cfg, Runner runner, Map<String, String> env,
-                                  String startedAt) throws IOException {
+    private Results.Report remote(BenchConfig cfg, Benchmark benchmark, Map<String, String> env) throws IOException {
         ChannelProvider p = Providers.get(cfg.mechanisms().get(0));
         ChannelSpec spec = Providers.specFor(p, cfg.options());
         MechanismInfo info = p.describe(spec);
         PeerProtocol protocol = PeerProtocol.of(info);
-        List<Results.Measurement> measurements = new ArrayList<>();
         try (Channel ch = p.connect(spec, cfg.timeout())) {
             protocol.awaitHello(ch, cfg.timeout());
             RemoteTarget target = new RemoteTarget(info, ch, Map.of("server", connect.host() + ":" + connect.port()));
-            for (int size : cfg.sizes()) {
-                for (Mode m : cfg.modes()) {
-                    measurements.add(Benchmark.measure(runner, target, m, size, cfg));
-                }
-            }
+            Results.Report report = benchmark.runRemote(target, cfg, env, VersionProvider.version());
             ServeCommand.sayStop(ch, protocol);
+            return report;
         }
-        return new Results.Report("ipclab", VersionProvider.version(), startedAt, env, cfg, measurements, List.of(), false);
     }
 
     /** Validates every option before anything runs: bad input never starts a peer. */

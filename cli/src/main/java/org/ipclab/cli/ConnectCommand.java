@@ -79,7 +79,7 @@ final class ConnectCommand implements Callable<Integer>, ChannelOptions.User {
             throw new BadInputException("--size " + size + " must be between " + protocol.minimumProbe() + " and the " + mechanism
                     + " maximum of " + info.maxMessageSize() + " bytes");
         }
-        try (Channel ch = provider.connect(spec, timeout)) {
+        try (Channel ch = org.ipclab.core.reliable.AckedChannel.over(provider.connect(spec, timeout), info)) {
             long pid = protocol.awaitHello(ch, timeout);
             System.err.println("ipc connect: connected to " + mechanism + " server (pid " + pid + ")");
             if (count != null) return probes(info, ch, protocol);

@@ -28,7 +28,7 @@ final class Converters {
         @Override
         public Duration convert(String value) {
             try {
-                return Units.parseDuration("'" + value + "'", value);
+                return Units.parseDuration("duration", value);
             } catch (BadInputException e) {
                 throw refused(e);
             }

@@ -12,7 +12,9 @@ import java.util.stream.Collectors;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Demo;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -20,8 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run a narrated experiment, step by step.",
-                "Without a name: list the demos. Arguments after the name go to",
-                "the demo ('ipc demo pipe --help')."})
+                "Without a name: list the demos. Each demo is a subcommand with its own",
+                "help ('ipc demo pipe --help'); arguments after the name go to the demo."})
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -51,19 +53,44 @@ final class DemoCommand implements Callable<Integer> {
             for (Demo d : demos) out.printf("%-10s %s%n", d.name(), d.summary());
             return ExitCodes.OK;
         }
-        Demo demo = demos.stream().filter(d -> d.name().equals(name)).findFirst()
-                .orElseThrow(() -> new BadInputException("unknown demo '" + name + "' (known: "
-                        + demos.stream().map(Demo::name).collect(Collectors.joining(", ")) + ")"));
-        if (args.contains("--help") || args.contains("-h")) {
-            out.println("Usage: ipc demo " + demo.name() + " [ARG...]");
-            out.println(demo.summary());
-            demo.usage().forEach(out::println);
-            return ExitCodes.OK;
+        // A known demo is a subcommand; only a name that is none reaches here.
+        throw new BadInputException("unknown demo '" + name + "' (known: "
+                + demos.stream().map(Demo::name).collect(Collectors.joining(", ")) + ")");
+    }
+
+    /** Adds every demo found on the class path as a subcommand of {@code ipc demo}, with picocli's --help. */
+    static void install(CommandLine demo) {
+        for (Demo d : demos()) {
+            DemoRun run = new DemoRun(d);
+            CommandSpec sub = CommandSpec.wrapWithoutInspection(run);
+            sub.name(d.name()).mixinStandardHelpOptions(true);
+            List<String> footer = new ArrayList<>(List.of("", "Options of the demo:"));
+            footer.addAll(d.usage());
+            sub.usageMessage().description(d.summary()).footer(footer.toArray(new String[0]));
+            sub.addPositional(PositionalParamSpec.builder().index("0..*").arity("0..*").paramLabel("ARG")
+                    .type(String[].class).description("Arguments for the demo (below).").build());
+            sub.parser().unmatchedOptionsArePositionalParams(true);
+            run.spec = sub;
+            demo.addSubcommand(d.name(), new CommandLine(sub));
         }
-        out.flush();
-        PrintStream stdout = System.out;
-        int code = demo.run(List.copyOf(args), stdout);
-        stdout.flush();
-        return code;
+    }
+
+    /** One demo, run with the arguments picocli collected. */
+    private static final class DemoRun implements Callable<Integer> {
+        private final Demo demo;
+        CommandSpec spec;
+
+        DemoRun(Demo demo) {
+            this.demo = demo;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            String[] given = spec.positionalParameters().get(0).getValue();
+            PrintStream stdout = System.out;
+            int code = demo.run(given == null ? List.of() : List.of(given), stdout);
+            stdout.flush();
+            return code;
+        }
     }
 }

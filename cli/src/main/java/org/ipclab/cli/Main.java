@@ -26,21 +26,19 @@ public final class Main {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new IpcCommand());
         ChannelOptions.install(cl);
-        // Everything after the demo's name belongs to the demo: `ipc demo pipe --writers 2`.
-        cl.getSubcommands().get("demo").setStopAtPositional(true);
+        DemoCommand.install(cl.getSubcommands().get("demo"));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (ExitCleanup.shuttingDown()) return ExitCodes.INTERRUPTED; // Ctrl-C closed what this was using
             PrintWriter err = cmd.getErr();
             if (e instanceof BadInputException) {
-                err.println(cmd.getCommandName().equals("ipc") ? "ipc: error: " + e.getMessage()
-                        : "ipc " + cmd.getCommandName() + ": error: " + e.getMessage());
+                err.println(cmd.getCommandSpec().qualifiedName() + ": error: " + e.getMessage());
                 return ExitCodes.USAGE;
             }
             if (e instanceof java.io.IOException) {
-                err.println("ipc " + cmd.getCommandName() + ": " + e.getMessage());
+                err.println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
                 return ExitCodes.FAILURE;
             }
-            err.println("ipc " + cmd.getCommandName() + ": internal error: " + e);
+            err.println(cmd.getCommandSpec().qualifiedName() + ": internal error: " + e);
             if (Boolean.getBoolean("ipclab.debug")) e.printStackTrace(err);
             return ExitCodes.FAILURE;
         });

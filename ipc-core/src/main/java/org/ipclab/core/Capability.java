@@ -36,6 +36,11 @@ public enum Capability {
      * FIFOs cannot promise it: the JDK offers no readiness check for them.
      */
     NON_BLOCKING_TRY,
+    /**
+     * {@link ServerEnd#accept} may be called again while channels it returned are still open: a
+     * listening socket. Without it, a server end serves one client at a time.
+     */
+    CONCURRENT_SESSIONS,
     /** The peer's user id is checked when it connects (SO_PEERCRED); a stranger is refused. */
     CHECKS_PEER_UID
 }

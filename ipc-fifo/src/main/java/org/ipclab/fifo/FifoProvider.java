@@ -200,6 +200,7 @@ public final class FifoProvider implements ChannelProvider {
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
             long deadline = System.nanoTime() + timeout.toNanos();
+            restoreNamesForTheNextClient();
             FileChannel in = FifoFiles.open(toServer, false, timeout, () -> closed, "fifo accept");
             FileChannel out;
             try {
@@ -223,6 +224,23 @@ public final class FifoProvider implements ChannelProvider {
                 return new StreamChannel(NAME, route.wrap(in), route.wrap(out), Framing.DEFAULT_MAX_MESSAGE);
             }
             return new HangUpChannel(NAME, in, out, Framing.DEFAULT_MAX_MESSAGE, route);
+        }
+
+        /**
+         * A previous session with a child of ours unlinked the names (see {@link #accept}); the
+         * next accept needs them again: the same names, made afresh as at open (0600, O_EXCL).
+         */
+        private synchronized void restoreNamesForTheNextClient() throws IOException {
+            if (closed) throw new IpcException("fifo accept: server end is closed");
+            if (!removed) return;
+            if (privateDir) {
+                Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            }
+            FifoFiles.create(toServer);
+            FifoFiles.create(toClient);
+            if (!privateDir) registryEntry = FifoRegistry.record(List.of(toServer, toClient));
+            removed = false;
         }
 
         /** F_SETPIPE_SZ/F_GETPIPE_SZ through a short-lived O_RDWR|O_NONBLOCK descriptor (the buffer exists while the FIFO is open). */

@@ -61,6 +61,7 @@ final class MqChannel implements Channel {
 
     private volatile boolean endSeen;
     private volatile boolean closed;
+    private AutoCloseable afterClose;
 
     MqChannel(PosixQueue out, PosixQueue in, int msgsize, int priority, PeerLiveness watch) {
         this.out = out;
@@ -241,6 +242,11 @@ final class MqChannel implements Channel {
         this.watch = w;
     }
 
+    /** Runs {@code hook} once, after {@link #close()} has closed both descriptors (the server end's next session). */
+    void afterClose(AutoCloseable hook) {
+        this.afterClose = hook;
+    }
+
     // ---------------------------------------------------------------- misc
 
     @Override
@@ -261,6 +267,14 @@ final class MqChannel implements Channel {
             closed = true;
             out.close();
             in.close();
+            if (afterClose != null) {
+                try {
+                    afterClose.close();
+                } catch (Exception e) {
+                    // the next accept reports it: its queues could not be made
+                    System.err.println("ipc: mqueue: cannot recreate the queues for the next peer: " + e.getMessage());
+                }
+            }
         }
     }
 

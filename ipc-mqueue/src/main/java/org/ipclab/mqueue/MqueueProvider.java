@@ -76,7 +76,7 @@ public final class MqueueProvider implements ChannelProvider {
             PosixQueue.unlink(toPeerName);
             throw e;
         }
-        return new MqServerEnd(spec, base, priority, toPeer, fromPeer);
+        return new MqServerEnd(spec, base, priority, maxmsg, msgsize, toPeer, fromPeer);
     }
 
     @Override
@@ -128,22 +128,33 @@ public final class MqueueProvider implements ChannelProvider {
         throw new BadInputException("option " + key + "=" + v + " must be a whole number of at least 1");
     }
 
+    /**
+     * Owns both queues. A session ends when its channel closes: the channel sends end-of-stream
+     * into the old queues, and the server end unlinks them and creates fresh ones under the same
+     * names ({@code O_EXCL}), so the next peer never reads what the last one left unread, and a
+     * late message of the old peer goes to its own (unlinked) queue, never to the new peer's.
+     */
     private static final class MqServerEnd implements ServerEnd {
         private final ChannelSpec spec;
         private final String base;
-        private final PosixQueue toPeer;
-        private final PosixQueue fromPeer;
-        private final MqChannel channel;
+        private final int priority;
+        private final long maxmsg;
+        private final long msgsize;
+        private PosixQueue toPeer;
+        private PosixQueue fromPeer;
+        private MqChannel current;
         private final Map<String, String> effective = new LinkedHashMap<>();
         private boolean closed;
 
-        MqServerEnd(ChannelSpec spec, String base, int priority, PosixQueue toPeer, PosixQueue fromPeer) throws IOException {
+        MqServerEnd(ChannelSpec spec, String base, int priority, long maxmsg, long msgsize, PosixQueue toPeer, PosixQueue fromPeer) throws IOException {
             this.spec = spec;
             this.base = base;
+            this.priority = priority;
+            this.maxmsg = maxmsg;
+            this.msgsize = msgsize;
             this.toPeer = toPeer;
             this.fromPeer = fromPeer;
             PosixQueue.Attributes a = toPeer.attributes();
-            this.channel = new MqChannel(toPeer, fromPeer, (int) a.msgsize(), priority, PeerLiveness.nobody());
             for (String f : List.of("msg_max", "msgsize_max", "msg_default", "msgsize_default", "queues_max")) {
                 effective.put("/proc/sys/fs/mqueue/" + f, Proc.text(Proc.MQUEUE.resolve(f)));
             }
@@ -165,11 +176,29 @@ public final class MqueueProvider implements ChannelProvider {
 
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
+            MqChannel channel;
+            synchronized (this) {
+                if (closed) throw new org.ipclab.core.IpcException("mqueue: server end is closed");
+                if (current != null) current.close(); // ends the session: fresh queues (see nextSession)
+                channel = new MqChannel(toPeer, fromPeer, (int) toPeer.attributes().msgsize(), priority, PeerLiveness.nobody());
+                channel.afterClose(this::nextSession);
+                current = channel;
+            }
             peer.ifPresent(p -> channel.watch(PeerLiveness.of(p, "peer")));
             long pid = channel.awaitAttach(timeout);
             if (peer.isEmpty()) channel.watch(PeerLiveness.ofPid(pid, "peer"));
             effective.put("peer pid", Long.toString(pid));
             return channel;
+        }
+
+        /** Called when a session's channel has closed (and with it both descriptors): new queues for the next peer. */
+        private synchronized void nextSession() throws IOException {
+            current = null;
+            if (closed) return;
+            PosixQueue.unlink(toPeer.name);
+            PosixQueue.unlink(fromPeer.name);
+            toPeer = PosixQueue.create(toPeer.name, maxmsg, msgsize);
+            fromPeer = PosixQueue.create(fromPeer.name, maxmsg, msgsize);
         }
 
         @Override
@@ -183,17 +212,23 @@ public final class MqueueProvider implements ChannelProvider {
         }
 
         @Override
-        public synchronized void close() {
-            if (closed) return;
-            closed = true;
+        public void close() {
+            MqChannel channel;
+            synchronized (this) {
+                if (closed) return;
+                closed = true;
+                channel = current;
+            }
             try {
-                channel.close();
+                if (channel != null) channel.close();
             } finally {
-                toPeer.close();
-                fromPeer.close();
-                PosixQueue.unlink(toPeer.name);
-                PosixQueue.unlink(fromPeer.name);
-                ExitCleanup.forget(this);
+                synchronized (this) {
+                    toPeer.close();
+                    fromPeer.close();
+                    PosixQueue.unlink(toPeer.name);
+                    PosixQueue.unlink(fromPeer.name);
+                    ExitCleanup.forget(this);
+                }
             }
         }
     }

@@ -28,7 +28,12 @@ import org.ipclab.core.internal.Deadline;
  *   2  ATTACH  the peer's first message: its pid (8 bytes)
  *   3  DATA    a message of the channel
  *   4  END     the sender closed its end
+ *   5  WELCOME the server's answer to ATTACH: the attached peer's pid (8 bytes); the session starts
  * </pre>
+ *
+ * The queues outlive a session (their ids are in the peer's spec), so a session starts with a
+ * handshake that skips what an earlier one left behind: the server discards everything before a
+ * live peer's ATTACH, the peer everything before the WELCOME with its own pid.
  *
  * Receives take any type in FIFO order ({@code msgtyp = 0}). {@code msgrcv} has no timeout, so a
  * blocking receive arms a {@link Deadline}; when it fires, the watchdog sends WAKE to the queue we
@@ -42,6 +47,7 @@ final class SysvChannel implements Channel {
     static final long ATTACH = 2;
     static final long DATA = 3;
     static final long END = 4;
+    static final long WELCOME = 5;
     private static final long MAX_BACKOFF_NANOS = 1_000_000;
     private static final Duration SLICE = Duration.ofMillis(MqChannel.SLICE_MS);
     private static final long SLICE_NANOS = SLICE.toNanos();
@@ -177,17 +183,37 @@ final class SysvChannel implements Channel {
         }
     }
 
-    /** Waits for the peer's ATTACH (server side); returns its pid. */
+    /**
+     * Waits for a live peer's ATTACH (server side) and returns its pid. Anything before it is an
+     * earlier session's leftover (a late message or END of the last peer, the ATTACH of one that
+     * died) and is dropped.
+     */
     long awaitAttach(Duration timeout) throws IOException {
         long end = System.nanoTime() + MqChannel.nanos(timeout);
         while (true) {
             long type = receiveOne(end, false);
-            if (type == ATTACH) return receiveBuffer.getLong(8);
-            if (type == DATA || type == END) {
-                throw new ProtocolException(MECHANISM + ": the first message in " + in.describe() + " was not the peer's attach message");
+            endSeen = false; // an old peer's END is not this session's
+            if (type == ATTACH) {
+                long pid = receiveBuffer.getLong(8);
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) return pid;
+                continue;
             }
             watch.check(MECHANISM, "attach to " + in.describe());
             if (System.nanoTime() - end >= 0) throw new IpcTimeoutException(MECHANISM + ": waiting for the peer to attach to " + in.describe(), timeout);
+        }
+    }
+
+    /** Peer side: waits for the server's WELCOME naming us, dropping an earlier session's leftovers before it. */
+    void awaitWelcome(long myPid, Duration timeout) throws IOException {
+        long end = System.nanoTime() + MqChannel.nanos(timeout);
+        while (true) {
+            long type = receiveOne(end, false);
+            endSeen = false; // the END of an earlier session, not ours
+            if (type == WELCOME && receiveBuffer.getLong(8) == myPid) return;
+            watch.check(MECHANISM, "be welcomed on " + in.describe());
+            if (System.nanoTime() - end >= 0) {
+                throw new IpcTimeoutException(MECHANISM + ": no WELCOME from the server on " + in.describe() + " (busy with another peer?)", timeout);
+            }
         }
     }
 
@@ -232,6 +258,11 @@ final class SysvChannel implements Channel {
 
     void watch(PeerLiveness w) {
         this.watch = w;
+    }
+
+    /** Throws PeerGone when the peer is gone. */
+    void checkPeer(String what) throws PeerGoneException {
+        watch.check(MECHANISM, what);
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.MechanismInfo;
+import org.ipclab.core.MechanismOption;
 import org.ipclab.core.ExitCleanup;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.ServerEnd;
@@ -30,8 +31,9 @@ import org.ipclab.core.ServerEnd;
  * ({@code msgmnb}, the bytes one queue holds, 16384).
  */
 public final class SysvMqueueProvider implements ChannelProvider {
-    static final String TO_PEER = ChannelSpec.INTERNAL_PREFIX + "msqid-to-peer";
-    static final String FROM_PEER = ChannelSpec.INTERNAL_PREFIX + "msqid-from-peer";
+    /** The queue ids a client needs to connect: user-visible options (like shm's segment), so {@code ipc serve}'s connect hint carries them. */
+    static final String TO_PEER = "msqid-to-peer";
+    static final String FROM_PEER = "msqid-from-peer";
 
     @Override
     public String name() {
@@ -46,6 +48,8 @@ public final class SysvMqueueProvider implements ChannelProvider {
                 .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
                         Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY)
                 .maxMessageSize((int) Math.min(Integer.MAX_VALUE, Proc.kernel("msgmax", 8192)))
+                .options(MechanismOption.internal(TO_PEER, "the queue the server sends on"),
+                        MechanismOption.internal(FROM_PEER, "the queue the server receives on"))
                 .nativeProgram("sysv-mqueue")
                 .unavailableBecause(Optional.ofNullable(Native.unavailableBecause()))
                 .build();
@@ -75,12 +79,17 @@ public final class SysvMqueueProvider implements ChannelProvider {
         SysvChannel ch = new SysvChannel(out, in, describe(spec).maxMessageSize(), watch);
         ByteBuffer attach = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, ProcessHandle.current().pid());
         long end = System.nanoTime() + MqChannel.nanos(timeout);
-        while (!ch.sendControl(SysvChannel.ATTACH, attach)) {
-            if (System.nanoTime() - end >= 0) {
-                ch.close();
-                throw new IpcTimeoutException(SysvChannel.MECHANISM + ": attach to msqid " + from + " (queue full)", timeout);
+        try {
+            while (!ch.sendControl(SysvChannel.ATTACH, attach)) {
+                if (System.nanoTime() - end >= 0) {
+                    throw new IpcTimeoutException(SysvChannel.MECHANISM + ": attach to msqid " + from + " (queue full)", timeout);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            ch.awaitWelcome(ProcessHandle.current().pid(), Duration.ofNanos(Math.max(1, end - System.nanoTime())));
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
         }
         return ch;
     }
@@ -98,7 +107,8 @@ public final class SysvMqueueProvider implements ChannelProvider {
         private final ChannelSpec spec;
         private final SysvQueue toPeer;
         private final SysvQueue fromPeer;
-        private final SysvChannel channel;
+        private final int msgmax;
+        private SysvChannel channel;
         private final Map<String, String> effective = new LinkedHashMap<>();
         private boolean closed;
 
@@ -106,7 +116,7 @@ public final class SysvMqueueProvider implements ChannelProvider {
             this.spec = spec;
             this.toPeer = toPeer;
             this.fromPeer = fromPeer;
-            this.channel = new SysvChannel(toPeer, fromPeer, msgmax, PeerLiveness.nobody());
+            this.msgmax = msgmax;
             for (String f : List.of("msgmax", "msgmnb", "msgmni")) {
                 effective.put("/proc/sys/kernel/" + f, Proc.text(java.nio.file.Path.of("/proc/sys/kernel", f)));
             }
@@ -124,13 +134,30 @@ public final class SysvMqueueProvider implements ChannelProvider {
                     .with(MqueueProvider.SERVER_PID, Long.toString(ProcessHandle.current().pid()));
         }
 
+        /** Each session gets a channel of its own over the same two queues; the handshake (see {@link SysvChannel}) skips old leftovers. */
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
-            peer.ifPresent(p -> channel.watch(PeerLiveness.of(p, "peer")));
-            long pid = channel.awaitAttach(timeout);
-            if (peer.isEmpty()) channel.watch(PeerLiveness.ofPid(pid, "peer"));
+            SysvChannel ch;
+            synchronized (this) {
+                if (closed) throw new org.ipclab.core.IpcException(SysvChannel.MECHANISM + ": server end is closed");
+                if (channel != null) channel.close();
+                ch = new SysvChannel(toPeer, fromPeer, msgmax, PeerLiveness.nobody());
+                channel = ch;
+            }
+            peer.ifPresent(p -> ch.watch(PeerLiveness.of(p, "peer")));
+            long pid = ch.awaitAttach(timeout);
+            if (peer.isEmpty()) ch.watch(PeerLiveness.ofPid(pid, "peer"));
+            ByteBuffer welcome = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, pid);
+            long end = System.nanoTime() + MqChannel.nanos(timeout);
+            while (!ch.sendControl(SysvChannel.WELCOME, welcome)) {
+                ch.checkPeer("welcome the peer on " + toPeer.describe());
+                if (System.nanoTime() - end >= 0) {
+                    throw new IpcTimeoutException(SysvChannel.MECHANISM + ": welcome to " + toPeer.describe() + " (queue full)", timeout);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
             effective.put("peer pid", Long.toString(pid));
-            return channel;
+            return ch;
         }
 
         @Override
@@ -148,7 +175,7 @@ public final class SysvMqueueProvider implements ChannelProvider {
             if (closed) return;
             closed = true;
             try {
-                channel.close();
+                if (channel != null) channel.close();
             } finally {
                 SysvQueue.remove(toPeer.msqid);
                 SysvQueue.remove(fromPeer.msqid);

@@ -65,6 +65,10 @@ public final class ChronicleProvider implements ChannelProvider {
             "--sun-misc-unsafe-memory-access=allow");
     private static final byte DATA = 0;
     private static final byte END = 1;
+    /** In the server's directory: the name of the session a new peer joins. */
+    private static final String CURRENT = "current";
+    /** In a session directory: the peer's pid, linked there by the peer that claimed the session. */
+    private static final String CLAIM = "peer";
 
     static {
         // Belt and braces: the analytics artifact is excluded, and the switch is set before any Chronicle class loads.
@@ -129,10 +133,53 @@ public final class ChronicleProvider implements ChannelProvider {
         WaitStrategy wait = waitOption(spec);
         Path dir = Path.of(spec.option("queues").orElseThrow(() -> new BadInputException("chronicle connect needs --opt queues=DIR")));
         long serverPid = spec.serverPid().orElseThrow(() -> new BadInputException("chronicle connect needs the server's pid (" + ChannelSpec.SERVER_PID + ")"));
-        if (!Files.isDirectory(dir.resolve("a2b")) || !Files.isDirectory(dir.resolve("b2a"))) {
-            throw new IpcException("chronicle: no queues in " + dir + " (did the server end exit?)");
+        PeerLiveness server = PeerLiveness.ofPid(serverPid, "server");
+        Path session = claimSession(dir, server, timeout);
+        return new ChronicleChannel(session.resolve("b2a"), session.resolve("a2b"), wait, server, "server");
+    }
+
+    /**
+     * Claims the server's current session: links a file holding our pid as {@code SESSION/peer}
+     * ({@code link} fails when it exists, so one peer per session). While another peer holds the
+     * session, waits for the server to open the next one, up to {@code timeout}.
+     */
+    private static Path claimSession(Path dir, PeerLiveness server, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + ShmChannel.nanos(timeout);
+        long me = ProcessHandle.current().pid();
+        Path mine = dir.resolve("peer-" + me + ".tmp");
+        try {
+            while (true) {
+                Path session = currentSession(dir);
+                if (session != null && Files.isDirectory(session.resolve("a2b"))) {
+                    if (!Files.exists(mine)) Files.writeString(mine, Long.toString(me));
+                    try {
+                        Files.createLink(session.resolve(CLAIM), mine);
+                        return session;
+                    } catch (java.nio.file.FileAlreadyExistsException taken) {
+                        // another peer has this session: wait for the next
+                    }
+                } else if (!Files.isDirectory(dir)) {
+                    throw new IpcException("chronicle: no queues in " + dir + " (did the server end exit?)");
+                }
+                if (!server.alive()) throw new PeerGoneException("chronicle: " + server + " is gone");
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new IpcTimeoutException("chronicle connect (the server's session in " + dir + " is taken by another peer)", timeout);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            }
+        } finally {
+            Files.deleteIfExists(mine);
         }
-        return new ChronicleChannel(dir.resolve("b2a"), dir.resolve("a2b"), wait, PeerLiveness.ofPid(serverPid, "server"), "server");
+    }
+
+    /** The session directory named by {@code DIR/current}, or null when there is none yet. */
+    private static Path currentSession(Path dir) throws IOException {
+        try {
+            String name = Files.readString(dir.resolve(CURRENT)).trim();
+            return name.isEmpty() ? null : dir.resolve(name);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
     }
 
     /** {@code ROOT/ipclab-<pid>-chronicle-<rand>}, 0700: the same shape as {@link Names#privateDirectory}, in a root we choose. */
@@ -158,20 +205,26 @@ public final class ChronicleProvider implements ChannelProvider {
         }
     }
 
+    /**
+     * Owns the private directory. Each {@link #accept} opens a fresh session — {@code DIR/s<N>/a2b}
+     * and {@code b2a}, named in {@code DIR/current} — and waits for a peer to claim it, so a new
+     * peer never reads an old one's messages and a late append of an old peer lands in its own
+     * (by then deleted) queue, never in the new one.
+     */
     private static final class ChronicleServerEnd implements ServerEnd {
         private final ChannelSpec spec;
         private final Path dir;
         private final WaitStrategy wait;
         private final Map<String, String> effective = new LinkedHashMap<>();
         private ChronicleChannel channel;
+        private Path session;
+        private int sessions;
         private volatile boolean closed;
 
         ChronicleServerEnd(ChannelSpec spec, Path dir, WaitStrategy wait) throws IOException {
             this.spec = spec;
             this.dir = dir;
             this.wait = wait;
-            Files.createDirectory(dir.resolve("a2b"));
-            Files.createDirectory(dir.resolve("b2a"));
             effective.put("wait", wait.optionValue());
             effective.put("path", dir.toString());
             effective.put("maxMessage", Integer.toString(MAX_MESSAGE));
@@ -184,13 +237,49 @@ public final class ChronicleProvider implements ChannelProvider {
             return spec.with("queues", dir.toString()).withServerPid();
         }
 
-        /** A queue needs no handshake: the peer's first message (HELLO) is its connect. Only the peer's death is watched. */
+        /** Ends the previous session (its queues deleted), opens the next and waits until a peer claims it. */
         @Override
         public synchronized Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
             if (closed) throw new IpcException("chronicle: server end is closed");
-            PeerLiveness watch = peer.map(p -> PeerLiveness.of(p, "peer")).orElse(null);
-            channel = new ChronicleChannel(dir.resolve("a2b"), dir.resolve("b2a"), wait, watch, "peer");
+            long deadline = System.nanoTime() + ShmChannel.nanos(timeout);
+            if (channel != null) {
+                channel.close();
+                channel = null;
+            }
+            if (session != null) deleteTree(session);
+            session = dir.resolve("s" + (++sessions));
+            Files.createDirectory(session);
+            Files.createDirectory(session.resolve("a2b"));
+            Files.createDirectory(session.resolve("b2a"));
+            Path tmp = dir.resolve(CURRENT + ".tmp");
+            Files.writeString(tmp, session.getFileName().toString());
+            Files.move(tmp, dir.resolve(CURRENT), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            long pid = awaitClaim(deadline, timeout, peer);
+            PeerLiveness watch = peer.filter(p -> p.pid() == pid).map(p -> PeerLiveness.of(p, "peer")).orElseGet(() -> PeerLiveness.ofPid(pid, "peer"));
+            effective.put("peerPid", Long.toString(pid));
+            channel = new ChronicleChannel(session.resolve("a2b"), session.resolve("b2a"), wait, watch, "peer");
             return channel;
+        }
+
+        private long awaitClaim(long deadline, Duration timeout, Optional<Process> peer) throws IOException {
+            Path claim = session.resolve(CLAIM);
+            while (true) {
+                try {
+                    String text = Files.readString(claim).trim();
+                    if (!text.isEmpty()) return Long.parseLong(text);
+                } catch (java.nio.file.NoSuchFileException notYet) {
+                    // nobody yet
+                } catch (NumberFormatException e) {
+                    throw new org.ipclab.core.ProtocolException("chronicle: " + claim + " does not hold a pid");
+                }
+                if (closed) throw new IpcException("chronicle: server end closed while waiting for a peer");
+                if (peer.isPresent() && !peer.get().isAlive()) {
+                    throw new PeerGoneException("chronicle: peer (pid " + peer.get().pid() + ") exited before joining " + session);
+                }
+                if (System.nanoTime() - deadline >= 0) throw new IpcTimeoutException("chronicle accept (no peer joined " + session + ")", timeout);
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
         }
 
         @Override
@@ -204,11 +293,13 @@ public final class ChronicleProvider implements ChannelProvider {
         }
 
         @Override
-        public synchronized void close() throws IOException {
+        public void close() throws IOException {
             if (closed) return;
             closed = true;
-            if (channel != null) channel.close();
-            deleteTree(dir);
+            synchronized (this) {
+                if (channel != null) channel.close();
+                deleteTree(dir);
+            }
         }
     }
 
@@ -219,7 +310,7 @@ public final class ChronicleProvider implements ChannelProvider {
         private final ExcerptAppender appender;
         private final ExcerptTailer tailer;
         private final WaitStrategy wait;
-        private final PeerLiveness peer; // null: nobody to watch (ipc serve)
+        private final PeerLiveness peer;
         private final String peerRole;
         private boolean peerEnded;
         private volatile boolean closed;

@@ -33,6 +33,10 @@ import org.ipclab.core.Units;
  * two single-producer/single-consumer rings (layout: {@link ShmLayout}). No system call per
  * message unless a side sleeps; how a side waits is the {@code wait} option ({@link WaitStrategy}).
  *
+ * <p>One segment serves peer after peer: a peer claims it (its pid in the header), and the next
+ * {@code accept} frees it again once that peer closed its end or died; a peer that connects
+ * meanwhile waits for the slot within its connect timeout.
+ *
  * <pre>
  * ipc bench --mechanism shm --opt wait=spin --opt capacity=1m ...
  * </pre>
@@ -102,7 +106,7 @@ public final class ShmProvider implements ChannelProvider {
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
         String file = spec.option("segment").orElseThrow(() -> new BadInputException("shm connect needs --opt segment=FILE"));
-        ShmSegment segment = ShmSegment.attach(Path.of(file));
+        ShmSegment segment = ShmSegment.attach(Path.of(file), timeout);
         return new ShmChannel(segment, false, PeerLiveness.ofPid(segment.creatorPid(), "server"));
     }
 
@@ -120,6 +124,9 @@ public final class ShmProvider implements ChannelProvider {
         private final List<String> semaphores;
         private final Map<String, String> effective = new LinkedHashMap<>();
         private volatile boolean closed;
+        /** The last session's channel and its peer; null before the first accept returned. */
+        private ShmChannel current;
+        private PeerLiveness currentPeer;
 
         ShmServerEnd(ChannelSpec spec, ShmSegment segment, List<String> semaphores) {
             this.spec = spec;
@@ -142,29 +149,46 @@ public final class ShmProvider implements ChannelProvider {
             return spec.with("segment", segment.path.toString()).with("wait", segment.wait.optionValue());
         }
 
-        /** Waits until the peer claimed the segment (its pid in the header), its death or our close ending the wait early. */
+        /**
+         * Waits until a peer claimed the segment (its pid in the header), its death or our close
+         * ending the wait early. From the second call on, first waits until the previous peer has
+         * closed its end or died — only then can none of its writes reach the new session — and
+         * resets both rings for the next one.
+         */
         @Override
-        public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
+        public synchronized Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
             long deadline = System.nanoTime() + ShmChannel.nanos(timeout);
+            if (current != null) {
+                current.close();
+                while (!segment.peerClosed() && currentPeer.alive()) {
+                    pause(deadline, timeout, "the previous " + currentPeer + " to close its end of " + segment.path);
+                }
+                segment.resetForNextSession();
+                current = null;
+            }
             while (segment.peerPid() == 0) {
-                if (closed) throw new IpcException("shm: server end closed while waiting for a peer");
                 if (peer.isPresent() && !peer.get().isAlive()) {
                     throw new PeerGoneException("shm: peer (pid " + peer.get().pid() + ") exited before attaching to " + segment.path);
                 }
-                if (System.nanoTime() - deadline >= 0) {
-                    throw new IpcTimeoutException("shm accept (no peer attached to " + segment.path + ")", timeout);
-                }
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IpcException("shm: interrupted while waiting for a peer");
-                }
+                pause(deadline, timeout, "a peer to attach to " + segment.path);
             }
             long pid = segment.peerPid();
             PeerLiveness watch = peer.filter(p -> p.pid() == pid).map(p -> PeerLiveness.of(p, "peer")).orElseGet(() -> PeerLiveness.ofPid(pid, "peer"));
             effective.put("peerPid", Long.toString(pid));
-            return new ShmChannel(segment, true, watch);
+            current = new ShmChannel(segment, true, watch);
+            currentPeer = watch;
+            return current;
+        }
+
+        private void pause(long deadline, Duration timeout, String what) throws IOException {
+            if (closed) throw new IpcException("shm: server end closed while waiting for " + what);
+            if (System.nanoTime() - deadline >= 0) throw new IpcTimeoutException("shm accept (waiting for " + what + ")", timeout);
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IpcException("shm: interrupted while waiting for " + what);
+            }
         }
 
         @Override

@@ -107,6 +107,14 @@ final class ShmSegment {
      * a crashed creator's leftover by its pid.
      */
     static ShmSegment attach(Path path) throws IOException {
+        return attach(path, java.time.Duration.ZERO);
+    }
+
+    /**
+     * As {@link #attach(Path)}, but while another peer holds the segment, waits up to {@code wait}
+     * for the server end to free it for the next session (see {@link #resetForNextSession}).
+     */
+    static ShmSegment attach(Path path, java.time.Duration wait) throws IOException {
         long size;
         try {
             size = Files.size(path);
@@ -141,10 +149,46 @@ final class ShmSegment {
             throw new ProtocolException("shm: " + path + " has a corrupt header (wait strategy " + w + ")");
         }
         long me = ProcessHandle.current().pid();
-        long other = (long) LONG.compareAndExchange(buffer, PEER_PID_OFFSET, 0L, me);
-        if (other != 0) throw new IpcException("shm: " + path + " already has a peer (pid " + other + ")");
+        long deadline = System.nanoTime() + ShmChannel.nanos(wait);
+        long other;
+        while ((other = (long) LONG.compareAndExchange(buffer, PEER_PID_OFFSET, 0L, me)) != 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IpcException("shm: " + path + " already has a peer (pid " + other + ")");
+            }
+            if (!ProcessHandle.of(creator).map(ProcessHandle::isAlive).orElse(false)) {
+                throw new IpcException("shm: the server end (pid " + creator + ") of " + path + " is gone");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // the server frees the slot when its current peer leaves
+        }
         buffer.load();
         return new ShmSegment(path, buffer, capacity, WaitStrategy.values()[w]);
+    }
+
+    /**
+     * Makes the segment ready for the next peer (server end only): both rings back to empty and
+     * open, then the peer slot freed (release, last), so a peer that claims it sees clean rings.
+     * The caller has made sure that the previous peer has closed its end or died, so no late write
+     * of it can land in the new session: a closed {@link ShmChannel} never touches the rings again.
+     */
+    void resetForNextSession() {
+        for (int ring = 0; ring < 2; ring++) {
+            int r = ShmLayout.ringOffset(ring, capacity);
+            LONG.setVolatile(buffer, r + ShmLayout.TAIL_OFFSET, 0L);
+            LONG.setVolatile(buffer, r + ShmLayout.HEAD_OFFSET, 0L);
+            INT.setVolatile(buffer, r + ShmLayout.CONSUMER_WAITING_OFFSET, 0);
+            INT.setVolatile(buffer, r + ShmLayout.PRODUCER_WAITING_OFFSET, 0);
+            INT.setVolatile(buffer, r + ShmLayout.PRODUCER_CLOSED_OFFSET, 0);
+            INT.setVolatile(buffer, r + ShmLayout.CONSUMER_CLOSED_OFFSET, 0);
+        }
+        LONG.setRelease(buffer, PEER_PID_OFFSET, 0L);
+    }
+
+    /** True once the peer's end is closed: it ended its outbound ring and stopped reading ours. */
+    boolean peerClosed() {
+        int in = ShmLayout.ringOffset(ShmLayout.PEER_TO_CREATOR, capacity);
+        int out = ShmLayout.ringOffset(ShmLayout.CREATOR_TO_PEER, capacity);
+        return (int) INT.getVolatile(buffer, in + ShmLayout.PRODUCER_CLOSED_OFFSET) != 0
+                && (int) INT.getVolatile(buffer, out + ShmLayout.CONSUMER_CLOSED_OFFSET) != 0;
     }
 
     long creatorPid() {

@@ -20,27 +20,26 @@ import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.MessageTooLargeException;
 import org.ipclab.core.PeerGoneException;
-import org.ipclab.core.peer.Control;
 
 /**
  * A {@link Channel} over a connected message socket — UDP, Unix {@code SOCK_DGRAM} or
  * {@code SOCK_SEQPACKET} — where the kernel keeps the boundaries: one {@code send} is one datagram,
- * no framing header.
+ * no framing header, and nothing added or allocated per message.
  *
  * <p>The socket is non-blocking; a call that must wait polls a {@link Selector} with the remaining
  * time, so a timeout leaves the channel usable (unlike a byte stream, a datagram socket is never in
  * the middle of a message). The cost is one extra {@code epoll_wait}/{@code poll} per wait.
  *
- * <p><b>Lossy transports (UDP).</b> With {@code reliableControl}, ipclab's own control messages
- * ({@link Control}: HELLO, SINK_END, STATS, STOP) travel in a tiny stop-and-wait lane: wrapped as
- * {@code [CTL magic][u32 seq][control message]}, acknowledged by {@code [ACK magic][u32 seq]},
- * retransmitted with a doubling timeout until acknowledged, duplicates dropped by sequence number.
- * Benchmark data is sent raw and may be lost, which the runner reports; but a lost SINK_END or
- * STATS would otherwise turn a lossy run into a 10-second timeout and a failed run.
+ * <p>This is a plain datagram channel: over UDP a message may be lost or reordered, and it is the
+ * caller's business to cope (the peer protocol wraps unreliable channels in
+ * {@code org.ipclab.core.reliable.AckedChannel} for its control messages). The only datagrams of
+ * its own are the connectionless "accept" handshake: a client's {@code JOIN} (and, for UDP, the
+ * server's {@code JOIN_ACK}), which tell the server where to reply.
+ *
+ * <p>A server end's socket outlives each channel: {@link #keepSocketOpen} makes {@link #close()}
+ * hand the socket back (disconnected) instead of closing it, so the next client can join.
  */
 class DatagramMessageChannel implements Channel {
-    static final long CTL_MAGIC = 0x6354_5044_554C_4349L; // "ICLUDPTc" little-endian: reliable control message
-    static final long ACK_MAGIC = 0x6154_5044_554C_4349L; // "ICLUDPTa": its acknowledgement
     static final long JOIN_MAGIC = 0x6A54_5044_554C_4349L; // "ICLUDPTj": a client introduces itself to the server
     static final long JOIN_ACK_MAGIC = 0x6B54_5044_554C_4349L; // "ICLUDPTk": the server has connected back
     static final int LANE_HEADER = 12;
@@ -52,31 +51,30 @@ class DatagramMessageChannel implements Channel {
     private final DatagramChannel socket;
     private final int maxMessageSize;
     private final boolean endOfStreamOnMinusOne;
-    private final boolean reliableControl;
+    private final boolean answersJoin;
     private final AutoCloseable[] alsoClose;
     private final Selector readSelector;
     private final Selector writeSelector;
     private final ByteBuffer rx;
     private final ReentrantLock readLock = new ReentrantLock();
     private final Deque<byte[]> pending = new ArrayDeque<>();
-    private final ByteBuffer ackBuffer = ByteBuffer.allocateDirect(LANE_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer laneBuffer = ByteBuffer.allocateDirect(LANE_HEADER).order(ByteOrder.LITTLE_ENDIAN);
     private final java.net.DatagramSocket blockingSocket;
     private final org.ipclab.core.internal.Deadline writeDeadline = new org.ipclab.core.internal.Deadline(this::close);
     private int currentSoTimeoutMs = -1;
     private boolean waitFirst;
     private volatile boolean closed;
     private volatile String peerGone;
-    private volatile int ackedSeq = -1;
-    private int nextCtlSeq;
-    private int expectedCtlSeq;
+    private volatile AutoCloseable releaseSocket;
 
     /**
      * @param endOfStreamOnMinusOne true for SOCK_SEQPACKET: a read of -1 is the peer's orderly close
-     * @param reliableControl        true for UDP: control messages are acknowledged and retransmitted
+     * @param answersJoin           true for a UDP server: a repeated JOIN (our JOIN_ACK was lost) is answered again;
+     *                              JOIN and JOIN_ACK datagrams are never delivered as messages
      */
     DatagramMessageChannel(String mechanism, DatagramChannel socket, int maxMessageSize, boolean endOfStreamOnMinusOne,
-                           boolean reliableControl, AutoCloseable... alsoClose) throws IOException {
-        this(mechanism, socket, maxMessageSize, endOfStreamOnMinusOne, reliableControl, null, alsoClose);
+                           boolean answersJoin, AutoCloseable... alsoClose) throws IOException {
+        this(mechanism, socket, maxMessageSize, endOfStreamOnMinusOne, answersJoin, null, alsoClose);
     }
 
     /**
@@ -86,16 +84,15 @@ class DatagramMessageChannel implements Channel {
      *                  null for JDK sockets, whose epoll selector is cheap
      */
     DatagramMessageChannel(String mechanism, DatagramChannel socket, int maxMessageSize, boolean endOfStreamOnMinusOne,
-                           boolean reliableControl, java.net.DatagramSocket soTimeout, AutoCloseable... alsoClose) throws IOException {
+                           boolean answersJoin, java.net.DatagramSocket soTimeout, AutoCloseable... alsoClose) throws IOException {
         this.blockingSocket = soTimeout;
         this.mechanism = mechanism;
         this.socket = socket;
         this.maxMessageSize = maxMessageSize;
         this.endOfStreamOnMinusOne = endOfStreamOnMinusOne;
-        this.reliableControl = reliableControl;
+        this.answersJoin = answersJoin;
         this.alsoClose = alsoClose;
         if (blockingSocket != null) {
-            if (reliableControl) throw new IllegalArgumentException("the acknowledged lane needs the selector mode");
             socket.configureBlocking(true);
             this.readSelector = null;
             this.writeSelector = null;
@@ -107,25 +104,21 @@ class DatagramMessageChannel implements Channel {
             socket.register(writeSelector, SelectionKey.OP_WRITE);
         }
         // One byte more than the maximum, so that an oversized datagram is detected, not silently truncated.
-        this.rx = ByteBuffer.allocateDirect(maxMessageSize + LANE_HEADER + 1).order(ByteOrder.LITTLE_ENDIAN);
+        this.rx = ByteBuffer.allocateDirect(maxMessageSize + 1).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A message that arrived before this channel existed (the datagram that told the server who its peer is). */
+    /**
+     * For a server end whose one socket serves client after client: {@link #close()} runs
+     * {@code release} (which disconnects the socket) instead of closing the socket.
+     */
+    void keepSocketOpen(AutoCloseable release) {
+        this.releaseSocket = release;
+    }
+
+    /** A message that arrived before this channel existed (the server's first message, read while we waited for JOIN_ACK). */
     void pushFirst(ByteBuffer message) {
-        ByteBuffer b = rx;
-        b.clear();
-        b.put(message.duplicate()).flip();
-        byte[] copy;
-        if (reliableControl && isLane(b, b.remaining(), CTL_MAGIC)) {
-            int seq = b.getInt(8);
-            sendAckQuietly(seq);
-            expectedCtlSeq = seq + 1;
-            copy = new byte[b.remaining() - LANE_HEADER];
-            b.position(LANE_HEADER);
-        } else {
-            copy = new byte[b.remaining()];
-        }
-        b.get(copy);
+        byte[] copy = new byte[message.remaining()];
+        message.get(message.position(), copy);
         synchronized (pending) {
             pending.addLast(copy);
         }
@@ -148,18 +141,13 @@ class DatagramMessageChannel implements Channel {
     @Override
     public void send(ByteBuffer message, Duration timeout) throws IOException {
         checkSize(message);
-        if (reliableControl && isControl(message)) {
-            sendReliably(message, timeout);
-            return;
-        }
-        ByteBuffer m = message.duplicate();
         if (blockingSocket != null) {
-            sendBlocking(m, timeout);
+            sendBlocking(message, timeout);
             return;
         }
         long deadline = System.nanoTime() + nanos(timeout);
         while (true) {
-            if (write(m) > 0) return;
+            if (write(message) > 0) return;
             awaitWritable(deadline, timeout);
         }
     }
@@ -167,12 +155,15 @@ class DatagramMessageChannel implements Channel {
     /** A blocking send; the deadline closes the channel to wake it (a full peer queue that never drains). */
     private void sendBlocking(ByteBuffer m, Duration timeout) throws IOException {
         ensureOpen();
+        int position = m.position();
         writeDeadline.arm(timeout);
         try {
             socket.write(m);
         } catch (IOException e) {
             if (!writeDeadline.disarm()) throw new IpcTimeoutException(mechanism + " send (peer not reading; channel closed)", timeout);
             throw translate(e, "send");
+        } finally {
+            m.position(position);
         }
         if (!writeDeadline.disarm()) throw new IpcTimeoutException(mechanism + " send (channel closed)", timeout);
     }
@@ -180,15 +171,11 @@ class DatagramMessageChannel implements Channel {
     @Override
     public boolean trySend(ByteBuffer message) throws IOException {
         checkSize(message);
-        if (reliableControl && isControl(message)) {
-            sendReliably(message, Duration.ofSeconds(30));
-            return true;
-        }
-        if (blockingSocket == null) return write(message.duplicate()) > 0;
+        if (blockingSocket == null) return write(message) > 0;
         synchronized (socket.blockingLock()) {
             socket.configureBlocking(false);
             try {
-                return write(message.duplicate()) > 0;
+                return write(message) > 0;
             } finally {
                 socket.configureBlocking(true);
             }
@@ -209,12 +196,16 @@ class DatagramMessageChannel implements Channel {
                 : "the Java socket libraries do not send empty datagrams";
     }
 
+    /** One datagram from {@code m}'s position; the position is put back (the Channel contract), nothing is allocated. */
     private int write(ByteBuffer m) throws IOException {
         ensureOpen();
+        int position = m.position();
         try {
             return socket.write(m);
         } catch (IOException e) {
             throw translate(e, "send");
+        } finally {
+            m.position(position);
         }
     }
 
@@ -224,57 +215,6 @@ class DatagramMessageChannel implements Channel {
         if (left <= 0) throw new IpcTimeoutException(mechanism + " send (peer not reading)", timeout);
         writeSelector.select(Math.max(1, Math.min(POLL_SLICE_MS, left / 1_000_000)));
         writeSelector.selectedKeys().clear();
-    }
-
-    private void sendReliably(ByteBuffer message, Duration timeout) throws IOException {
-        int seq = nextCtlSeq++;
-        ByteBuffer frame = ByteBuffer.allocateDirect(LANE_HEADER + message.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        frame.putLong(CTL_MAGIC).putInt(seq).put(message.duplicate()).flip();
-        long deadline = System.nanoTime() + nanos(timeout);
-        long rto = FIRST_RTO_MS;
-        while (true) {
-            frame.rewind();
-            while (write(frame) == 0) awaitWritable(deadline, timeout);
-            long retransmitAt = Math.min(deadline, System.nanoTime() + rto * 1_000_000);
-            while (System.nanoTime() - retransmitAt < 0) {
-                if (ackedSeq - seq >= 0) return;
-                if (readLock.tryLock()) {
-                    try {
-                        long waitMs = Math.max(1, (retransmitAt - System.nanoTime()) / 1_000_000);
-                        readSelector.select(waitMs);
-                        readSelector.selectedKeys().clear();
-                        drainIntoPending();
-                    } finally {
-                        readLock.unlock();
-                    }
-                } else {
-                    Thread.onSpinWait();
-                    Thread.yield(); // another thread is receiving and will record the acknowledgement
-                }
-                if (peerGone != null) throw new PeerGoneException(mechanism + " send: " + peerGone);
-            }
-            if (ackedSeq - seq >= 0) return;
-            if (deadline - System.nanoTime() <= 0) {
-                throw new IpcTimeoutException(mechanism + " control message (no acknowledgement from the peer)", timeout);
-            }
-            rto = Math.min(MAX_RTO_MS, rto * 2);
-        }
-    }
-
-    /** While waiting for an acknowledgement: keep whatever else arrives for the next receive. */
-    private void drainIntoPending() throws IOException {
-        while (true) {
-            int n = readOne();
-            if (n <= 0) return;
-            int delivered = classify(n);
-            if (delivered >= 0) {
-                byte[] copy = new byte[delivered];
-                rx.get(copy);
-                synchronized (pending) {
-                    pending.addLast(copy);
-                }
-            }
-        }
     }
 
     // ---------------------------------------------------------------- receive
@@ -326,11 +266,14 @@ class DatagramMessageChannel implements Channel {
                     currentSoTimeoutMs = slice;
                 }
                 int n = readOne();
-                if (n > 0) return deliver(into, rx, n);
+                if (n > 0) {
+                    if (!isHandshake(n)) return deliver(into, rx, n);
+                    continue;
+                }
                 if (n == END_OF_STREAM || (n == 0 && endOfStreamOnMinusOne)) {
                     int again = readNonBlocking();
                     if (again == END_OF_STREAM) return END_OF_STREAM;
-                    if (again > 0) return deliver(into, rx, again);
+                    if (again > 0 && !isHandshake(again)) return deliver(into, rx, again);
                 }
                 if (peerGone != null) throw new PeerGoneException(mechanism + " receive: " + peerGone);
             }
@@ -345,8 +288,9 @@ class DatagramMessageChannel implements Channel {
         }
     }
 
-    /** A message kept aside (the first one, or one that came while a sender waited for its ACK), else NO_MESSAGE. */
+    /** The message kept aside by {@link #pushFirst}, else NO_MESSAGE. */
     private int pollPending(ByteBuffer into) {
+        if (pending.isEmpty()) return NO_MESSAGE; // racy peek, then the real check under the lock
         byte[] first;
         synchronized (pending) {
             first = pending.pollFirst();
@@ -367,29 +311,16 @@ class DatagramMessageChannel implements Channel {
 
     @Override
     public int tryReceive(ByteBuffer into) throws IOException {
-        if (blockingSocket != null) {
-            ensureOpen();
-            int kept = pollPending(into);
-            if (kept != NO_MESSAGE) return kept;
-            readLock.lock();
-            try {
-                int n = readNonBlocking();
-                return n == 0 ? NO_MESSAGE : n < 0 ? END_OF_STREAM : deliver(into, rx, n);
-            } finally {
-                readLock.unlock();
-            }
-        }
         ensureOpen();
         int kept = pollPending(into);
         if (kept != NO_MESSAGE) return kept;
         readLock.lock();
         try {
             while (true) {
-                int n = readOne();
+                int n = blockingSocket != null ? readNonBlocking() : readOne();
                 if (n == END_OF_STREAM) return END_OF_STREAM;
                 if (n == 0) return NO_MESSAGE;
-                int payload = reliableControl ? classify(n) : n;
-                if (payload >= 0) return deliver(into, rx, payload);
+                if (!isHandshake(n)) return deliver(into, rx, n);
             }
         } finally {
             readLock.unlock();
@@ -412,41 +343,30 @@ class DatagramMessageChannel implements Channel {
             n = 0;
         }
         rx.flip();
-        if (n > maxMessageSize + (reliableControl ? LANE_HEADER : 0)) {
+        if (n > maxMessageSize) {
             throw new IpcException(mechanism + ": received a datagram over the limit of " + maxMessageSize + " bytes; dropped");
         }
         return n;
     }
 
     /**
-     * Handles the reliable-control lane for a datagram of {@code n} bytes in {@link #rx}: returns the
-     * payload length to deliver (rx positioned at it), or -1 when the datagram was an ACK or a duplicate.
+     * True (and handled) when the datagram of {@code n} bytes in {@link #rx} is the accept
+     * handshake's: a client's JOIN repeated because our JOIN_ACK was lost, or a duplicate JOIN_ACK.
+     * (A 12-byte message equal to one of these two is the only one a datagram channel cannot carry.)
      */
-    private int classify(int n) {
-        if (isLane(rx, n, ACK_MAGIC)) {
-            int seq = rx.getInt(8);
-            if (seq - ackedSeq > 0) ackedSeq = seq;
-            return -1;
+    private boolean isHandshake(int n) {
+        if (n != LANE_HEADER) return false;
+        long first = rx.getLong(0);
+        if (first == JOIN_MAGIC) {
+            if (answersJoin) sendLaneQuietly(JOIN_ACK_MAGIC, 0);
+            return true;
         }
-        if (isLane(rx, n, JOIN_MAGIC)) {
-            sendLaneQuietly(JOIN_ACK_MAGIC, 0); // our first JOIN_ACK was lost: the client asks again
-            return -1;
-        }
-        if (isLane(rx, n, JOIN_ACK_MAGIC)) return -1; // a duplicate
-        if (isLane(rx, n, CTL_MAGIC)) {
-            int seq = rx.getInt(8);
-            sendAckQuietly(seq);
-            if (seq - expectedCtlSeq < 0) return -1; // a retransmission whose first copy we already delivered
-            expectedCtlSeq = seq + 1;
-            rx.position(LANE_HEADER);
-            return n - LANE_HEADER;
-        }
-        return n;
+        return first == JOIN_ACK_MAGIC;
     }
 
     /** True when {@code b} (from position 0) is a JOIN datagram. */
     static boolean isJoin(ByteBuffer b) {
-        return b.remaining() >= LANE_HEADER && b.order(ByteOrder.LITTLE_ENDIAN).getLong(0) == JOIN_MAGIC;
+        return b.remaining() == LANE_HEADER && b.order(ByteOrder.LITTLE_ENDIAN).getLong(0) == JOIN_MAGIC;
     }
 
     /**
@@ -505,27 +425,12 @@ class DatagramMessageChannel implements Channel {
 
     static final int MAX_UDP_FRAME = 65_507 + LANE_HEADER + 1;
 
-    /** True when the message is one of ipclab's {@link Control} messages (checked without allocating). */
-    static boolean isControl(ByteBuffer m) {
-        if (m.remaining() < LANE_HEADER) return false;
-        long first = m.getLong(m.position());
-        return first == (m.order() == ByteOrder.LITTLE_ENDIAN ? Control.MAGIC : Long.reverseBytes(Control.MAGIC));
-    }
-
-    private static boolean isLane(ByteBuffer b, int n, long magic) {
-        return n >= LANE_HEADER && b.getLong(b.position()) == magic;
-    }
-
-    private void sendAckQuietly(int seq) {
-        sendLaneQuietly(ACK_MAGIC, seq);
-    }
-
     void sendLaneQuietly(long magic, int seq) {
-        synchronized (ackBuffer) {
-            ackBuffer.clear();
-            ackBuffer.putLong(magic).putInt(seq).flip();
+        synchronized (laneBuffer) {
+            laneBuffer.clear();
+            laneBuffer.putLong(magic).putInt(seq).flip();
             try {
-                socket.write(ackBuffer); // lost or not sent: the sender retransmits and we acknowledge again
+                socket.write(laneBuffer); // lost or not sent: the sender retransmits and we acknowledge again
             } catch (IOException ignored) {
                 // the peer is gone; the next receive reports it
             }
@@ -537,9 +442,9 @@ class DatagramMessageChannel implements Channel {
             throw new BadInputException("receive buffer has room for " + into.remaining()
                     + " bytes but the " + mechanism + " message has " + length + " (message dropped)");
         }
-        ByteBuffer src = from.duplicate();
-        src.limit(src.position() + length);
-        into.put(src);
+        int at = into.position();
+        into.put(at, from, from.position(), length);
+        into.position(at + length);
         return length;
     }
 
@@ -569,6 +474,7 @@ class DatagramMessageChannel implements Channel {
         }
     }
 
+    /** Closes this end; a server end's socket is only disconnected ({@link #keepSocketOpen}), ready for the next client. */
     @Override
     public void close() {
         if (closed) return;
@@ -576,7 +482,12 @@ class DatagramMessageChannel implements Channel {
         if (readSelector != null) Listener.closeQuietly(readSelector);
         if (writeSelector != null) Listener.closeQuietly(writeSelector);
         writeDeadline.close();
-        Listener.closeQuietly(socket);
+        AutoCloseable release = releaseSocket;
+        if (release != null) {
+            Listener.closeQuietly(release);
+        } else {
+            Listener.closeQuietly(socket);
+        }
         for (AutoCloseable c : alsoClose) Listener.closeQuietly(c);
     }
 

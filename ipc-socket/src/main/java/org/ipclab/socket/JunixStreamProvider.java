@@ -44,7 +44,8 @@ public final class JunixStreamProvider implements ChannelProvider {
     public MechanismInfo describe(ChannelSpec spec) {
         return MechanismInfo.builder(NAME)
                 .description("Unix domain stream socket (junixsocket), length-prefixed frames; abstract names, peer pid")
-                .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID)
+                .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID,
+                        Capability.CONCURRENT_SESSIONS)
                 .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
                 .options(UnixEndpoint.options())
                 .nativeProgram("unix")
@@ -57,7 +58,7 @@ public final class JunixStreamProvider implements ChannelProvider {
         UnixEndpoint endpoint = UnixEndpoint.forServer(spec, NAME, AFSocketType.SOCK_STREAM);
         AFUNIXServerSocket listener = AFUNIXServerSocket.newInstance();
         try {
-            listener.bind(endpoint.address, 1);
+            listener.bind(endpoint.address, Listener.BACKLOG);
             endpoint.restrict();
         } catch (IOException e) {
             listener.close();

@@ -11,27 +11,47 @@ import java.util.function.BooleanSupplier;
 
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
-import org.ipclab.core.internal.Deadline;
 
-/** A blocking {@code accept} with a timeout: the deadline closes the listening socket to wake it. */
+/** Accepts with a timeout, leaving the listening socket open for the next accept whatever happens. */
 final class Listener {
+    private static final long SLICE_MS = 100;
+    /** Connections the kernel queues before accept: a server of many clients must not refuse the second at once. */
+    static final int BACKLOG = 64;
+
     private Listener() {
     }
 
-    static SocketChannel accept(ServerSocketChannel listener, String mechanism, Duration timeout) throws IOException {
-        try (Deadline deadline = new Deadline(() -> closeQuietly(listener))) {
-            deadline.arm(timeout);
-            try {
-                SocketChannel s = listener.accept();
-                if (!deadline.disarm()) {
-                    s.close();
-                    throw new IpcTimeoutException(mechanism + " accept", timeout);
-                }
-                return s;
-            } catch (ClosedChannelException e) {
-                if (!deadline.disarm()) throw new IpcTimeoutException(mechanism + " accept (nobody connected)", timeout);
-                throw new IpcException(mechanism + " accept: listening socket closed while waiting (peer gone?)");
+    /**
+     * Waits for a connection in slices of {@value #SLICE_MS} ms (non-blocking accept plus a
+     * selector), checking between slices whether the listener was closed (the server end's close),
+     * the peer process exited, or the time is up. A timeout does not close the listener: the
+     * server end stays ready for the next accept. The accepted socket is in blocking mode.
+     */
+    static SocketChannel accept(ServerSocketChannel listener, String mechanism, Duration timeout, Optional<Process> peer) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            synchronized (listener.blockingLock()) {
+                listener.configureBlocking(false);
             }
+            try (java.nio.channels.Selector selector = listener.provider().openSelector()) {
+                listener.register(selector, java.nio.channels.SelectionKey.OP_ACCEPT);
+                while (true) {
+                    SocketChannel s = listener.accept();
+                    if (s != null) {
+                        s.configureBlocking(true);
+                        return s;
+                    }
+                    if (peer.isPresent() && !peer.get().isAlive()) {
+                        throw new IpcException(mechanism + " accept: the peer process exited before connecting");
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) throw new IpcTimeoutException(mechanism + " accept (nobody connected)", timeout);
+                    selector.select(Math.max(1, Math.min(SLICE_MS, left / 1_000_000)));
+                    selector.selectedKeys().clear();
+                }
+            }
+        } catch (ClosedChannelException e) {
+            throw new IpcException(mechanism + " accept: listening socket closed while waiting (peer gone?)");
         }
     }
 

@@ -47,7 +47,7 @@ public final class TcpProvider implements ChannelProvider {
         return MechanismInfo.builder(NAME)
                 .description("TCP stream socket, loopback by default, length-prefixed frames")
                 .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.CROSS_HOST,
-                        Capability.NON_BLOCKING_TRY)
+                        Capability.NON_BLOCKING_TRY, Capability.CONCURRENT_SESSIONS)
                 .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
                 .options(MechanismOption.host("host", "127.0.0.1", "address to bind (server) or connect to (client)").withShortcut("--host", "--bind"),
                         MechanismOption.port("port", "0", "TCP port; 0 lets the kernel choose a free one").withShortcut(),
@@ -67,7 +67,7 @@ public final class TcpProvider implements ChannelProvider {
         ServerSocketChannel listener = ServerSocketChannel.open();
         try {
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            listener.bind(new InetSocketAddress(host, port), 1);
+            listener.bind(new InetSocketAddress(host, port), Listener.BACKLOG);
         } catch (BindException e) {
             listener.close();
             throw new BadInputException("tcp port " + port + " on " + host.getHostAddress() + " is in use or not bindable ("
@@ -157,7 +157,7 @@ public final class TcpProvider implements ChannelProvider {
 
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
-            SocketChannel s = Listener.accept(listener, NAME, timeout);
+            SocketChannel s = Listener.accept(listener, NAME, timeout, peer);
             configure(s, spec);
             effective.put("TCP_NODELAY", String.valueOf(s.getOption(StandardSocketOptions.TCP_NODELAY)));
             SocketBuffers.report(s, spec, effective);

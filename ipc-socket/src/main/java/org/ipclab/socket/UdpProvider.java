@@ -34,8 +34,13 @@ import org.ipclab.core.ServerEnd;
  * loss happens when the receiver's socket buffer is full: the kernel drops the datagram and counts
  * it in {@code /proc/net/snmp} (Udp: RcvbufErrors); the sender is not told.
  *
- * <p>ipclab's own control messages ride a small acknowledged lane (see {@link DatagramMessageChannel}),
- * so that a run with loss still ends with the peer's STATS instead of a timeout.
+ * <p>The channel itself is a plain datagram channel; the peer protocol acknowledges its own control
+ * messages over it ({@code org.ipclab.core.reliable.AckedChannel}), so that a run with loss still
+ * ends with the peer's STATS instead of a timeout.
+ *
+ * <p>One server socket serves client after client: each {@link ServerEnd#accept} waits for a JOIN,
+ * connects the socket to its sender (the kernel then drops everyone else's datagrams) and the
+ * channel's close disconnects it again for the next JOIN.
  */
 public final class UdpProvider implements ChannelProvider {
     static final String NAME = "udp";
@@ -104,7 +109,7 @@ public final class UdpProvider implements ChannelProvider {
             socket.close();
             throw e;
         }
-        DatagramMessageChannel channel = new DatagramMessageChannel(NAME, socket, MAX_PAYLOAD, false, true);
+        DatagramMessageChannel channel = new DatagramMessageChannel(NAME, socket, MAX_PAYLOAD, false, false);
         if (first != null) channel.pushFirst(first);
         return channel;
     }
@@ -154,12 +159,14 @@ public final class UdpProvider implements ChannelProvider {
 
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
-            ByteBuffer first = ByteBuffer.allocateDirect(MAX_PAYLOAD + DatagramMessageChannel.LANE_HEADER + 1).order(ByteOrder.LITTLE_ENDIAN);
-            // A client introduces itself with JOIN (repeated until answered); stray datagrams are ignored.
+            ByteBuffer first = ByteBuffer.allocateDirect(MAX_PAYLOAD + 1).order(ByteOrder.LITTLE_ENDIAN);
+            // A client introduces itself with JOIN (repeated until answered); stray datagrams — a
+            // previous client's late ones included — are ignored.
             SocketAddress from = DatagramAccept.firstDatagram(socket, first, NAME, timeout, peer, DatagramMessageChannel::isJoin);
             socket.connect(from);
             effective.put("peer", from.toString());
             DatagramMessageChannel channel = new DatagramMessageChannel(NAME, socket, MAX_PAYLOAD, false, true);
+            channel.keepSocketOpen(socket::disconnect);
             channel.sendLaneQuietly(DatagramMessageChannel.JOIN_ACK_MAGIC, 0);
             peer.ifPresent(p -> p.onExit().thenRun(() -> channel.peerGone("peer (pid " + p.pid() + ") exited")));
             return channel;

@@ -38,6 +38,9 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  * dies is noticed when a send is refused ({@code ECONNREFUSED}) or, on the side that started it,
  * when its process exits. Datagram sockets carry no SO_PEERCRED; the server checks the owner of the
  * client's socket file instead (abstract names have no owner: see docs/mechanisms/socket.md).
+ *
+ * <p>One server socket serves client after client: the channel's close disconnects it, and the next
+ * {@link ServerEnd#accept} waits for the next JOIN (a refused sender leaves it unconnected).
  */
 public final class UnixDatagramProvider implements ChannelProvider {
     static final String NAME = "unix-dgram";
@@ -138,6 +141,7 @@ public final class UnixDatagramProvider implements ChannelProvider {
             effective.put("peer", checkSender(client));
             socket.connect(client);
             DatagramMessageChannel channel = new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false, socket.socket());
+            channel.keepSocketOpen(() -> UnixDisconnect.disconnect(socket)); // the next accept waits for the next client's JOIN
             peer.ifPresent(p -> p.onExit().thenRun(() -> channel.peerGone("peer (pid " + p.pid() + ") exited")));
             return channel;
         }

@@ -44,7 +44,8 @@ public final class UnixSeqpacketProvider implements ChannelProvider {
     public MechanismInfo describe(ChannelSpec spec) {
         return MechanismInfo.builder(NAME)
                 .description("Unix domain SOCK_SEQPACKET (junixsocket): connected, reliable, ordered, message boundaries kept")
-                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID)
+                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID,
+                        Capability.CONCURRENT_SESSIONS)
                 .maxMessageSize(MAX_MESSAGE)
                 .options(UnixEndpoint.options())
                 .nativeProgram("unix-seqpacket")

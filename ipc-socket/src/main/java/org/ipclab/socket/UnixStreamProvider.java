@@ -53,7 +53,7 @@ public final class UnixStreamProvider implements ChannelProvider {
         return MechanismInfo.builder(NAME)
                 .description("Unix domain stream socket (JDK), length-prefixed frames")
                 .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED,
-                        Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID)
+                        Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID, Capability.CONCURRENT_SESSIONS)
                 .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
                 .options(MechanismOption.text("path", null, "socket file to bind (server) or connect to (client); at most 107 bytes"
                         + " (default: a socket file in a fresh private directory)").withShortcut(), IoRoute.option())
@@ -78,7 +78,7 @@ public final class UnixStreamProvider implements ChannelProvider {
         }
         ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            listener.bind(UnixDomainSocketAddress.of(path), 1);
+            listener.bind(UnixDomainSocketAddress.of(path), Listener.BACKLOG);
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             listener.close();
@@ -128,7 +128,7 @@ public final class UnixStreamProvider implements ChannelProvider {
 
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
-            SocketChannel s = Listener.accept(listener, NAME, timeout);
+            SocketChannel s = Listener.accept(listener, NAME, timeout, peer);
             UnixDomainPrincipal who = s.getOption(ExtendedSocketOptions.SO_PEERCRED);
             String me = System.getProperty("user.name");
             if (!who.user().getName().equals(me)) {

@@ -24,6 +24,7 @@ import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.Providers;
 import org.ipclab.core.ServerEnd;
 import org.ipclab.core.peer.Control;
+import org.ipclab.core.reliable.AckedChannel;
 import org.ipclab.core.peer.PeerLauncher;
 import org.ipclab.core.peer.Probe;
 import org.junit.jupiter.api.AfterAll;
@@ -97,7 +98,7 @@ class NetnsCrossHostTest {
         try (ServerEnd server = provider.open(spec)) {
             peer = new ProcessBuilder(peerCommand(server.peerSpec())).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            try (Channel ch = server.accept(Duration.ofSeconds(30), Optional.of(peer))) {
+            try (Channel ch = AckedChannel.over(server.accept(Duration.ofSeconds(30), Optional.of(peer)), provider.describe(spec))) {
                 ByteBuffer in = ByteBuffer.allocateDirect(ch.maxMessageSize()).order(ByteOrder.LITTLE_ENDIAN);
                 int n = ch.receive(in, Duration.ofSeconds(30));
                 in.flip();
@@ -116,7 +117,7 @@ class NetnsCrossHostTest {
                 }
 
                 int count = 2000;
-                ch.send(Control.message(Control.SINK), STEP);
+                AckedChannel.send(ch, Control.message(Control.SINK), STEP);
                 Probe probe = new Probe();
                 ByteBuffer msg = Probe.newBuffer(256);
                 int fill = probe.fillChecksum(msg);
@@ -124,7 +125,7 @@ class NetnsCrossHostTest {
                     probe.stamp(msg, seq, System.nanoTime(), fill);
                     ch.send(msg, STEP);
                 }
-                ch.send(Control.message(Control.SINK_END, count), STEP);
+                AckedChannel.send(ch, Control.message(Control.SINK_END, count), STEP);
                 in.clear();
                 n = ch.receive(in, STEP);
                 in.flip();
@@ -135,7 +136,7 @@ class NetnsCrossHostTest {
                 else assertTrue(received > 0 && received <= count, "udp received " + received);
                 System.out.println(mechanism + " across namespaces via " + serverIp + ": " + received + "/" + count + " probes; " + server.effectiveParameters());
 
-                ch.send(Control.message(Control.STOP), STEP);
+                AckedChannel.send(ch, Control.message(Control.STOP), STEP);
             }
             assertTrue(peer.waitFor(20, TimeUnit.SECONDS), "peer exits after STOP");
             assertEquals(0, peer.exitValue(), "peer exit code");

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.peer.Control;
+import org.ipclab.core.reliable.AckedChannel;
 import org.ipclab.core.peer.PeerLauncher;
 import org.ipclab.core.peer.PeerSession;
 import org.ipclab.core.peer.Probe;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * UDP really loses datagrams on one host when the receiver's buffer is full. With a tiny SO_RCVBUF
  * and a burst, most probes are dropped — and the run must still end with the peer's STATS (carried
- * by the acknowledged control lane), not with a timeout.
+ * by the acknowledged layer the peer protocol puts over it, AckedChannel), not with a timeout.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UdpLossTest {
@@ -32,7 +33,8 @@ class UdpLossTest {
         int sent = 20_000;
         try (PeerSession peer = PeerLauncher.launch(spec, Duration.ofSeconds(30))) {
             Channel ch = peer.channel();
-            ch.send(Control.message(Control.SINK), Duration.ofSeconds(5));
+            assertTrue(ch instanceof AckedChannel, "the launcher wraps a channel without RELIABLE: " + ch);
+            AckedChannel.send(ch, Control.message(Control.SINK), Duration.ofSeconds(5));
             Probe probe = new Probe();
             ByteBuffer msg = Probe.newBuffer(1024);
             int fill = probe.fillChecksum(msg);
@@ -40,7 +42,7 @@ class UdpLossTest {
                 probe.stamp(msg, seq, System.nanoTime(), fill);
                 ch.send(msg, Duration.ofSeconds(5));
             }
-            ch.send(Control.message(Control.SINK_END, sent), Duration.ofSeconds(10));
+            AckedChannel.send(ch, Control.message(Control.SINK_END, sent), Duration.ofSeconds(10));
             ByteBuffer stats = ByteBuffer.allocateDirect(ch.maxMessageSize()).order(ByteOrder.LITTLE_ENDIAN);
             int n = ch.receive(stats, Duration.ofSeconds(10));
             stats.flip();

@@ -3,8 +3,11 @@ package org.ipclab.testkit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +16,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -30,10 +35,12 @@ import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MessageTooLargeException;
 import org.ipclab.core.Names;
 import org.ipclab.core.Providers;
+import org.ipclab.core.ServerEnd;
 import org.ipclab.core.peer.Control;
 import org.ipclab.core.peer.PeerLauncher;
 import org.ipclab.core.peer.PeerSession;
 import org.ipclab.core.peer.Probe;
+import org.ipclab.core.reliable.AckedChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -111,7 +118,7 @@ public abstract class ChannelContract {
     protected void hundredThousandMessagesArriveInOrderAndIntact() throws IOException {
         try (PeerSession peer = launch()) {
             Channel ch = peer.channel();
-            ch.send(Control.message(Control.SINK), STEP);
+            AckedChannel.send(ch, Control.message(Control.SINK), STEP);
             Probe probe = new Probe();
             ByteBuffer msg = Probe.newBuffer(64);
             int fill = probe.fillChecksum(msg);
@@ -119,7 +126,7 @@ public abstract class ChannelContract {
                 probe.stamp(msg, seq, System.nanoTime(), fill);
                 ch.send(msg, STEP);
             }
-            ch.send(Control.message(Control.SINK_END, STREAM_COUNT), STEP);
+            AckedChannel.send(ch, Control.message(Control.SINK_END, STREAM_COUNT), STEP);
             ByteBuffer stats = ByteBuffer.allocateDirect(Math.max(64, ch.maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
             int n = ch.receive(stats, STEP);
             stats.flip();
@@ -246,6 +253,152 @@ public abstract class ChannelContract {
             }
             assertEquals(size, n, "echo length");
         }
+    }
+
+    // ------------------------------------------------- one server end, client after client
+
+    /** The uid of the foreign client in {@link #aClientOfAnotherUserLeavesTheServerEndUsableForTheNext}: nobody. */
+    protected static final int OTHER_UID = 65534;
+
+    /**
+     * {@code ipc serve}'s promise: {@link ServerEnd#accept} again after a channel closed, each
+     * session independent of the last — nothing of client 1 reaches client 2.
+     */
+    @Test
+    @SkipWhenCapability(value = Capability.RELATED_PROCESSES_ONLY,
+            because = "it connects only a parent and the child it starts: its server end has one peer, never a next one")
+    protected void oneServerEndServesThreeClientsInARowEachWithEchoAndStop() throws IOException {
+        try (ServerEnd server = provider().open(spec())) {
+            for (int i = 1; i <= 3; i++) {
+                serveOneClient(server, PeerClients.start(provider(), server, START), "client " + i);
+            }
+        }
+    }
+
+    /** A client that dies without STOP ends its session with an error or end of stream, never a hang, and the next client is served. */
+    @Test
+    @SkipWhenCapability(value = Capability.RELATED_PROCESSES_ONLY,
+            because = "it connects only a parent and the child it starts: its server end has one peer, never a next one")
+    protected void aClientKilledWithoutStopLeavesTheServerEndUsableForTheNext() throws IOException, InterruptedException {
+        try (ServerEnd server = provider().open(spec())) {
+            Process first = PeerClients.start(provider(), server, START);
+            try (Channel ch = AckedChannel.over(server.accept(START, Optional.of(first)), info())) {
+                ByteBuffer in = receiveBuffer(ch);
+                awaitHello(ch, in, first, "the client to be killed");
+                echo(ch, in, "before the kill", "the client to be killed");
+                first.destroyForcibly();
+                assertTrue(first.waitFor(10, TimeUnit.SECONDS), "killed client still running");
+                try {
+                    in.clear();
+                    assertEquals(Channel.END_OF_STREAM, ch.receive(in, STEP), "after the client died, a receive must not return data");
+                } catch (IpcTimeoutException e) {
+                    fail("the server end did not notice the killed client within " + STEP + ": " + e.getMessage());
+                } catch (IOException expected) {
+                    assertFalse(String.valueOf(expected.getMessage()).isBlank(), "the error says what happened");
+                }
+            } finally {
+                first.destroyForcibly();
+            }
+            serveOneClient(server, PeerClients.start(provider(), server, START), "the client after the killed one");
+        }
+    }
+
+    /**
+     * A client of another uid (run with {@code setpriv}) is refused wherever the mechanism checks
+     * who connects — file modes, SO_PEERCRED, a socket file's owner — and served like anyone where
+     * it does not (TCP, UDP); either way the server end then serves the next client.
+     */
+    @Test
+    @SkipWhenCapability(value = Capability.RELATED_PROCESSES_ONLY,
+            because = "it connects only a parent and the child it starts: its server end has one peer, never a next one")
+    protected void aClientOfAnotherUserLeavesTheServerEndUsableForTheNext() throws IOException {
+        assumeTrue(PeerClients.canRunAs(OTHER_UID), "cannot run a process as uid " + OTHER_UID + " here (setpriv refused: not root?)");
+        try (ServerEnd server = provider().open(spec())) {
+            Process foreign = PeerClients.startAs(OTHER_UID, provider(), server, Duration.ofSeconds(10)).orElseThrow();
+            String outcome = null;
+            long deadline = System.nanoTime() + START.toNanos();
+            try {
+                while (outcome == null) {
+                    Channel accepted;
+                    try {
+                        // Short slices: not every accept ends when the peer process dies, and a failed accept must leave the server end usable anyway.
+                        accepted = server.accept(Duration.ofSeconds(1), Optional.of(foreign));
+                    } catch (IpcTimeoutException slice) {
+                        if (!foreign.isAlive()) {
+                            assertNotEquals(0, foreign.exitValue(), "the foreign client exited 0 without being served");
+                            outcome = "refused before it reached the server end: " + PeerClients.stderr(foreign);
+                        } else if (System.nanoTime() - deadline >= 0) {
+                            fail("the foreign client neither connected nor was refused within " + START + "; it said: " + PeerClients.stderr(foreign));
+                        }
+                        continue;
+                    } catch (IOException refused) {
+                        assertFalse(String.valueOf(refused.getMessage()).isBlank(), "the refusal says why");
+                        outcome = "refused: " + refused.getMessage() + "; the client said: " + PeerClients.stderr(foreign);
+                        continue;
+                    }
+                    serveSession(AckedChannel.over(accepted, info()), foreign, "the client of uid " + OTHER_UID);
+                    outcome = "served (" + provider().name() + " does not check who connects)";
+                }
+            } finally {
+                PeerClients.exitCode(foreign, STEP);
+            }
+            System.out.println(provider().name() + ": a client of uid " + OTHER_UID + " was " + outcome);
+            serveOneClient(server, PeerClients.start(provider(), server, START), "the client after uid " + OTHER_UID + "'s");
+        }
+    }
+
+    /** One session as {@code ipc serve} sees it: the client's HELLO, one echo, STOP; then the client exits 0. */
+    /** The peer logs and class path copies of {@link PeerClients} are ours too: nothing stays behind a test. */
+    @org.junit.jupiter.api.AfterEach
+    protected void removePeerClientFiles() {
+        PeerClients.removeFiles();
+    }
+
+    private void serveOneClient(ServerEnd server, Process client, String who) throws IOException {
+        try {
+            Channel ch;
+            try {
+                ch = AckedChannel.over(server.accept(START, Optional.of(client)), info());
+            } catch (IOException e) {
+                throw new AssertionError(who + " was not accepted: " + e.getMessage() + "; it said: " + PeerClients.stderr(client), e);
+            }
+            serveSession(ch, client, who);
+            assertEquals(0, PeerClients.exitCode(client, STEP), who + ": exit code after STOP; it said: " + PeerClients.stderr(client));
+        } finally {
+            client.destroyForcibly();
+        }
+    }
+
+    private void serveSession(Channel channel, Process client, String who) throws IOException {
+        try (Channel ch = channel) {
+            ByteBuffer in = receiveBuffer(ch);
+            awaitHello(ch, in, client, who);
+            echo(ch, in, who + " says hello", who);
+            AckedChannel.send(ch, Control.message(Control.STOP), STEP);
+        }
+    }
+
+    private static ByteBuffer receiveBuffer(Channel ch) {
+        return ByteBuffer.allocateDirect(Math.max(64, ch.maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void awaitHello(Channel ch, ByteBuffer in, Process client, String who) throws IOException {
+        in.clear();
+        int n = ch.receive(in, START);
+        in.flip();
+        assertEquals(Control.HELLO, Control.opcode(in, n), who + ": the first message is HELLO, nothing left from an earlier client");
+        assertEquals(client.pid(), Control.arg(in, 0), who + ": HELLO names this client's pid");
+    }
+
+    private static void echo(Channel ch, ByteBuffer in, String text, String who) throws IOException {
+        byte[] sent = text.getBytes(StandardCharsets.UTF_8);
+        ch.send(ByteBuffer.wrap(sent), STEP);
+        in.clear();
+        int n = ch.receive(in, STEP);
+        assertEquals(sent.length, n, who + ": echoed length");
+        byte[] got = new byte[n];
+        in.flip().get(got);
+        assertArrayEquals(sent, got, who + ": echoed bytes");
     }
 
     /** Everything named like ours by one of these pids, in the places ipclab creates things. */

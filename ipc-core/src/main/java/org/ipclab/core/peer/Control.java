@@ -14,12 +14,15 @@ public final class Control {
     public static final int HELLO = 1;
     /** runner → peer: exit cleanly. */
     public static final int STOP = 2;
-    /** runner → peer: verify and count the following probes instead of echoing them. */
+    /** runner → peer: [runId] verify and count the following probes instead of echoing them (the run id comes back in STATS). */
     public static final int SINK = 3;
     /** runner → peer: [sent] end of the sink run; the peer answers {@link #STATS}. */
     public static final int SINK_END = 4;
-    /** peer → runner: [received, reordered, corrupt, bytes, firstArrivalNanos, lastArrivalNanos]. */
+    /** peer → runner: [received, reordered, corrupt, bytes, firstArrivalNanos, lastArrivalNanos, runId]. */
     public static final int STATS = 5;
+
+    /** server → client, instead of HELLO: [most clients at once] the server is full; it closes the connection. */
+    public static final int REFUSED = 6;
 
     private static final int HEADER = 12;
     /** Bytes of the smallest control message. A channel whose maxMessageSize is below this is a notification channel (signals): it carries no control messages, see {@link PeerMain}. */

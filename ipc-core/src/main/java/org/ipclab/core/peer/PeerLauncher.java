@@ -20,6 +20,7 @@ import org.ipclab.core.IpcException;
 import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.Providers;
 import org.ipclab.core.ServerEnd;
+import org.ipclab.core.reliable.AckedChannel;
 
 /**
  * Starts the peer JVM — same java binary, class path and JVM flags as this one — connects to it
@@ -69,7 +70,7 @@ public final class PeerLauncher {
             });
             Channel channel;
             try {
-                channel = server.accept(startTimeout, Optional.of(process));
+                channel = AckedChannel.over(server.accept(startTimeout, Optional.of(process)), info);
             } catch (IOException e) {
                 throw failure("peer did not connect", e, process, stderr);
             }

@@ -60,8 +60,9 @@ public final class PeerMain {
         exitWhenParentDies();
         try {
             ChannelProvider provider = Providers.forSpec(spec);
-            PeerProtocol protocol = PeerProtocol.of(provider.describe(spec));
-            try (Channel channel = provider.connect(spec, connectTimeout)) {
+            org.ipclab.core.MechanismInfo info = provider.describe(spec);
+            PeerProtocol protocol = PeerProtocol.of(info);
+            try (Channel channel = org.ipclab.core.reliable.AckedChannel.over(provider.connect(spec, connectTimeout), info)) {
                 protocol.serve(channel);
             }
             return 0;

@@ -9,6 +9,7 @@ import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.MechanismInfo;
+import org.ipclab.core.reliable.AckedChannel;
 
 /**
  * What the runner and its peer say to each other over the channel under test. Chosen once, from the
@@ -26,8 +27,8 @@ import org.ipclab.core.MechanismInfo;
 public enum PeerProtocol {
     CONTROL {
         @Override
-        public void serve(Channel channel) throws IOException {
-            serveControl(channel);
+        public void serve(Channel channel, Duration idle) throws IOException {
+            serveControl(channel, idle);
         }
 
         @Override
@@ -36,6 +37,9 @@ public enum PeerProtocol {
             int n = channel.receive(buffer, timeout);
             buffer.flip();
             if (n < 0) throw new IpcException("the other end closed the channel before HELLO");
+            if (Control.opcode(buffer, n) == Control.REFUSED && n >= 20) {
+                throw new IpcException("the server refused this client: it serves at most " + Control.arg(buffer, 0) + " clients at once");
+            }
             if (Control.opcode(buffer, n) != Control.HELLO || n < 20) {
                 throw new IpcException("the other end's first message was not HELLO (not an ipclab peer or server?)");
             }
@@ -44,7 +48,7 @@ public enum PeerProtocol {
 
         @Override
         public void stop(Channel channel, Duration timeout) throws IOException {
-            channel.send(Control.message(Control.STOP), timeout);
+            AckedChannel.send(channel, Control.message(Control.STOP), timeout);
         }
 
         @Override
@@ -65,12 +69,12 @@ public enum PeerProtocol {
 
     NOTIFICATION {
         @Override
-        public void serve(Channel channel) throws IOException {
+        public void serve(Channel channel, Duration idle) throws IOException {
             channel.send(ByteBuffer.allocate(0), SEND);
             ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(channel.maxMessageSize(), 8));
             while (true) {
                 buffer.clear();
-                int n = channel.receive(buffer, IDLE);
+                int n = channel.receive(buffer, idle);
                 if (n == Channel.END_OF_STREAM) return;
                 buffer.flip();
                 channel.send(buffer, SEND);
@@ -113,7 +117,16 @@ public enum PeerProtocol {
     }
 
     /** Peer side: greet, then answer until told to stop or the other end closes. */
-    public abstract void serve(Channel channel) throws IOException;
+    public void serve(Channel channel) throws IOException {
+        serve(channel, IDLE);
+    }
+
+    /**
+     * Server side ({@code ipc serve}): the same, but a client that stays silent — or sends half a
+     * message — for {@code idle} is dropped, and one that does not read its replies is dropped
+     * after {@code idle} too.
+     */
+    public abstract void serve(Channel channel, Duration idle) throws IOException;
 
     /** Runner or client side: the other end's greeting, which proves the channel works both ways; returns the pid it names (-1: none). */
     public abstract long awaitHello(Channel channel, Duration timeout) throws IOException;
@@ -212,38 +225,45 @@ public enum PeerProtocol {
         return ByteBuffer.allocateDirect(Math.max(64, channel.maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The HELLO / echo / sink loop; returns after STOP or when the runner closed its end. */
-    static void serveControl(Channel channel) throws IOException {
-        channel.send(Control.message(Control.HELLO, ProcessHandle.current().pid()), SEND);
+    /**
+     * The HELLO / echo / sink loop; returns after STOP or when the runner closed its end. Control
+     * messages go through {@link AckedChannel#send}: acknowledged when the channel was wrapped for an
+     * unreliable mechanism ({@link AckedChannel#over}), plain otherwise.
+     */
+    static void serveControl(Channel channel, Duration idle) throws IOException {
+        Duration send = idle.compareTo(SEND) < 0 ? idle : SEND;
+        AckedChannel.send(channel, Control.message(Control.HELLO, ProcessHandle.current().pid()), send);
         ByteBuffer buffer = ByteBuffer.allocateDirect(Math.max(channel.maxMessageSize(), 64)).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer reply = ByteBuffer.allocateDirect(64).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer reply = ByteBuffer.allocateDirect(128).order(ByteOrder.LITTLE_ENDIAN);
         Probe probe = new Probe();
         Integrity integrity = new Integrity();
         boolean sinking = false;
+        long runId = 0;
         long firstArrival = 0;
         long lastArrival = 0;
         while (true) {
             buffer.clear();
-            int n = channel.receive(buffer, IDLE);
+            int n = channel.receive(buffer, idle);
             if (n == Channel.END_OF_STREAM) return;
             buffer.flip();
             int op = Control.opcode(buffer, n);
             if (op == Control.STOP) return;
             if (op == Control.SINK) {
                 sinking = true;
+                runId = n >= 20 ? Control.arg(buffer, 0) : 0; // older clients send no run id
                 integrity.reset();
                 firstArrival = lastArrival = 0;
             } else if (op == Control.SINK_END) {
                 sinking = false;
                 Control.write(reply, Control.STATS, integrity.received(), integrity.reordered(),
-                        integrity.corrupt(), integrity.bytes(), firstArrival, lastArrival);
-                channel.send(reply, SEND);
+                        integrity.corrupt(), integrity.bytes(), firstArrival, lastArrival, runId);
+                AckedChannel.send(channel, reply, send);
             } else if (sinking) {
                 lastArrival = System.nanoTime();
                 if (firstArrival == 0) firstArrival = lastArrival;
                 integrity.record(Probe.sequence(buffer), probe.verify(buffer, n), n);
             } else {
-                channel.send(buffer, SEND);
+                channel.send(buffer, send);
             }
         }
     }

@@ -9,13 +9,14 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  *   offset 0  u32 sequence number (low 32 bits)
- *   offset 4  u32 checksum = CRC32C(bytes 8..16) XOR CRC32C(bytes 16..size)
+ *   offset 4  u32 checksum = CRC32C(bytes 0..4, 8..16) XOR CRC32C(bytes 16..size)
  *   offset 8  u64 sender's System.nanoTime() at send
  *   offset 16 fill pattern up to the message size: byte i = (i * 31 + size) mod 256
  * </pre>
  *
- * The checksum is split in two so a sender can compute the fill's CRC once per size; a receiver
- * still reads every byte. All fields little-endian.
+ * The checksum covers the sequence number and the timestamp (so a probe whose sequence was damaged
+ * is corrupt, not "reordered") and the fill; it is split in two so a sender can compute the fill's
+ * CRC once per size, while a receiver still reads every byte. All fields little-endian.
  */
 public final class Probe {
     public static final int MIN_SIZE = 16;
@@ -73,6 +74,8 @@ public final class Probe {
     private int headerChecksum(ByteBuffer buffer) {
         crc.reset();
         ByteBuffer header = buffer.duplicate();
+        header.limit(CHECKSUM).position(SEQ);
+        crc.update(header);
         header.limit(FILL).position(SENT_NANOS);
         crc.update(header);
         return (int) crc.getValue();
