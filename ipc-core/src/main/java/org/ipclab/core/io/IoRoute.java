@@ -100,10 +100,21 @@ public enum IoRoute {
         return this == NIO ? jdk : Holder.factory().wrap(jdk, false);
     }
 
+    /**
+     * For a datagram socket that the caller keeps and closes (its server end reuses it): null for
+     * NIO; for FFM recv/send on its descriptor, whose close touches neither the socket nor its calls.
+     */
+    public RawChannel datagram(java.nio.channels.DatagramChannel jdk) throws IOException {
+        return this == NIO ? null : Holder.factory().datagram(jdk);
+    }
+
     /** Implemented in the JDK 22+ part of the jar. */
     public interface Factory {
         /** @param socket recv/send and shutdown(2) to wake a blocked call; else read/write and a pipe wake-up */
         RawChannel wrap(Channel jdk, boolean socket) throws IOException;
+
+        /** recv/send on the socket's descriptor; the socket stays the caller's. */
+        RawChannel datagram(Channel jdk) throws IOException;
 
         /** Null when this JVM can run the route, else the one-line reason. */
         String unavailableBecause();

@@ -16,4 +16,10 @@ public interface RawChannel extends ByteChannel {
 
     /** Writes what fits without waiting: bytes written, 0 when nothing fits. */
     int writeNow(ByteBuffer src) throws IOException;
+
+    /**
+     * Sockets: bounds each blocking {@link #read} to {@code millis} (SO_RCVTIMEO; 0 = unbounded),
+     * after which it returns 0. One setsockopt, so callers set it only when the value changes.
+     */
+    void setReceiveTimeout(int millis) throws IOException;
 }

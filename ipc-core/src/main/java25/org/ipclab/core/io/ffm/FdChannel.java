@@ -38,12 +38,14 @@ final class FdChannel implements RawChannel {
     private final int fd;
     private final boolean socket;
     private final Channel owner;
+    private final boolean ownsDescriptor;
     private final Arena arena = Arena.ofAuto();
     // One errno slot and one pollfd per direction: a reader and a writer may run at once.
     private final MemorySegment readErrno = Posix.errnoSlot(arena);
     private final MemorySegment writeErrno = Posix.errnoSlot(arena);
     private final MemorySegment readPoll = arena.allocate(Posix.POLLFD);
     private final MemorySegment writePoll = arena.allocate(Posix.POLLFD);
+    private final MemorySegment timeval = arena.allocate(16, 8);
     private final AtomicInteger readers = new AtomicInteger();
     private final AtomicInteger writers = new AtomicInteger();
     private volatile boolean closed;
@@ -55,10 +57,30 @@ final class FdChannel implements RawChannel {
     private ByteBuffer readBounce;
     private ByteBuffer writeBounce;
 
+    /**
+     * @param owner the JDK channel that opened {@code fd}; null when the caller keeps and closes it
+     *              (a datagram server's socket outlives each channel): then {@link #close} neither wakes
+     *              nor closes anything, and blocked receives must be bounded by {@link #setReceiveTimeout}
+     */
     FdChannel(int fd, boolean socket, Channel owner) {
         this.fd = fd;
         this.socket = socket;
         this.owner = owner;
+        this.ownsDescriptor = owner != null;
+    }
+
+    @Override
+    public void setReceiveTimeout(int millis) throws IOException {
+        if (!socket) throw new UnsupportedOperationException("SO_RCVTIMEO is for sockets");
+        timeval.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, millis / 1000);
+        timeval.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, (millis % 1000) * 1000L);
+        int r;
+        try {
+            r = (int) Posix.SETSOCKOPT.invokeExact(readErrno, fd, Posix.SOL_SOCKET, Posix.SO_RCVTIMEO, timeval, 16);
+        } catch (Throwable t) {
+            throw downcallFailed(t);
+        }
+        if (r < 0) throw failed("setsockopt(SO_RCVTIMEO)", Posix.errno(readErrno));
     }
 
     // ---------------------------------------------------------------- read
@@ -113,7 +135,7 @@ final class FdChannel implements RawChannel {
                 if (n == 0) return -1;
                 int errno = Posix.errno(readErrno);
                 if (errno == Posix.EINTR) continue;
-                if (errno == Posix.EAGAIN && now) return 0;
+                if (errno == Posix.EAGAIN) return 0; // nothing there (now), or an SO_RCVTIMEO slice ended
                 throw failed(socket ? "recv" : "read", errno);
             }
         } finally {
@@ -222,6 +244,7 @@ final class FdChannel implements RawChannel {
             if (closed) return;
             closed = true;
         }
+        if (!ownsDescriptor) return;
         long giveUp = System.nanoTime() + CLOSE_WAIT_NANOS;
         while ((readers.get() > 0 || writers.get() > 0) && System.nanoTime() - giveUp < 0) {
             wake();

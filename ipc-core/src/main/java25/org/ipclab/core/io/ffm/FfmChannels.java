@@ -59,6 +59,11 @@ public final class FfmChannels implements IoRoute.Factory {
         return new FdChannel(fdOf(jdk), socket, jdk);
     }
 
+    @Override
+    public RawChannel datagram(Channel jdk) throws IOException {
+        return new FdChannel(fdOf(jdk), true, null);
+    }
+
     private int fdOf(Channel jdk) throws IOException {
         try {
             if (jdk instanceof FileChannel) return (int) fdVal.invoke(null, fileChannelFd.get(jdk));

@@ -52,6 +52,10 @@ final class Posix {
     /** int open(const char*, int, ...) with the mode as the first variadic argument */
     static final MethodHandle OPEN = LINKER.downcallHandle(symbol("open"),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE, Linker.Option.firstVariadicArg(2));
+    /** int setsockopt(int, int, int, const void*, socklen_t) */
+    static final MethodHandle SETSOCKOPT = call("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    static final int SOL_SOCKET = 1;
+    static final int SO_RCVTIMEO = 20;
     /** int close(int) */
     static final MethodHandle CLOSE = call("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
