@@ -108,6 +108,11 @@ public enum IoRoute {
         return this == NIO ? null : Holder.factory().datagram(jdk);
     }
 
+    /** The same for a socket known by its descriptor (junixsocket's, whose channels are not the JDK's). */
+    public RawChannel datagram(int fd) throws IOException {
+        return this == NIO ? null : Holder.factory().datagram(fd);
+    }
+
     /** Implemented in the JDK 22+ part of the jar. */
     public interface Factory {
         /** @param socket recv/send and shutdown(2) to wake a blocked call; else read/write and a pipe wake-up */
@@ -115,6 +120,8 @@ public enum IoRoute {
 
         /** recv/send on the socket's descriptor; the socket stays the caller's. */
         RawChannel datagram(Channel jdk) throws IOException;
+
+        RawChannel datagram(int fd);
 
         /** Null when this JVM can run the route, else the one-line reason. */
         String unavailableBecause();

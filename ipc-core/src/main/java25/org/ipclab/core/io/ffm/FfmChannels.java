@@ -64,6 +64,11 @@ public final class FfmChannels implements IoRoute.Factory {
         return new FdChannel(fdOf(jdk), true, null);
     }
 
+    @Override
+    public RawChannel datagram(int fd) {
+        return new FdChannel(fd, true, null);
+    }
+
     private int fdOf(Channel jdk) throws IOException {
         try {
             if (jdk instanceof FileChannel) return (int) fdVal.invoke(null, fileChannelFd.get(jdk));
