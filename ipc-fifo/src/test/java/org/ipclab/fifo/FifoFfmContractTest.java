@@ -1,7 +1,6 @@
 package org.ipclab.fifo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,16 +9,12 @@ import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.io.IoRoute;
 import org.ipclab.core.peer.PeerSession;
 import org.ipclab.testkit.ChannelContract;
-import org.junit.jupiter.api.BeforeAll;
+import org.ipclab.testkit.RequiresFfm;
 import org.junit.jupiter.api.Test;
 
 /** The contract through raw read/write downcalls (io=ffm); skipped, with the reason, below JDK 22. */
+@RequiresFfm
 class FifoFfmContractTest extends ChannelContract {
-    @BeforeAll
-    static void ffmRunsHere() {
-        assumeTrue(IoRoute.ffmUnavailable().isEmpty(), () -> IoRoute.ffmUnavailable().orElse(""));
-    }
-
     @Override
     protected ChannelSpec spec() {
         return ChannelSpec.of("fifo").with(IoRoute.OPTION, "ffm");
