@@ -128,7 +128,8 @@ class MechanismDescriptionsTest {
         for (String reader : READERS) {
             Path dir = reader.contains("/") ? ROOT.resolve(reader) : ROOT.resolve(reader).resolve("src/main");
             try (Stream<Path> files = Files.walk(dir)) {
-                for (Path f : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                // IoRoute is where the io option, shared by the stream and datagram mechanisms, is defined.
+                for (Path f : files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("core/io/IoRoute.java")).toList()) {
                     List<String> lines = Files.readAllLines(f);
                     for (int i = 0; i < lines.size(); i++) {
                         String line = lines.get(i).trim();
