@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
 
 import org.ipclab.bench.baseline.NativeBaseline;
 import org.ipclab.bench.baseline.NativeResult;
+import org.ipclab.bench.counters.CounterWindow;
+import org.ipclab.bench.counters.MeasureWindow;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Capability;
 import org.ipclab.core.ChannelProvider;
@@ -35,6 +37,7 @@ public final class Benchmark {
     private final Progress progress;
     private Placement placement = Placement.none();
     private NativeBaseline baseline;
+    private boolean kernelCounters = true;
     private final List<Results.Measurement> done = Collections.synchronizedList(new ArrayList<>());
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
@@ -52,6 +55,12 @@ public final class Benchmark {
     /** Measures the native C program right after each Java measurement, for the Java/C ratio. */
     public Benchmark baseline(NativeBaseline nativeBaseline) {
         this.baseline = nativeBaseline;
+        return this;
+    }
+
+    /** Reads the kernel's counters (/proc, perf) of both processes over every measured phase; on by default. */
+    public Benchmark kernelCounters(boolean on) {
+        this.kernelCounters = on;
         return this;
     }
 
@@ -148,6 +157,7 @@ public final class Benchmark {
                     }
                 }
                 Target target = new PeerTarget(session);
+                runner.window(kernelCounters ? CounterWindow.pair(session.pid()) : MeasureWindow.NONE);
                 Results.Measurement m = measure(runner, target, item.mode(), item.size(), cfg);
                 if (ExitCleanup.shuttingDown()) break; // interrupted: this one was cut short, do not report it as measured
                 if (baseline != null && m.summary() != null) m = m.withBaseline(nativeFigure(item, cfg, m));
@@ -194,9 +204,10 @@ public final class Benchmark {
     /** The C program over the same mechanism, mode and size; null when there is no C counterpart. */
     private Results.Baseline nativeFigure(Item item, BenchConfig cfg, Results.Measurement java) {
         Optional<String> program = item.info().nativeProgram();
-        if (program.isEmpty() || cfg.rate() > 0) return null;
+        if (program.isEmpty()) return null;
         try {
-            NativeResult c = baseline.run(program.get(), item.mode().label(), item.size(), cfg.warmup(), cfg.duration());
+            NativeResult c = baseline.run(program.get(), item.mode().label(), item.size(), cfg.warmup(), cfg.duration(),
+                    item.mode() == Mode.LATENCY ? cfg.rate() : 0);
             if (!c.integrityOk(item.info().has(Capability.RELIABLE))) {
                 // A C run that lost or corrupted messages measured something else: no ratio from it.
                 return new Results.Baseline(program.get(), null, null, null, null, null, null, null,
@@ -206,10 +217,10 @@ public final class Benchmark {
             if (item.mode() == Mode.LATENCY) {
                 Results.Latency l = java.summary().latency();
                 return new Results.Baseline(program.get(), c.p50Us(), c.p99Us(), null, null,
-                        ratio(l.p50Us(), c.p50Us()), ratio(l.p99Us(), c.p99Us()), null, null);
+                        ratio(l.p50Us(), c.p50Us()), ratio(l.p99Us(), c.p99Us()), null, null, c.counters());
             }
             return new Results.Baseline(program.get(), null, null, c.msgsPerSecond(), c.mbPerSecond(), null, null,
-                    ratio(java.summary().msgsPerSec(), c.msgsPerSecond()), null);
+                    ratio(java.summary().msgsPerSec(), c.msgsPerSecond()), null, c.counters());
         } catch (IOException | RuntimeException e) {
             return new Results.Baseline(program.get(), null, null, null, null, null, null, null, e.getMessage());
         }

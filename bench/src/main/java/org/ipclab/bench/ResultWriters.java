@@ -10,16 +10,24 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
+import org.ipclab.bench.counters.CounterText;
 import org.ipclab.core.Units;
 
 /** Results as a terminal table, JSON (docs/results-schema.md) and CSV. */
 public final class ResultWriters {
-    private static final ObjectMapper JSON = new ObjectMapper()
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            // Schema 1 files spelled config.modes "LATENCY": still read them.
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .addMixIn(Mode.class, ModeAsLabel.class)
+            .build()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
@@ -29,8 +37,26 @@ public final class ResultWriters {
     private ResultWriters() {
     }
 
+    /** One spelling per enum: modes are "latency"/"throughput" in config.modes as in measurements[].mode. */
+    private abstract static class ModeAsLabel {
+        @JsonValue
+        abstract String label();
+    }
+
     public static void json(Results.Report report, Path file) throws IOException {
         JSON.writeValue(file.toFile(), report);
+    }
+
+    /** The JSON to a stream left open (stdout for {@code --json -}). */
+    public static void json(Object value, java.io.OutputStream out) throws IOException {
+        JSON.writer().without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(out, value);
+        out.write('\n');
+        out.flush();
+    }
+
+    /** The mapper results are written with, for other shapes of the same data (JMH's). */
+    public static ObjectMapper mapper() {
+        return JSON;
     }
 
     public static Results.Report readJson(Path file) throws IOException {
@@ -39,7 +65,9 @@ public final class ResultWriters {
 
     static final String CSV_HEADER = "mechanism,mode,size_bytes,status,p50_us,p90_us,p99_us,p999_us,max_us,mean_us,"
             + "p50_spread_pct,msgs_per_s,mb_per_s,rate_spread_pct,sent,received,lost,reordered,corrupt,"
-            + "cpu_runner_us_per_msg,cpu_peer_us_per_msg,repeats,error";
+            + "cpu_runner_us_per_msg,cpu_peer_us_per_msg,repeats,error,"
+            + "syscalls_runner_per_msg,syscalls_peer_per_msg,ctx_runner_per_msg,ctx_peer_per_msg,copies_per_msg,"
+            + "c_syscalls_runner_per_msg,c_syscalls_peer_per_msg,c_ctx_runner_per_msg,c_ctx_peer_per_msg,c_copies_per_msg,placement";
 
     public static void csv(Results.Report report, Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file)) {
@@ -60,6 +88,15 @@ public final class ResultWriters {
                         i == null ? null : i.reordered(), i == null ? null : i.corrupt(),
                         c == null ? null : c.runnerUsPerMsg(), c == null ? null : c.peerUsPerMsg(),
                         m.repeats().size(), m.error());
+                cols = new java.util.ArrayList<>(cols);
+                Results.Counters k = m.counters();
+                Results.Counters kc = m.baseline() == null ? null : m.baseline().counters();
+                for (Results.Counters x : java.util.Arrays.asList(k, kc)) {
+                    cols.addAll(java.util.Arrays.asList(CounterText.perMessage(x, "runner", "syscalls"),
+                            CounterText.perMessage(x, "peer", "syscalls"), CounterText.switches(x, "runner"),
+                            CounterText.switches(x, "peer"), CounterText.copies(x, m.sizeBytes())));
+                }
+                cols.add(m.placement());
                 w.write(cols.stream().map(ResultWriters::csvCell).collect(Collectors.joining(",")));
                 w.write('\n');
             }
@@ -90,48 +127,55 @@ public final class ResultWriters {
                 .filter(m -> m.mode().equals("latency") && m.summary() != null && m.summary().openLoop()).toList();
         List<Results.Measurement> thr = report.measurements().stream().filter(m -> m.mode().equals("throughput") && m.summary() != null).toList();
         boolean withC = report.measurements().stream().anyMatch(m -> m.baseline() != null);
+        boolean withCounters = report.measurements().stream().anyMatch(m -> m.counters() != null);
+        boolean withPlacement = report.measurements().stream().anyMatch(m -> m.placement() != null);
         if (!lat.isEmpty()) {
             out.println();
             out.println("Latency: round-trip time (RTT) in µs, closed loop; spread = (max-min)/median of the repeats' p50"
                     + (withC ? "; C = the native C program, same mechanism and size, Java/C = ratio of p50" : ""));
-            out.printf("%-16s %8s %9s %9s %9s %9s %9s %9s %7s%s %11s %s%n", "mechanism", "size", "p50", "p90", "p99", "p99.9",
-                    "max", "mean", "spread", withC ? String.format("%9s %7s", "C p50", "Java/C") : "", "cpu µs/msg", "sent/lost/reord/corrupt");
+            out.printf("%-16s %8s%s %9s %9s %9s %9s %9s %9s %7s%s %11s%s %s%n", "mechanism", "size", placeHeader(withPlacement), "p50", "p90", "p99", "p99.9",
+                    "max", "mean", "spread", withC ? String.format("%9s %7s", "C p50", "Java/C") : "", "cpu µs/msg",
+                    counterHeader(withCounters, withC), "sent/lost/reord/corrupt");
             for (Results.Measurement m : lat) {
                 Results.Latency l = m.summary().latency();
-                out.printf(Locale.ROOT, "%-16s %8s %9.2f %9.2f %9.2f %9.2f %9.1f %9.2f %6.0f%%%s %11s %s%s%n", m.mechanism(),
-                        Units.formatSize(m.sizeBytes()), l.p50Us(), l.p90Us(), l.p99Us(), l.p999Us(), l.maxUs(), l.meanUs(),
+                out.printf(Locale.ROOT, "%-16s %8s%s %9.2f %9.2f %9.2f %9.2f %9.1f %9.2f %6.0f%%%s %11s%s %s%s%n", m.mechanism(),
+                        Units.formatSize(m.sizeBytes()), place(m, withPlacement), l.p50Us(), l.p90Us(), l.p99Us(), l.p999Us(), l.maxUs(), l.meanUs(),
                         m.summary().p50Us().percent(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().p50Us(),
                                 m.baseline() == null ? null : m.baseline().p50Ratio(), "%9.2f") : "",
-                        cpu(m.cpu()), integrity(m.integrity()), flag(m));
+                        cpu(m.cpu()), counterColumns(m, withCounters, withC), integrity(m.integrity()), flag(m));
             }
         }
         if (!open.isEmpty()) {
             out.println();
             out.printf(Locale.ROOT, "Open-loop latency in µs at %,.0f msgs/s: from the intended send time (corrected); raw = from the actual send time%n",
                     open.get(0).summary().targetRate());
-            out.printf("%-16s %8s %9s %9s %9s %9s %9s %10s %10s %11s %s%n", "mechanism", "size", "p50", "p99", "p99.9",
-                    "max", "raw p99", "raw max", "achieved/s", "cpu µs/msg", "sent/lost/reord/corrupt");
+            out.printf("%-16s %8s%s %9s %9s %9s %9s %9s %10s %10s%s %11s%s %s%n", "mechanism", "size", placeHeader(withPlacement), "p50", "p99", "p99.9",
+                    "max", "raw p99", "raw max", "achieved/s", withC ? String.format("%9s %7s", "C p50", "Java/C") : "", "cpu µs/msg",
+                    counterHeader(withCounters, withC), "sent/lost/reord/corrupt");
             for (Results.Measurement m : open) {
                 Results.Latency l = m.summary().latency();
                 Results.Latency r = m.summary().rawLatency();
                 boolean behind = m.summary().achievedRate() < 0.95 * m.summary().targetRate();
-                out.printf(Locale.ROOT, "%-16s %8s %9.2f %9.2f %9.2f %9.1f %9.2f %10.1f %,10.0f %11s %s%s%s%n", m.mechanism(),
-                        Units.formatSize(m.sizeBytes()), l.p50Us(), l.p99Us(), l.p999Us(), l.maxUs(), r.p99Us(), r.maxUs(),
-                        m.summary().achievedRate(), cpu(m.cpu()), integrity(m.integrity()), flag(m),
+                out.printf(Locale.ROOT, "%-16s %8s%s %9.2f %9.2f %9.2f %9.1f %9.2f %10.1f %,10.0f%s %11s%s %s%s%s%n", m.mechanism(),
+                        Units.formatSize(m.sizeBytes()), place(m, withPlacement), l.p50Us(), l.p99Us(), l.p999Us(), l.maxUs(), r.p99Us(), r.maxUs(),
+                        m.summary().achievedRate(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().p50Us(),
+                                m.baseline() == null ? null : m.baseline().p50Ratio(), "%9.2f") : "",
+                        cpu(m.cpu()), counterColumns(m, withCounters, withC), integrity(m.integrity()), flag(m),
                         behind ? "  <-- TARGET RATE NOT ACHIEVED: the sender fell behind its schedule" : "");
             }
         }
         if (!thr.isEmpty()) {
             out.println();
             out.println("Throughput: one-way stream, counted and verified by the receiving process");
-            out.printf("%-16s %8s %12s %10s %7s%s %11s %s%n", "mechanism", "size", "msgs/s", "MB/s", "spread",
-                    withC ? String.format("%12s %7s", "C msgs/s", "Java/C") : "", "cpu µs/msg", "sent/lost/reord/corrupt");
+            out.printf("%-16s %8s%s %12s %10s %7s%s %11s%s %s%n", "mechanism", "size", placeHeader(withPlacement), "msgs/s", "MB/s", "spread",
+                    withC ? String.format("%12s %7s", "C msgs/s", "Java/C") : "", "cpu µs/msg",
+                    counterHeader(withCounters, withC), "sent/lost/reord/corrupt");
             for (Results.Measurement m : thr) {
-                out.printf(Locale.ROOT, "%-16s %8s %,12.0f %10.1f %6.0f%%%s %11s %s%s%n", m.mechanism(),
-                        Units.formatSize(m.sizeBytes()), m.summary().msgsPerSec(), m.summary().mbPerSec(),
+                out.printf(Locale.ROOT, "%-16s %8s%s %,12.0f %10.1f %6.0f%%%s %11s%s %s%s%n", m.mechanism(),
+                        Units.formatSize(m.sizeBytes()), place(m, withPlacement), m.summary().msgsPerSec(), m.summary().mbPerSec(),
                         m.summary().msgsPerSecSpread().percent(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().msgsPerSec(),
                                 m.baseline() == null ? null : m.baseline().rateRatio(), "%,12.0f") : "",
-                        cpu(m.cpu()), integrity(m.integrity()), flag(m));
+                        cpu(m.cpu()), counterColumns(m, withCounters, withC), integrity(m.integrity()), flag(m));
             }
         }
         List<Results.Measurement> failed = report.measurements().stream().filter(m -> "failed".equals(m.status())).toList();
@@ -145,6 +189,14 @@ public final class ResultWriters {
         report.measurements().stream().filter(m -> m.baseline() != null && m.baseline().error() != null).forEach(m ->
                 out.println("note: C baseline for " + m.mechanism() + " " + m.mode() + " " + Units.formatSize(m.sizeBytes())
                         + " failed: " + m.baseline().error()));
+        if (withCounters) {
+            out.println();
+            out.println("sys/msg, ctx/msg: system calls and context switches per message (per round trip in latency mode) of"
+                    + " the runner+peer threads doing the work, JVM threads (GC, JIT) apart in the JSON;"
+                    + (withC ? " C sys, C ctx: the same for the C pair;" : "") + " n/a: the kernel would not tell (the JSON says why)");
+            report.measurements().stream().map(Results.Measurement::counters).filter(c -> c != null && c.perf() != null)
+                    .map(Results.Counters::perf).distinct().findFirst().ifPresent(why -> out.println("note: no system-call counts: " + why));
+        }
         if (!report.notes().isEmpty()) {
             out.println();
             report.notes().forEach(n -> out.println("note: " + n));
@@ -160,6 +212,26 @@ public final class ResultWriters {
         if (b == null) return String.format(" %" + width + "s %7s", "-", "-");
         if (b.error() != null || value == null) return String.format(" %" + width + "s %7s", "failed", "-");
         return String.format(Locale.ROOT, " " + valueFormat + " %7s", value, ratio == null ? "-" : String.format(Locale.ROOT, "%.2f", ratio));
+    }
+
+    private static String placeHeader(boolean withPlacement) {
+        return withPlacement ? String.format(" %-13s", "placement") : "";
+    }
+
+    private static String place(Results.Measurement m, boolean withPlacement) {
+        return withPlacement ? String.format(" %-13s", m.placement() == null ? "-" : m.placement()) : "";
+    }
+
+    private static String counterHeader(boolean withCounters, boolean withC) {
+        if (!withCounters) return "";
+        return String.format(" %11s %11s", "sys/msg", "ctx/msg") + (withC ? String.format(" %11s %11s", "C sys", "C ctx") : "");
+    }
+
+    private static String counterColumns(Results.Measurement m, boolean withCounters, boolean withC) {
+        if (!withCounters) return "";
+        Results.Counters c = m.baseline() == null ? null : m.baseline().counters();
+        return String.format(" %11s %11s", CounterText.pair(m.counters(), "syscalls"), CounterText.pair(m.counters(), "ctx"))
+                + (withC ? String.format(" %11s %11s", CounterText.pair(c, "syscalls"), CounterText.pair(c, "ctx")) : "");
     }
 
     private static String flag(Results.Measurement m) {

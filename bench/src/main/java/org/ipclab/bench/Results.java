@@ -3,27 +3,57 @@ package org.ipclab.bench;
 import java.util.List;
 import java.util.Map;
 
-/** The result model, serialised as-is to JSON (schema: docs/results-schema.md). */
+/** The result model, serialised as-is to JSON (docs/results-schema.md, docs/results.schema.json). */
 public final class Results {
+    /**
+     * The shape of the JSON this build writes. Raised when a field changes meaning or spelling (not for
+     * added fields); a reader refuses files of a newer version. 1: the unversioned files before it.
+     */
+    public static final int SCHEMA_VERSION = 2;
+
     private Results() {
     }
 
-    /** One file's worth: environment, configuration, measurements. {@code partial} when the run was interrupted. */
-    public record Report(String tool, String version, String startedAt, Map<String, String> environment,
-                         BenchConfig config, List<Measurement> measurements, List<String> notes, boolean partial) {
+    /**
+     * One file's worth: environment, configuration, measurements. {@code partial} when the run was
+     * interrupted. {@code settings}: each option of the run with its value and where that came from
+     * (command line, environment variable, properties file, built-in default).
+     */
+    public record Report(String tool, Integer schemaVersion, String version, String startedAt, Map<String, String> environment,
+                         BenchConfig config, List<Measurement> measurements, List<String> notes, boolean partial,
+                         Map<String, Setting> settings) {
+        public Report(String tool, String version, String startedAt, Map<String, String> environment,
+                      BenchConfig config, List<Measurement> measurements, List<String> notes, boolean partial) {
+            this(tool, SCHEMA_VERSION, version, startedAt, environment, config, measurements, notes, partial, Map.of());
+        }
+
+        public Report withSettings(Map<String, Setting> s) {
+            return new Report(tool, schemaVersion, version, startedAt, environment, config, measurements, notes, partial, s);
+        }
+
+        /** Files written before the schema was versioned carry none: version 1. */
+        public int schema() {
+            return schemaVersion == null ? 1 : schemaVersion;
+        }
+    }
+
+    /** An option's effective value and its source: "command line", "default", "env IPCLAB_…", "file PATH". */
+    public record Setting(String value, String source) {
     }
 
     /**
      * One mechanism × mode × size. {@code status} is "ok", "failed" (see {@code error}) or
      * "integrity" (it ran, but a reliable mechanism lost, reordered or corrupted messages).
+     * {@code placement} is null for a run with one placement (see the environment's "pinning"), else
+     * the placement this row ran under ("same-cpu 0,0", "cross-cpu 0,1"); Java and C alike.
      */
     public record Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
                               Map<String, String> parameters, List<Repeat> repeats, Summary summary,
-                              Integrity integrity, Cpu cpu, Baseline baseline) {
+                              Integrity integrity, Cpu cpu, Baseline baseline, Counters counters, String placement) {
         public Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
                            Map<String, String> parameters, List<Repeat> repeats, Summary summary,
                            Integrity integrity, Cpu cpu) {
-            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, null);
+            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, null, null, null);
         }
 
         public boolean ok() {
@@ -31,7 +61,16 @@ public final class Results {
         }
 
         public Measurement withBaseline(Baseline b) {
-            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, b);
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, b, counters, placement);
+        }
+
+        public Measurement withCounters(Counters c) {
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, c, placement);
+        }
+
+        /** Tagged with the placement axis value it ran under ("same-cpu 0,0"), for runs over several placements. */
+        public Measurement withPlacement(String p) {
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, p);
         }
     }
 
@@ -41,7 +80,11 @@ public final class Results {
      * {@code error} is set (and the figures null) when the C run failed.
      */
     public record Baseline(String program, Double p50Us, Double p99Us, Double msgsPerSec, Double mbPerSec,
-                           Double p50Ratio, Double p99Ratio, Double rateRatio, String error) {
+                           Double p50Ratio, Double p99Ratio, Double rateRatio, String error, Counters counters) {
+        public Baseline(String program, Double p50Us, Double p99Us, Double msgsPerSec, Double mbPerSec,
+                        Double p50Ratio, Double p99Ratio, Double rateRatio, String error) {
+            this(program, p50Us, p99Us, msgsPerSec, mbPerSec, p50Ratio, p99Ratio, rateRatio, error, null);
+        }
     }
 
     /** One measured iteration. {@code latency} is null in throughput mode, the rates are null in latency mode. */
@@ -95,5 +138,43 @@ public final class Results {
 
     /** CPU time per message in microseconds: this process and the peer (null when not measurable). */
     public record Cpu(Double runnerUsPerMsg, Double peerUsPerMsg) {
+    }
+
+    /**
+     * The kernel's own counters over the measured phase (warm-up excluded), per message: per round
+     * trip in latency mode, per message sent in throughput mode. One {@link CounterGroup} per
+     * process and kind of thread: the threads that do the work, and the JVM's own (GC, JIT, ...)
+     * apart. {@code perf} is null when perf counted, else why it did not.
+     */
+    public record Counters(long messages, String per, List<CounterGroup> groups, String perf) {
+        /** The group of this process ("runner", "peer") and kind ("work", "jvm"), or null. */
+        public CounterGroup group(String process, String threads) {
+            for (CounterGroup g : groups) if (g.process().equals(process) && g.threads().equals(threads)) return g;
+            return null;
+        }
+    }
+
+    /**
+     * The counters of one process's threads of one kind. {@code cpusAllowed} is the kernel's
+     * Cpus_allowed_list; {@code ranOn} the CPUs those threads were last seen on (stat field 39).
+     * {@code figures} is keyed by counter name (docs/results-schema.md lists them).
+     */
+    public record CounterGroup(String process, String threads, long pid, List<Long> tids, String cpusAllowed,
+                               List<Integer> ranOn, Map<String, Figure> figures) {
+    }
+
+    /**
+     * One counter: {@code total} over the phase and {@code perMessage}; {@code source} names where it
+     * came from ("perf raw_syscalls:sys_enter", "/proc/PID/task/TID/status voluntary_ctxt_switches").
+     * When the kernel would not tell, both numbers are null and {@code unavailable} says why.
+     */
+    public record Figure(Double perMessage, Long total, String source, String unavailable) {
+        public static Figure of(long total, long messages, String source) {
+            return new Figure(messages > 0 ? (double) total / messages : null, total, source, null);
+        }
+
+        public static Figure unavailable(String source, String why) {
+            return new Figure(null, null, source, why);
+        }
     }
 }

@@ -14,6 +14,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.HdrHistogram.Histogram;
+import org.ipclab.bench.counters.MeasureWindow;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
@@ -43,6 +44,7 @@ public final class Runner {
     private final LongSupplier selfCpuNanos;
     private final Supplier<Histogram> histograms;
     private BiConsumer<String, Histogram> histogramSink = (label, h) -> { };
+    private MeasureWindow window = MeasureWindow.NONE;
 
     public Runner(NanoClock clock, LongSupplier selfCpuNanos, Supplier<Histogram> histograms) {
         this.clock = clock;
@@ -59,7 +61,8 @@ public final class Runner {
 
     public Results.Measurement latency(Target target, int size, BenchConfig cfg) {
         Probes probes = target.protocol().probes(size);
-        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(size, 64)).order(ByteOrder.LITTLE_ENDIAN);
+        // Room for any message the channel carries: an echo longer than the probe is then corrupt, not an error.
+        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(Math.max(size, 64), target.channel().maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
         boolean reliable = target.reliable();
         Counters counters = new Counters();
         List<Results.Repeat> repeats = new ArrayList<>();
@@ -70,6 +73,7 @@ public final class Runner {
             Counters warmup = new Counters();
             long warmEnd = clock.nanoTime() + cfg.warmup().toNanos();
             while (clock.nanoTime() - warmEnd < 0) roundTrip(target, probes, in, seq++, reliable, cfg.timeout(), warmup);
+            window.begin();
             long cpuSelf0 = selfCpuNanos.getAsLong();
             OptionalLong cpuPeer0 = target.peerCpuNanos();
             long messages = 0;
@@ -88,11 +92,12 @@ public final class Runner {
                 all.add(one);
                 repeats.add(new Results.Repeat(n, seconds, latencyOf(one), null, null));
             }
+            Results.Counters kernel = window.end(messages, "round trip");
             Results.Cpu cpu = cpu(target, cpuSelf0, cpuPeer0, messages);
             Results.Spread p50 = Results.Spread.of(repeats.stream().map(x -> x.latency().p50Us()).toList());
             Results.Summary summary = new Results.Summary(latencyOf(all), p50, null, null, null, null, null, null, percentiles(all));
             histogramSink.accept(target.mechanism() + "-latency-" + size, all);
-            return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu);
+            return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu).withCounters(kernel);
         } catch (IOException e) {
             return failed(target, Mode.LATENCY, size, target.explain(target.mechanism() + " latency at " + size + " B", e));
         }
@@ -151,7 +156,8 @@ public final class Runner {
         Probes warmProbes = target.protocol().probes(size);
         int fill = probe.fillChecksum(warmProbes.message());
         boolean reliable = target.reliable();
-        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(size, 64)).order(ByteOrder.LITTLE_ENDIAN);
+        // Room for any message the channel carries: an echo longer than the probe is then corrupt, not an error.
+        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(Math.max(size, 64), target.channel().maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
         long period = Math.max(1, Math.round(1e9 / cfg.rate()));
         List<Results.Repeat> repeats = new ArrayList<>();
         Histogram corrected = histograms.get();
@@ -165,6 +171,7 @@ public final class Runner {
             Counters warm = new Counters();
             long warmEnd = clock.nanoTime() + cfg.warmup().toNanos();
             while (clock.nanoTime() - warmEnd < 0) roundTrip(target, warmProbes, in, seqBase++, reliable, cfg.timeout(), warm);
+            window.begin();
             long cpuSelf0 = selfCpuNanos.getAsLong();
             OptionalLong cpuPeer0 = target.peerCpuNanos();
             long messages = 0;
@@ -214,6 +221,7 @@ public final class Runner {
                 corrected.add(one);
                 repeats.add(new Results.Repeat(sender.sent, seconds, latencyOf(one), achieved, null));
             }
+            Results.Counters kernel = window.end(messages, "round trip");
             Results.Cpu cpu = cpu(target, cpuSelf0, cpuPeer0, messages);
             Results.Spread p50 = Results.Spread.of(repeats.stream().map(x -> x.latency().p50Us()).toList());
             double achieved = achievedSum / cfg.repeat();
@@ -221,7 +229,7 @@ public final class Runner {
                     latencyOf(raw), cfg.rate(), achieved, percentiles(corrected));
             histogramSink.accept(target.mechanism() + "-open-loop-" + size, corrected);
             histogramSink.accept(target.mechanism() + "-open-loop-" + size + "-raw", raw);
-            return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu);
+            return finish(target, Mode.LATENCY, size, repeats, summary, counters.integrity(), cpu).withCounters(kernel);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return failed(target, Mode.LATENCY, size, new IpcException("interrupted"));
@@ -305,6 +313,7 @@ public final class Runner {
         long corrupt = 0;
         try {
             stream(target, probe, out, in, fill, cfg.warmup(), 0, cfg.timeout());
+            window.begin();
             long cpuSelf0 = selfCpuNanos.getAsLong();
             OptionalLong cpuPeer0 = target.peerCpuNanos();
             for (int r = 0; r < cfg.repeat(); r++) {
@@ -320,13 +329,14 @@ public final class Runner {
                 double rate = received / seconds;
                 repeats.add(new Results.Repeat(sent, seconds, null, rate, stats[4] / seconds / 1e6));
             }
+            Results.Counters kernel = window.end(sentTotal, "message");
             Results.Cpu cpu = cpu(target, cpuSelf0, cpuPeer0, sentTotal);
             Results.Spread rates = Results.Spread.of(repeats.stream().map(Results.Repeat::msgsPerSec).toList());
             Results.Spread mb = Results.Spread.of(repeats.stream().map(Results.Repeat::mbPerSec).toList());
             Results.Summary summary = new Results.Summary(null, null, rates.median(), mb.median(), rates);
             Results.Integrity integrity = new Results.Integrity(sentTotal, receivedTotal,
                     Math.max(0, sentTotal - receivedTotal), reordered, corrupt);
-            return finish(target, Mode.THROUGHPUT, size, repeats, summary, integrity, cpu);
+            return finish(target, Mode.THROUGHPUT, size, repeats, summary, integrity, cpu).withCounters(kernel);
         } catch (IOException e) {
             return failed(target, Mode.THROUGHPUT, size, target.explain(target.mechanism() + " throughput at " + size + " B", e));
         }
@@ -373,7 +383,12 @@ public final class Runner {
                 throw new IpcTimeoutException("the peer's counts (STATS) after " + skipped + " other messages", timeout);
             }
             in.clear();
-            int n = ch.receive(in, Duration.ofNanos(left));
+            int n;
+            try {
+                n = ch.receive(in, Duration.ofNanos(left));
+            } catch (IpcTimeoutException e) {
+                throw new IpcTimeoutException("the peer's counts (STATS) after " + skipped + " other messages", timeout);
+            }
             if (n == Channel.END_OF_STREAM) throw new IpcException("peer closed the channel before sending its counts");
             in.flip();
             if (Control.opcode(in, n) == Control.STATS) {
@@ -425,6 +440,12 @@ public final class Runner {
             if (v.getPercentileLevelIteratedTo() >= 100) break;
         }
         return points;
+    }
+
+    /** Counts the kernel's counters over each measured phase from now on (NONE: no counters). */
+    public Runner window(MeasureWindow w) {
+        this.window = w;
+        return this;
     }
 
     /** Receives every merged latency histogram with a label such as {@code tcp-latency-64}, e.g. to write .hgrm files. */

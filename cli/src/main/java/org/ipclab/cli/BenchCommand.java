@@ -21,6 +21,7 @@ import org.ipclab.bench.Benchmark;
 import org.ipclab.bench.Environment;
 import org.ipclab.bench.Mode;
 import org.ipclab.bench.Placement;
+import org.ipclab.bench.PlacementAxis;
 import org.ipclab.bench.baseline.NativeBaseline;
 import org.ipclab.bench.NanoClock;
 import org.ipclab.bench.Progress;
@@ -98,7 +99,7 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
             description = "Measure against an 'ipc serve' elsewhere (a mechanism with a host and port) instead of starting a peer.")
     Converters.HostPort connect;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (docs/results-schema.md).")
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (docs/results-schema.md); '-' for stdout (the table goes to stderr).")
     Path json;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the results as CSV.")
@@ -113,11 +114,19 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
             description = "Pin the runner and the peer to these CPUs (taskset), e.g. --pin 0,1; echoed in the results.")
     String pin;
 
+    @Option(names = "--placement", paramLabel = "same-cpu|cross-cpu|both|unpinned",
+            description = "Placement as an axis: both processes on one CPU, on two CPUs that share no SMT sibling, the"
+                    + " matrix under each (both), or where the scheduler puts them; Java and C alike, each row says which.")
+    String placementAxis;
+
     @Option(names = "--hgrm", paramLabel = "DIR", description = "Also write each latency histogram as an HdrHistogram .hgrm percentile file.")
     Path hgrm;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
+
+    @Mixin
+    ResultOptions resultOptions; // --format, --hlog, --json - (owned by the distribution work)
 
     @Override
     public ChannelOptions channelOptions() {
@@ -131,29 +140,35 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         checkOutput(csv);
         if (hgrm != null && !Files.isDirectory(hgrm)) throw new BadInputException("--hgrm " + hgrm + " is not a directory");
         if (connect == null) Benchmark.preflight(cfg);
-        PrintStream out = System.out;
+        PrintStream out = resultOptions.tableStream(json);
         Placement placement = pin == null ? Placement.none() : Placement.parse(pin);
         placement.pinRunner();
         Map<String, String> env = new java.util.LinkedHashMap<>(Environment.capture());
         env.put("pinning", placement.describe());
         Runner runner = new Runner(NanoClock.SYSTEM, BenchCommand::processCpuNanos, Runner::newHistogram);
-        if (hgrm != null) runner.onHistogram(BenchCommand.hgrmWriter(hgrm));
+        runner.onHistogram(resultOptions.histograms(hgrm == null ? null : BenchCommand.hgrmWriter(hgrm)));
         TerminalProgress progress = new TerminalProgress(quiet);
         Benchmark benchmark = new Benchmark(runner, progress).placement(placement);
         if (!baseline.equals("native") && !baseline.equals("none")) {
             throw new BadInputException("--baseline '" + baseline + "' is not one of native, none");
         }
-        if (baseline.equals("native") && connect == null) {
-            NativeBaseline.prepare(NativeBaseline.defaultCacheRoot(), why -> progress.warn("C baseline skipped: " + why))
-                    .map(placement::apply).ifPresent(benchmark::baseline);
-        }
+        java.util.Optional<NativeBaseline> nativeC = baseline.equals("native") && connect == null
+                ? NativeBaseline.prepare(NativeBaseline.defaultCacheRoot(), why -> progress.warn("C baseline skipped: " + why))
+                : java.util.Optional.empty();
+        nativeC.map(placement::apply).ifPresent(benchmark::baseline);
+        // --placement: the matrix once per placement, each with its own placed benchmark (PlacementAxis).
+        List<PlacementAxis.Choice> axis = placementAxis == null ? null : PlacementAxis.parse(placementAxis);
+        if (axis != null && (pin != null || connect != null)) throw new BadInputException("--placement and --" + (pin != null ? "pin" : "connect") + " contradict each other; give one");
+        if (axis != null) env.put("pinning", PlacementAxis.describe(placementAxis, axis));
+        PlacementAxis axisRun = new PlacementAxis();
         String startedAt = Instant.now().toString();
 
         out.println("ipc bench: " + describe(cfg));
         AtomicBoolean finished = new AtomicBoolean();
         Thread onInterrupt = new Thread(() -> {
             if (finished.get()) return;
-            Results.Report partial = benchmark.report(cfg, env, VersionProvider.version(), startedAt, true);
+            Results.Report partial = axis != null ? axisRun.report(cfg, env, VersionProvider.version(), startedAt, true)
+                    : benchmark.report(cfg, env, VersionProvider.version(), startedAt, true);
             progress.clear();
             ResultWriters.table(partial, out);
             save(partial);
@@ -165,6 +180,11 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         try {
             report = connect != null
                     ? remote(cfg, benchmark, env)
+                    : axis != null ? axisRun.run(axis, cfg, env, VersionProvider.version(), startedAt, pl -> {
+                        Benchmark b = new Benchmark(runner, progress).placement(pl);
+                        nativeC.map(pl::apply).ifPresent(b::baseline);
+                        return b;
+                    })
                     : benchmark.run(cfg, env, VersionProvider.version());
         } finally {
             finished.set(true); // from here on, only an interruption leaves results to save
@@ -178,10 +198,11 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         return allOk && !report.measurements().isEmpty() ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 
-    private void save(Results.Report report) {
+    private void save(Results.Report results) {
+        Results.Report report = resultOptions.decorate(results);
         try {
             if (json != null) {
-                ResultWriters.json(report, json);
+                resultOptions.writeJson(report, json);
                 System.err.println("ipc bench: wrote " + json + (report.partial() ? " (partial)" : ""));
             }
             if (csv != null) {

@@ -2,13 +2,13 @@ package org.ipclab.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 
+import org.ipclab.core.BadInputException;
 import org.ipclab.core.Leftover;
 import org.ipclab.core.Sweeper;
+import org.ipclab.core.Users;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "clean", mixinStandardHelpOptions = true,
         description = {"Remove what crashed ipclab runs left behind.",
                 "FIFOs, socket files, shared-memory segments, semaphores, message queues:",
-                "only objects named ipclab-<pid>-... whose creator process is gone."})
+                "only objects named ipclab-<pid>-... whose creator process is gone, and only yours;",
+                "other users' leftovers are listed and left alone (root: unless --all-users).",
+                "Removal never follows a symbolic link."})
 final class CleanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -29,22 +31,32 @@ final class CleanCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Also remove objects whose creator still runs (stops them working).")
     boolean all;
 
+    @Option(names = "--all-users", description = "Root only: also remove other users' leftovers (each is shown with its owner).")
+    boolean allUsers;
+
     @Override
     public Integer call() throws IOException {
+        if (allUsers && !Users.isRoot()) {
+            throw new BadInputException("--all-users needs root (you are " + Users.describe(Users.uid())
+                    + "); without it, only your own leftovers are removed");
+        }
         PrintWriter out = spec.commandLine().getOut();
-        List<Leftover> found = new ArrayList<>();
-        for (Sweeper s : ServiceLoader.load(Sweeper.class)) found.addAll(s.find(all));
+        List<Leftover> found = Sweeper.findEverywhere(all);
         if (found.isEmpty()) {
             out.println("nothing to clean: no leftovers of ipclab found");
             return ExitCodes.OK;
         }
         int failed = 0;
         for (Leftover l : found) {
-            if (dryRun) {
-                out.println("would remove " + l.describe());
+            String what = l.describe() + (l.ours() ? "" : ", owned by " + Users.describe(l.ownerUid()));
+            if (!Sweeper.removable(l, allUsers)) {
+                out.println("not yours, left alone: " + what + (Users.isRoot() ? " (--all-users removes it)" : ""));
                 continue;
             }
-            String what = l.describe();
+            if (dryRun) {
+                out.println("would remove " + what);
+                continue;
+            }
             try {
                 l.remove();
                 out.println("removed " + what);

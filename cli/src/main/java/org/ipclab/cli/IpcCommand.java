@@ -9,7 +9,8 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         subcommands = {ListCommand.class, BenchCommand.class, ServeCommand.class, ConnectCommand.class,
-                ReportCommand.class, DemoCommand.class, CleanCommand.class, LabCommand.class},
+                ReportCommand.class, DemoCommand.class, CleanCommand.class, LabCommand.class,
+                ExplainCommand.class, DoctorCommand.class, CompletionCommand.class},
         footer = {"", "Examples:",
                 "  ipc list                           mechanisms, capabilities, availability",
                 "  ipc bench                          every mechanism, 64 B to 1 MiB, beside C",
@@ -20,6 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  ipc demo                           the narrated experiments",
                 "  ipc lab list                       the course labs (docs/labs/)",
                 "  ipc clean                          remove what a crashed run left",
+                "  ipc report old.json new.json       compare two runs (faster/slower/within noise)",
+                "  ipc doctor                         a self-test to paste into a bug report",
+                "  eval \"$(ipc completion bash)\"      tab completion in this shell",
                 "", "Exit codes: 0 ok, 1 failure, 2 bad usage, 130 interrupted."})
 public final class IpcCommand implements Runnable {
     @Spec

@@ -27,6 +27,8 @@ public final class Main {
         CommandLine cl = new CommandLine(new IpcCommand());
         ChannelOptions.install(cl);
         DemoCommand.install(cl.getSubcommands().get("demo"));
+        // after every command is added: it covers the whole tree
+        cl.setDefaultValueProvider(new UserDefaults(System.getenv())); // IPCLAB_* and ~/.config/ipclab/ipc.properties
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (ExitCleanup.shuttingDown()) return ExitCodes.INTERRUPTED; // Ctrl-C closed what this was using
             PrintWriter err = cmd.getErr();

@@ -1,16 +1,21 @@
 package org.ipclab.cli;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import picocli.CommandLine.IVersionProvider;
 
 final class VersionProvider implements IVersionProvider {
     static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return BuildInfo.version();
     }
 
     @Override
     public String[] getVersion() {
-        return new String[] {"ipclab " + version(),
-                "JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")};
+        List<String> lines = new ArrayList<>();
+        lines.add("ipclab " + version() + " (commit " + BuildInfo.commit() + ", built " + BuildInfo.buildTime() + ")");
+        lines.add("JDK: " + BuildInfo.jdk());
+        BuildInfo.libraries().forEach((lib, v) -> lines.add(String.format("%-16s %s", lib + ":", v)));
+        return lines.toArray(String[]::new);
     }
 }

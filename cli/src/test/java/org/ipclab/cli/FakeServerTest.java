@@ -114,7 +114,7 @@ class FakeServerTest {
                     sunk++;
                 } else if (behaviour == Behaviour.ECHOES_TOO_MUCH) {
                     ByteBuffer bigger = ByteBuffer.allocate(frame.limit() + 8);
-                    bigger.put(frame).flip();
+                    bigger.put(frame).position(bigger.capacity()).flip();
                     send(out, bigger);
                 } else {
                     send(out, frame);

@@ -55,7 +55,6 @@ class ServeClientsInARowTest {
     @MethodSource("servableMechanisms")
     void serveAnswersThreeClientsInARowEachWithEchoAndStop(String mechanism) throws Exception {
         ChannelProvider provider = Providers.get(mechanism);
-        assumeTrue(provider.describe().available(), () -> mechanism + " cannot run here: " + provider.describe().unavailableBecause().orElse(""));
         List<String> serve = java(provider);
         serve.addAll(List.of("serve", "-m", mechanism));
         Path log = Files.createTempFile("ipclab-serve-test", ".stderr");
@@ -64,6 +63,10 @@ class ServeClientsInARowTest {
             BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             String ready = out.readLine();
             String hint = out.readLine();
+            // This JVM may lack what the serve process gets (Chronicle's flags): skip only when serve agrees it cannot run.
+            if (hint == null && !provider.describe().available()) {
+                assumeTrue(false, mechanism + " cannot run here: " + Files.readString(log).strip());
+            }
             assertNotNull(hint, "serve printed no connect command; stderr: " + Files.readString(log));
             assertTrue(ready.startsWith("ipc serve: " + mechanism + " ready"), ready);
             String prefix = "connect with: ipc connect ";

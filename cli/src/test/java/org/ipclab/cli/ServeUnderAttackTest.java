@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * that stays silent, one that sends half a frame, one that announces a frame over the limit, and
  * more clients than it serves at once. Each costs only itself (a line on stderr), a normal client
  * is served meanwhile and afterwards, and the server holds no more descriptors at the end than it
- * did before the attacks.
+ * did before the attacks. The idle timeout is long enough for a client JVM to start on a loaded
+ * machine while the two attackers still hold both slots.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ServeUnderAttackTest {
@@ -43,7 +44,7 @@ class ServeUnderAttackTest {
     void start() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "-m", "tcp", "--port", "0", "--max-clients", "2", "--idle-timeout", "1s"));
+                "serve", "-m", "tcp", "--port", "0", "--max-clients", "2", "--idle-timeout", "15s"));
         server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         String first = out.readLine();

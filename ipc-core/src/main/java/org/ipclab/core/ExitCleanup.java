@@ -9,7 +9,9 @@ import java.util.Set;
 /**
  * Closes what is still open when the JVM exits — normally or on Ctrl-C/SIGTERM — newest first:
  * peers are stopped before the kernel objects they use are removed. SIGKILL leaves leftovers; those
- * are what {@code ipc clean} is for.
+ * are what {@code ipc clean} is for. What the resources remove as they close follows {@code ipc
+ * clean}'s rules ({@link OwnedFiles}): only what is still ours, relative to its directory, never
+ * through a symbolic link.
  */
 public final class ExitCleanup {
     private static final Set<AutoCloseable> OPEN = Collections.synchronizedSet(new LinkedHashSet<>());

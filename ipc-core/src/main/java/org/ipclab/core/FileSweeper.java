@@ -6,11 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
-/** Our files and directories in the temp directory and in /dev/shm (fifos, socket files, shm segments, named semaphores). */
+/**
+ * Our files and directories in the temp directory and in /dev/shm (fifos, socket files, shm
+ * segments, named semaphores). Both are sticky directories, so nobody but an entry's owner (and
+ * root) can rename or remove it: its owner, read at find time, is still its owner at removal.
+ * Removal never follows a symbolic link ({@link OwnedFiles#removeTree}).
+ */
 public final class FileSweeper implements Sweeper {
     private final List<Path> roots;
 
@@ -31,7 +34,9 @@ public final class FileSweeper implements Sweeper {
                 for (Path p : entries) {
                     String name = p.getFileName().toString();
                     if (Names.creatorPid(name).isEmpty()) continue;
-                    if (all || Names.isStale(name)) found.add(new FileLeftover(p));
+                    int owner = Users.ownerOf(p);
+                    if (owner < 0) continue; // gone meanwhile
+                    if (all || Names.isStale(name)) found.add(new FileLeftover(p, owner));
                 }
             }
         }
@@ -40,9 +45,11 @@ public final class FileSweeper implements Sweeper {
 
     private static final class FileLeftover implements Leftover {
         private final Path path;
+        private final int owner;
 
-        FileLeftover(Path path) {
+        FileLeftover(Path path, int owner) {
             this.path = path;
+            this.owner = owner;
         }
 
         @Override
@@ -54,16 +61,13 @@ public final class FileSweeper implements Sweeper {
         }
 
         @Override
+        public int ownerUid() {
+            return owner;
+        }
+
+        @Override
         public void remove() throws IOException {
-            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-                try (Stream<Path> walk = Files.walk(path)) {
-                    for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            } else {
-                Files.deleteIfExists(path);
-            }
+            OwnedFiles.removeTree(path, owner);
         }
     }
 }

@@ -25,9 +25,14 @@ public final class Names {
 
     /** A fresh name such as {@code ipclab-4242-shm-k3x9q2}. */
     public static String unique(String purpose) {
-        StringBuilder sb = new StringBuilder(PREFIX).append(ProcessHandle.current().pid()).append('-').append(purpose).append('-');
+        return PREFIX + ProcessHandle.current().pid() + '-' + purpose + '-' + random(6);
+    }
+
+    /** {@code n} random characters of [a-z0-9]: a name nobody can guess (and so plant a link under) in advance. */
+    public static String random(int n) {
+        StringBuilder sb = new StringBuilder(n);
         String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        for (int i = 0; i < 6; i++) sb.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        for (int i = 0; i < n; i++) sb.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
         return sb.toString();
     }
 

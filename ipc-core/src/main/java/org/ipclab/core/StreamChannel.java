@@ -205,7 +205,7 @@ public class StreamChannel implements Channel {
                     + maxMessageSize + " bytes; not a valid ipclab frame, channel closed");
         }
         if (into.remaining() < length) {
-            throw new BadInputException("receive buffer has room for " + into.remaining()
+            throw new IllegalArgumentException("receive buffer has room for " + into.remaining()
                     + " bytes but the next message has " + length);
         }
         readBuffer.position(readBuffer.position() + Framing.HEADER_BYTES);

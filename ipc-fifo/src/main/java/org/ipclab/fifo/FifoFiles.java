@@ -15,12 +15,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 import jnr.constants.platform.Errno;
+import jnr.constants.platform.OpenFlags;
+import jnr.posix.LibC;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
+import org.ipclab.core.Names;
 import org.ipclab.core.NativeException;
 
 /**
@@ -48,14 +51,59 @@ public final class FifoFiles {
         static final POSIX POSIX = POSIXFactory.getNativePOSIX();
     }
 
-    /** Creates a FIFO with mode 0600; refuses any existing file; errors name the path and errno. */
+    /**
+     * Creates a FIFO with mode exactly 0600; refuses any existing file; errors name the path and errno.
+     *
+     * <p>mkfifo honours the umask, and a chmod by path afterwards could be redirected (the name
+     * swapped for a link in a directory others can write). So the FIFO is made inside a fresh
+     * 0700 directory of ours next to its final place, its mode set through a file descriptor
+     * ({@code O_NOFOLLOW}, {@code fchmod}), and only then given its final name with {@code link(2)},
+     * which fails rather than replace anything. Nobody sees it with other permissions.
+     */
     static void create(Path fifo) throws IOException {
         refuseExisting(fifo);
         POSIX posix = posix();
-        if (posix.mkfifo(fifo.toString(), 0600) != 0) {
+        LibC libc = posix.libc(); // the raw calls: errno, no exceptions
+        Path dir = fifo.toAbsolutePath().getParent();
+        Path staging = stagingDirectory(dir);
+        Path made = staging.resolve(Names.random(8)); // unguessable even if the directory were renamed away
+        try {
+            if (posix.mkfifo(made.toString(), 0600) != 0) throw new NativeException("mkfifo(" + made + ", 0600)", posix.errno());
+            int fd = libc.open(made.toString(), O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0);
+            if (fd < 0) throw new NativeException("open(" + made + ", O_RDWR|O_NOFOLLOW)", posix.errno());
+            try {
+                jnr.posix.FileStat st = posix.fstat(fd);
+                if ((st.mode() & S_IFMT) != S_IFIFO || st.uid() != posix.geteuid()) {
+                    throw new IpcException("fifo: " + made + " is not the FIFO we just made; refusing it");
+                }
+                if (libc.fchmod(fd, 0600) != 0) throw new NativeException("fchmod(" + made + ", 0600)", posix.errno());
+            } finally {
+                posix.close(fd);
+            }
+            if (libc.link(made.toString(), fifo.toString()) != 0) {
+                int errno = posix.errno();
+                if (errno == Errno.EEXIST.intValue()) refuseExisting(fifo); // a race with someone else
+                throw new NativeException("link(" + made + ", " + fifo + ")", errno);
+            }
+        } finally {
+            libc.unlink(made.toString());
+            libc.rmdir(staging.toString());
+        }
+    }
+
+    private static final int O_RDWR = OpenFlags.O_RDWR.intValue();
+    private static final int O_NONBLOCK = OpenFlags.O_NONBLOCK.intValue();
+    private static final int O_NOFOLLOW = OpenFlags.O_NOFOLLOW.intValue();
+    private static final int O_CLOEXEC = OpenFlags.O_CLOEXEC.intValue();
+
+    /** A fresh owner-only directory {@code ipclab-<pid>-mkfifo-<rand>} in {@code dir}, with the errors a user can fix. */
+    private static Path stagingDirectory(Path dir) throws IOException {
+        POSIX posix = posix();
+        for (int attempt = 0; ; attempt++) {
+            Path staging = dir.resolve(Names.unique("mkfifo"));
+            if (posix.libc().mkdir(staging.toString(), 0700) == 0) return staging;
             int errno = posix.errno();
-            String dir = String.valueOf(fifo.getParent());
-            if (errno == Errno.EEXIST.intValue()) refuseExisting(fifo); // a race with someone else
+            if (errno == Errno.EEXIST.intValue() && attempt < 10) continue;
             if (errno == Errno.EACCES.intValue() || errno == Errno.EPERM.intValue() || errno == Errno.EROFS.intValue()) {
                 throw new BadInputException("fifo: cannot create a FIFO in " + dir + ": " + NativeException.describe(errno)
                         + " (choose a directory you can write, or leave --path out for a private one)");
@@ -63,10 +111,8 @@ public final class FifoFiles {
             if (errno == Errno.ENOENT.intValue() || errno == Errno.ENOTDIR.intValue()) {
                 throw new BadInputException("fifo: directory " + dir + " does not exist: " + NativeException.describe(errno));
             }
-            throw new NativeException("mkfifo(" + fifo + ", 0600)", errno);
+            throw new NativeException("mkdir(" + staging + ", 0700)", errno);
         }
-        // mkfifo applies the umask, which can only remove bits; make it exactly 0600 anyway.
-        if (posix.chmod(fifo.toString(), 0600) != 0) throw new NativeException("chmod(" + fifo + ", 0600)", posix.errno());
     }
 
     /** A one-line refusal when something already has this name: a regular file, a directory, a FIFO (ours or foreign). */

@@ -25,6 +25,8 @@ import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.ExitCleanup;
+import org.ipclab.core.OwnedFiles;
+import org.ipclab.core.Users;
 import org.ipclab.core.Framing;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
@@ -292,7 +294,7 @@ public final class FifoProvider implements ChannelProvider {
             removed = true;
             for (Path p : created) {
                 try {
-                    if (FifoFiles.isFifo(p)) Files.deleteIfExists(p);
+                    if (FifoFiles.isFifo(p)) OwnedFiles.removeFileIfOwned(p, Users.uid()); // relative to its directory, only ours
                 } catch (IOException ignored) {
                     // ipc clean will find it
                 }

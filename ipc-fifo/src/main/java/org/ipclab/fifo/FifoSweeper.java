@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.ipclab.core.Leftover;
+import org.ipclab.core.OwnedFiles;
 import org.ipclab.core.Sweeper;
+import org.ipclab.core.Users;
 
 /**
  * For {@code ipc clean}: FIFOs that a crashed {@code ipc serve --mechanism fifo --path DIR} left in
@@ -50,16 +52,16 @@ public final class FifoSweeper implements Sweeper {
         }
 
         @Override
+        public int ownerUid() {
+            return Users.uid(); // the registry is per user: its entries are ours
+        }
+
+        @Override
         public void remove() throws IOException {
             for (Path f : fifos) {
-                if (FifoFiles.isFifo(f)) {
-                    try {
-                        FifoFiles.checkOurs(f);
-                        Files.deleteIfExists(f);
-                    } catch (IllegalArgumentException notOurs) {
-                        // someone else's FIFO now has that name: leave it
-                    }
-                }
+                // only a FIFO that is still ours, unlinked relative to its directory: someone else's file now
+                // bearing that name (or a link swapped in for a path component) is left alone
+                if (FifoFiles.isFifo(f)) OwnedFiles.removeFileIfOwned(f, Users.uid());
             }
             Files.deleteIfExists(entry);
             try {

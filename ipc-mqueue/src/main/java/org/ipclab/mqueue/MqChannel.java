@@ -7,7 +7,6 @@ import java.time.Duration;
 
 import jnr.ffi.Pointer;
 
-import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
@@ -207,7 +206,7 @@ final class MqChannel implements Channel {
                 into.position(into.position() + length);
             } else {
                 if (length > room) {
-                    throw new BadInputException("receive buffer has room for " + room + " bytes; the " + MECHANISM
+                    throw new IllegalArgumentException("receive buffer has room for " + room + " bytes; the " + MECHANISM
                             + " message had " + length + " (the message is lost; pass a buffer of maxMessageSize() = " + msgsize + ")");
                 }
                 receiveScratch.clear().limit(length);

@@ -62,7 +62,7 @@ final class PosixQueue implements AutoCloseable {
         int mqd = Native.libc().mq_open(name, Native.O_RDWR | Native.O_CREAT | Native.O_EXCL, 0600, attr);
         if (mqd < 0) {
             int errno = Native.errno();
-            if (recorded && errno != Native.EEXIST) Registry.forget(name);
+            if (recorded) Registry.forget(name); // not ours: someone else's queue must not stay in our record
             throw createFailure(name, maxmsg, msgsize, errno);
         }
         return new PosixQueue(name, mqd);

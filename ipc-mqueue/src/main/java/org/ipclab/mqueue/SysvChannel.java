@@ -8,7 +8,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import jnr.ffi.Pointer;
 
-import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
@@ -65,6 +64,8 @@ final class SysvChannel implements Channel {
     private final Deadline deadline;
 
     private volatile boolean endSeen;
+    /** Nonzero on the peer side until the server's WELCOME for this pid came. */
+    private long welcomeFor;
     private volatile boolean closed;
 
     SysvChannel(SysvQueue out, SysvQueue in, int msgmax, PeerLiveness watch) {
@@ -203,18 +204,13 @@ final class SysvChannel implements Channel {
         }
     }
 
-    /** Peer side: waits for the server's WELCOME naming us, dropping an earlier session's leftovers before it. */
-    void awaitWelcome(long myPid, Duration timeout) throws IOException {
-        long end = System.nanoTime() + MqChannel.nanos(timeout);
-        while (true) {
-            long type = receiveOne(end, false);
-            endSeen = false; // the END of an earlier session, not ours
-            if (type == WELCOME && receiveBuffer.getLong(8) == myPid) return;
-            watch.check(MECHANISM, "be welcomed on " + in.describe());
-            if (System.nanoTime() - end >= 0) {
-                throw new IpcTimeoutException(MECHANISM + ": no WELCOME from the server on " + in.describe() + " (busy with another peer?)", timeout);
-            }
-        }
+    /**
+     * Peer side: until the server's WELCOME naming {@code myPid} arrives, every receive drops what
+     * it finds (an earlier session's leftovers) and the WELCOME itself. Not a wait of its own, so a
+     * peer may connect before the server accepts (both in one thread, as tests do).
+     */
+    void expectWelcome(long myPid) {
+        this.welcomeFor = myPid;
     }
 
     /** One msgrcv: the received type, or 0 when nothing came (no wait, or EINTR). */
@@ -242,14 +238,18 @@ final class SysvChannel implements Channel {
         }
         receiveBuffer.limit(8 + (int) n).position(8);
         long type = receiveBuffer.getLong(0);
+        if (welcomeFor != 0) { // peer side, before the session started: an earlier session's leftovers are dropped
+            if (type == WELCOME && n == 8 && receiveBuffer.getLong(8) == welcomeFor) welcomeFor = 0;
+            return 0;
+        }
         if (type == END) endSeen = true;
-        return type == WAKE ? 0 : type;
+        return type == WAKE || type == WELCOME ? 0 : type;
     }
 
     private int deliver(ByteBuffer into) {
         int length = receiveBuffer.remaining();
         if (length > into.remaining()) {
-            throw new BadInputException("receive buffer has room for " + into.remaining() + " bytes; the " + MECHANISM
+            throw new IllegalArgumentException("receive buffer has room for " + into.remaining() + " bytes; the " + MECHANISM
                     + " message had " + length + " (the message is lost; pass a buffer of maxMessageSize() = " + msgmax + ")");
         }
         into.put(receiveBuffer);

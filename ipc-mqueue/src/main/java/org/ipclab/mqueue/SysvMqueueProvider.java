@@ -77,6 +77,7 @@ public final class SysvMqueueProvider implements ChannelProvider {
         SysvQueue out = SysvQueue.of(from);
         in.status(); // fails clearly (EINVAL/EIDRM/EACCES) when the id is wrong or not ours
         SysvChannel ch = new SysvChannel(out, in, describe(spec).maxMessageSize(), watch);
+        ch.expectWelcome(ProcessHandle.current().pid()); // set before ATTACH: the WELCOME answers it
         ByteBuffer attach = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, ProcessHandle.current().pid());
         long end = System.nanoTime() + MqChannel.nanos(timeout);
         try {
@@ -86,7 +87,6 @@ public final class SysvMqueueProvider implements ChannelProvider {
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
-            ch.awaitWelcome(ProcessHandle.current().pid(), Duration.ofNanos(Math.max(1, end - System.nanoTime())));
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;

@@ -13,8 +13,10 @@ import org.ipclab.core.NativeException;
  * the creator, so {@code ipc clean} can find a crashed run's queues in {@code /proc/sysvipc/msg}
  * (which lists no creator pid): {@code key = 0x49 << 24 | pid << 2 | slot} — top byte 'I', 22 bits
  * of pid (Linux pids are below 2^22), 2 bits of slot, so one process holds up to 4 such queues
- * (2 channels) at a time; past that it falls back to {@code IPC_PRIVATE}, still removed on close
- * and at exit, but invisible to {@code ipc clean}.
+ * (2 channels) at a time; past that — or when another user pre-created those keys — it falls back
+ * to {@code IPC_PRIVATE}, removed on close and at exit, and noted in the per-user {@link Registry}
+ * so that {@code ipc clean} still finds it. A queue under one of our keys counts as ours only when
+ * it also belongs to our uid.
  */
 final class SysvQueue {
     static final int MAGIC = 0x49;
@@ -62,6 +64,7 @@ final class SysvQueue {
         }
         int id = Native.libc().msgget(Native.IPC_PRIVATE, Native.IPC_CREAT | 0600);
         if (id < 0) throw createFailure(Native.errno());
+        Registry.recordSysv(id); // no key names us: the per-user registry keeps track of it for ipc clean
         return new SysvQueue(id, Native.IPC_PRIVATE);
     }
 
@@ -87,7 +90,9 @@ final class SysvQueue {
 
     /** IPC_RMID: the queue and its messages go at once; a process blocked on it wakes with EIDRM. Returns errno, 0 on success. */
     static int remove(int msqid) {
-        return Native.libc().msgctl(msqid, Native.IPC_RMID, null) == 0 ? 0 : Native.errno();
+        int errno = Native.libc().msgctl(msqid, Native.IPC_RMID, null) == 0 ? 0 : Native.errno();
+        if (errno == 0 || errno == Native.EINVAL || errno == Native.EIDRM) Registry.forgetSysv(msqid);
+        return errno;
     }
 
     String describe() {

@@ -69,6 +69,8 @@ class SysvMqueueTest {
         try (ServerEnd server = provider.open(ChannelSpec.of("sysv-mqueue"));
              Channel peer = provider.connect(server.peerSpec(), Duration.ofSeconds(5))) {
             Channel ch = server.accept(Duration.ofSeconds(5), Optional.empty());
+            // The session's WELCOME waits in the queue until the peer's first receive takes (and drops) it.
+            assertEquals(Channel.NO_MESSAGE, peer.tryReceive(ByteBuffer.allocate(64)), "the WELCOME is no message of the channel");
             int size = ch.maxMessageSize();
             long fits = Proc.kernel("msgmnb", -1) / size;
             ByteBuffer m = ByteBuffer.allocate(size);

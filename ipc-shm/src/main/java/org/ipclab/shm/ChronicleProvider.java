@@ -6,14 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.io.SingleThreadedChecked;
@@ -132,8 +130,8 @@ public final class ChronicleProvider implements ChannelProvider {
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
         WaitStrategy wait = waitOption(spec);
         Path dir = Path.of(spec.option("queues").orElseThrow(() -> new BadInputException("chronicle connect needs --opt queues=DIR")));
-        long serverPid = spec.serverPid().orElseThrow(() -> new BadInputException("chronicle connect needs the server's pid (" + ChannelSpec.SERVER_PID + ")"));
-        PeerLiveness server = PeerLiveness.ofPid(serverPid, "server");
+        // The server's pid is there when our launcher started us; a client of `ipc serve` (typed from its hint) goes without.
+        PeerLiveness server = PeerLiveness.ofServer(spec);
         Path session = claimSession(dir, server, timeout);
         return new ChronicleChannel(session.resolve("b2a"), session.resolve("a2b"), wait, server, "server");
     }
@@ -200,9 +198,7 @@ public final class ChronicleProvider implements ChannelProvider {
 
     private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
-        }
+        org.ipclab.core.OwnedFiles.removeTree(dir, org.ipclab.core.Users.uid()); // only ours, never through a link
     }
 
     /**
@@ -378,7 +374,7 @@ public final class ChronicleProvider implements ChannelProvider {
                 }
                 if (into.remaining() < length) {
                     dc.rollbackOnClose();
-                    throw new BadInputException("receive buffer has room for " + into.remaining() + " bytes; the message has " + length);
+                    throw new IllegalArgumentException("receive buffer has room for " + into.remaining() + " bytes; the message has " + length);
                 }
                 int n = (int) length;
                 ByteBuffer dst = into.duplicate();

@@ -50,6 +50,8 @@ final class Libc {
 
         int close(int fd);
 
+        int fchmod(int fd, int mode);
+
         /**
          * {@code long syscall(long number, ...)} for futex(2), which glibc does not wrap. Declared
          * with five fixed longs instead of as variadic: six arguments keep jnr-ffi on its fast

@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
-import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
@@ -54,10 +53,10 @@ final class ShmChannel implements Channel {
     private final int inData;
     private final PeerLiveness peer;
     private final String peerRole;
-    private final NamedSemaphore outDataSem;
-    private final NamedSemaphore outSpaceSem;
-    private final NamedSemaphore inDataSem;
-    private final NamedSemaphore inSpaceSem;
+    private final Wakeup outDataSem;
+    private final Wakeup outSpaceSem;
+    private final Wakeup inDataSem;
+    private final Wakeup inSpaceSem;
     private final Futex futex;     // wait=futex: the receiving thread sleeps with this one (wakes use it too)
     private final Futex sendFutex; // and the sending thread with this one: each owns a timespec buffer
 
@@ -75,6 +74,11 @@ final class ShmChannel implements Channel {
      * @param peer    the other process, checked every {@link #CHECK_NANOS} while waiting
      */
     ShmChannel(ShmSegment segment, boolean creator, PeerLiveness peer) throws IOException {
+        this(segment, creator, peer, null);
+    }
+
+    /** @param sysv the System V semaphore set, for {@link WaitStrategy#SYSV_SEM} */
+    ShmChannel(ShmSegment segment, boolean creator, PeerLiveness peer, SysvSemaphores sysv) throws IOException {
         this.segment = segment;
         this.buf = segment.buffer;
         this.wait = segment.wait;
@@ -101,14 +105,20 @@ final class ShmChannel implements Channel {
                 a = NamedSemaphore.open(ShmSegment.dataSemaphore(segment.path, out));
                 b = NamedSemaphore.open(ShmSegment.spaceSemaphore(segment.path, out));
                 c = NamedSemaphore.open(ShmSegment.dataSemaphore(segment.path, in));
-                this.inSpaceSem = NamedSemaphore.open(ShmSegment.spaceSemaphore(segment.path, in));
+                this.inSpaceSem = Wakeup.posix(NamedSemaphore.open(ShmSegment.spaceSemaphore(segment.path, in)));
             } catch (IOException | RuntimeException e) {
                 for (NamedSemaphore s : new NamedSemaphore[] {a, b, c}) if (s != null) s.close();
                 throw e;
             }
-            this.outDataSem = a;
-            this.outSpaceSem = b;
-            this.inDataSem = c;
+            this.outDataSem = Wakeup.posix(a);
+            this.outSpaceSem = Wakeup.posix(b);
+            this.inDataSem = Wakeup.posix(c);
+        } else if (wait == WaitStrategy.SYSV_SEM) {
+            if (sysv == null) throw new IllegalArgumentException("wait=sysv-sem needs its semaphore set");
+            this.outDataSem = sysv.member(SysvSemaphores.dataIndex(out));
+            this.outSpaceSem = sysv.member(SysvSemaphores.spaceIndex(out));
+            this.inDataSem = sysv.member(SysvSemaphores.dataIndex(in));
+            this.inSpaceSem = sysv.member(SysvSemaphores.spaceIndex(in));
         } else {
             this.outDataSem = this.outSpaceSem = this.inDataSem = this.inSpaceSem = null;
         }
@@ -215,7 +225,7 @@ final class ShmChannel implements Channel {
                     + ", " + (tailCache - head) + " bytes published)");
         }
         if (into.remaining() < length) {
-            throw new BadInputException("receive buffer has room for " + into.remaining() + " bytes; the message has " + length);
+            throw new IllegalArgumentException("receive buffer has room for " + into.remaining() + " bytes; the message has " + length);
         }
         int at = index + RECORD_HEADER;
         if (at == capacity) at = 0;
@@ -276,7 +286,7 @@ final class ShmChannel implements Channel {
     // ---------------------------------------------------------------- helpers
 
     /** If the other side announced it sleeps on {@code sem}, take its WAITING word (so only one post per sleep) and post. */
-    private void wake(int waitingOffset, NamedSemaphore sem) throws IOException {
+    private void wake(int waitingOffset, Wakeup sem) throws IOException {
         if ((int) INT.getVolatile(buf, waitingOffset) != 0 && INT.compareAndSet(buf, waitingOffset, 1, 0)) {
             if (sem != null) sem.release();
             else futex.wake(waitingOffset); // a FUTEX_WAIT that has not started yet sees 0 and returns at once
@@ -328,7 +338,7 @@ final class ShmChannel implements Channel {
             } catch (IOException ignored) {
                 // the peer's own checks still end its wait within CHECK_NANOS
             }
-            for (NamedSemaphore s : new NamedSemaphore[] {outDataSem, outSpaceSem, inDataSem, inSpaceSem}) s.close();
+            for (Wakeup s : new Wakeup[] {outDataSem, outSpaceSem, inDataSem, inSpaceSem}) s.close();
         }
         // The mapping itself goes away when the buffer is garbage-collected (Java 17 has no unmap).
     }

@@ -60,18 +60,19 @@ public final class ShmProvider implements ChannelProvider {
         WaitStrategy wait = WaitStrategy.parse(spec.option("wait", "spin"));
         int capacity = ShmLayout.checkCapacity(spec.size("capacity", DEFAULT_CAPACITY));
         return MechanismInfo.builder(NAME)
-                .description("shared memory in /dev/shm: two SPSC rings, wait=spin|yield|park|semaphore|futex")
+                .description("shared memory in /dev/shm: two SPSC rings, wait=spin|yield|park|semaphore|futex|sysv-sem")
                 .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
                         Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY)
                 .capabilityIf(wait.busyWaits(), Capability.BUSY_WAITS)
                 .maxMessageSize(ShmLayout.maxMessage(capacity))
                 .options(MechanismOption.choice("wait", "spin", "how a side waits for data or room",
-                                "spin", "yield", "park", "semaphore", "futex"),
+                                "spin", "yield", "park", "semaphore", "futex", "sysv-sem"),
                         MechanismOption.size("capacity", Units.formatSize(DEFAULT_CAPACITY).replace(" ", ""),
                                 "bytes per ring (one each way), a power of two from " + ShmLayout.MIN_CAPACITY + " to "
                                         + Units.formatSize(ShmLayout.MAX_CAPACITY).replace(" ", "") + "; the largest message is capacity - 8"),
                         MechanismOption.text("path", DEFAULT_DIR.toString(), "directory for the segment file (tmpfs keeps it in RAM)").withShortcut(),
-                        MechanismOption.internal("segment", "the segment file the peer attaches to"))
+                        MechanismOption.internal("segment", "the segment file the peer attaches to"),
+                        MechanismOption.internal("semid", "wait=sysv-sem: the System V semaphore set the peer uses"))
                 // jnr-ffi (semaphores, posix_fallocate) calls native code: JDK 22+ warns unless it is allowed.
                 .peerJvmFlags(Runtime.version().feature() >= 22 ? List.of("--enable-native-access=ALL-UNNAMED") : List.of())
                 .nativeProgram(wait == WaitStrategy.SPIN ? "shm-spin" : wait == WaitStrategy.SEMAPHORE ? "shm-semaphore" : null)
@@ -88,7 +89,9 @@ public final class ShmProvider implements ChannelProvider {
         Path file = dir.resolve(Names.unique(NAME));
         List<String> created = new ArrayList<>();
         ShmSegment segment = ShmSegment.create(file, capacity, wait);
+        SysvSemaphores sysv = null;
         try {
+            if (wait == WaitStrategy.SYSV_SEM) sysv = SysvSemaphores.create();
             if (wait == WaitStrategy.SEMAPHORE) {
                 for (String name : ShmSegment.semaphoreNames(file)) {
                     NamedSemaphore.create(name, 0).close(); // each end opens its own handle later
@@ -100,14 +103,24 @@ public final class ShmProvider implements ChannelProvider {
             Files.deleteIfExists(file);
             throw e;
         }
-        return new ShmServerEnd(spec, segment, created);
+        return new ShmServerEnd(spec, segment, created, sysv);
     }
 
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
         String file = spec.option("segment").orElseThrow(() -> new BadInputException("shm connect needs --opt segment=FILE"));
         ShmSegment segment = ShmSegment.attach(Path.of(file), timeout);
-        return new ShmChannel(segment, false, PeerLiveness.ofPid(segment.creatorPid(), "server"));
+        SysvSemaphores sysv = null;
+        if (segment.wait == WaitStrategy.SYSV_SEM) {
+            String id = spec.option("semid").orElseThrow(() -> new BadInputException("shm wait=sysv-sem connect needs --opt semid=N"));
+            try {
+                sysv = SysvSemaphores.open(Integer.parseInt(id));
+            } catch (NumberFormatException e) {
+                throw new BadInputException("shm option semid=" + id + " is not a semaphore set id");
+            }
+            sysv.announcePresence();
+        }
+        return new ShmChannel(segment, false, PeerLiveness.ofPid(segment.creatorPid(), "server"), sysv);
     }
 
     private static void unlinkQuietly(String semaphore) {
@@ -122,16 +135,19 @@ public final class ShmProvider implements ChannelProvider {
         private final ChannelSpec spec;
         private final ShmSegment segment;
         private final List<String> semaphores;
+        private final SysvSemaphores sysv; // wait=sysv-sem, else null
         private final Map<String, String> effective = new LinkedHashMap<>();
         private volatile boolean closed;
         /** The last session's channel and its peer; null before the first accept returned. */
         private ShmChannel current;
         private PeerLiveness currentPeer;
 
-        ShmServerEnd(ChannelSpec spec, ShmSegment segment, List<String> semaphores) {
+        ShmServerEnd(ChannelSpec spec, ShmSegment segment, List<String> semaphores, SysvSemaphores sysv) {
             this.spec = spec;
             this.segment = segment;
             this.semaphores = semaphores;
+            this.sysv = sysv;
+            if (sysv != null) effective.put("sysvSemaphores", sysv + ", " + SysvSemaphores.COUNT + " semaphores");
             effective.put("wait", segment.wait.optionValue());
             effective.put("capacity", Integer.toString(segment.capacity));
             effective.put("maxMessage", Integer.toString(ShmLayout.maxMessage(segment.capacity)));
@@ -146,7 +162,8 @@ public final class ShmProvider implements ChannelProvider {
 
         @Override
         public ChannelSpec peerSpec() {
-            return spec.with("segment", segment.path.toString()).with("wait", segment.wait.optionValue());
+            ChannelSpec peer = spec.with("segment", segment.path.toString()).with("wait", segment.wait.optionValue());
+            return sysv == null ? peer : peer.with("semid", Integer.toString(sysv.semid));
         }
 
         /**
@@ -175,7 +192,7 @@ public final class ShmProvider implements ChannelProvider {
             long pid = segment.peerPid();
             PeerLiveness watch = peer.filter(p -> p.pid() == pid).map(p -> PeerLiveness.of(p, "peer")).orElseGet(() -> PeerLiveness.ofPid(pid, "peer"));
             effective.put("peerPid", Long.toString(pid));
-            current = new ShmChannel(segment, true, watch);
+            current = new ShmChannel(segment, true, watch, sysv);
             currentPeer = watch;
             return current;
         }
@@ -201,6 +218,7 @@ public final class ShmProvider implements ChannelProvider {
             List<String> objects = new ArrayList<>();
             objects.add("shm:" + segment.path);
             for (String s : semaphores) objects.add("sem:" + NamedSemaphore.file(s));
+            if (sysv != null) objects.add("sysv-sem:" + sysv);
             return objects;
         }
 
@@ -209,7 +227,8 @@ public final class ShmProvider implements ChannelProvider {
             if (closed) return;
             closed = true;
             for (String s : semaphores) unlinkQuietly(s);
-            Files.deleteIfExists(segment.path);
+            if (sysv != null) sysv.remove();
+            org.ipclab.core.OwnedFiles.removeFileIfOwned(segment.path, org.ipclab.core.Users.uid()); // relative to its directory, only ours
         }
     }
 }

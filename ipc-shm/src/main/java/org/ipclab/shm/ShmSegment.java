@@ -25,8 +25,10 @@ import java.util.List;
 
 import org.ipclab.core.IpcException;
 import org.ipclab.core.NativeException;
+import org.ipclab.core.OwnedFiles;
 import org.ipclab.core.ProtocolException;
 import org.ipclab.core.Units;
+import org.ipclab.core.Users;
 
 /**
  * A segment file mapped into this process: created (and filled with the header) by the server end,
@@ -70,6 +72,10 @@ final class ShmSegment {
      * Creates the file (O_EXCL, 0600), reserves every byte with {@code posix_fallocate} — so a full
      * /dev/shm is an ENOSPC error now instead of a SIGBUS on first touch later — maps it, touches
      * every page and writes the header, magic last.
+     *
+     * <p>Everything after the exclusive create goes through its descriptor: the mode is set with
+     * {@code fchmod} (open honours the umask) and the mapping is made through
+     * {@code /proc/self/fd/N}, which reopens that very inode, not whatever bears the name by then.
      */
     static ShmSegment create(Path path, int capacity, WaitStrategy wait) throws IOException {
         long length = ShmLayout.segmentLength(capacity);
@@ -83,9 +89,10 @@ final class ShmSegment {
                 throw new NativeException("posix_fallocate(" + path + ", " + Units.formatSize(length)
                         + (free >= 0 ? "; " + Units.formatSize(free) + " free in " + path.getParent() : "") + ")", rc);
             }
+            if (c.fchmod(fd, 0600) != 0) throw new NativeException("fchmod(" + path + ", 0600)", Libc.errno());
+            MappedByteBuffer buffer = map(Path.of("/proc/self/fd/" + fd), length);
             c.close(fd);
             fd = -1;
-            MappedByteBuffer buffer = map(path, length);
             buffer.load(); // touch every page now, not during the measurement
             INT.set(buffer, VERSION_OFFSET, VERSION);
             INT.set(buffer, CAPACITY_OFFSET, capacity);
@@ -96,7 +103,7 @@ final class ShmSegment {
             return new ShmSegment(path, buffer, capacity, wait);
         } catch (IOException | RuntimeException e) {
             if (fd >= 0) c.close(fd);
-            Files.deleteIfExists(path);
+            OwnedFiles.removeFileIfOwned(path, Users.uid()); // relative to its directory, only ours
             throw e;
         }
     }

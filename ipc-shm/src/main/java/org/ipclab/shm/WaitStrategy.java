@@ -30,7 +30,9 @@ enum WaitStrategy {
     /** Sleep in {@code sem_timedwait} on a POSIX named semaphore; the other side {@code sem_post}s. */
     SEMAPHORE("POSIX named semaphores: sleeps in the kernel, a futex wake per message when the peer sleeps"),
     /** Sleep in {@code futex(FUTEX_WAIT)} on the ring's WAITING word itself; the other side {@code FUTEX_WAKE}s. */
-    FUTEX("futex(2) on the ring's WAITING word: like semaphore without the sem.* objects");
+    FUTEX("futex(2) on the ring's WAITING word: like semaphore without the sem.* objects"),
+    /** Sleep in {@code semtimedop} on a System V semaphore set; the other side {@code semop}s +1. */
+    SYSV_SEM("System V semaphores (semget/semop/semtimedop): like semaphore, the older interface, in ipcs -s");
 
     static final int SPINS = 200;
     static final int YIELDS = 100;
@@ -44,7 +46,7 @@ enum WaitStrategy {
     }
 
     String optionValue() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     static WaitStrategy parse(String text) {
@@ -57,7 +59,7 @@ enum WaitStrategy {
 
     /** True for the strategies that sleep in the kernel and need the other side to wake them. */
     boolean sleeps() {
-        return this == SEMAPHORE || this == FUTEX;
+        return this == SEMAPHORE || this == FUTEX || this == SYSV_SEM;
     }
 
     /** True for the strategies that keep a CPU busy while they wait (a park backs off and sleeps). */

@@ -9,7 +9,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import jnr.ffi.Pointer;
 
-import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
@@ -187,7 +186,7 @@ final class RtChannel implements Channel {
         int length = (int) ((v >>> LENGTH_SHIFT) & 7);
         if (length > MAX) length = MAX;
         if (into.remaining() < length) {
-            throw new BadInputException("receive buffer has room for " + into.remaining() + " bytes; the signal carried " + length);
+            throw new IllegalArgumentException("receive buffer has room for " + into.remaining() + " bytes; the signal carried " + length);
         }
         for (int i = 0; i < length; i++) into.put((byte) (v >>> (8 * i)));
         return length;

@@ -182,7 +182,21 @@ class DatagramMessageChannel implements Channel {
         int position = m.position();
         writeDeadline.arm(timeout);
         try {
-            socket.write(m);
+            // The socket's SO_TIMEOUT (set in slices for receives) bounds a blocking send too: a
+            // send to a full queue can end having sent nothing. Send again, never count it as sent.
+            while (true) {
+                int sent;
+                try {
+                    sent = socket.write(m);
+                } catch (java.net.SocketTimeoutException slice) {
+                    sent = 0;
+                }
+                if (sent > 0) break;
+                m.position(position);
+                if (writeDeadline.expired()) throw new IpcTimeoutException(mechanism + " send (peer not reading; channel closed)", timeout);
+            }
+        } catch (IpcTimeoutException e) {
+            throw e;
         } catch (IOException e) {
             if (!writeDeadline.disarm()) throw new IpcTimeoutException(mechanism + " send (peer not reading; channel closed)", timeout);
             throw translate(e, "send");
@@ -484,7 +498,7 @@ class DatagramMessageChannel implements Channel {
 
     private int deliver(ByteBuffer into, ByteBuffer from, int length) {
         if (into.remaining() < length) {
-            throw new BadInputException("receive buffer has room for " + into.remaining()
+            throw new IllegalArgumentException("receive buffer has room for " + into.remaining()
                     + " bytes but the " + mechanism + " message has " + length + " (message dropped)");
         }
         int at = into.position();

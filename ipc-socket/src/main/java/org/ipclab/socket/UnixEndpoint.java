@@ -14,12 +14,15 @@ import org.ipclab.core.BadInputException;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Names;
+import org.ipclab.core.OwnedFiles;
+import org.ipclab.core.Users;
 import org.newsclub.net.unix.AFSocketType;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
  * Where a junixsocket Unix server listens: a socket file (by default {@code ipc.sock} in a fresh
- * private 0700 directory, made 0600 after bind) or, with {@code abstract=true}, a name in Linux's
+ * private 0700 directory, made 0600 after bind; under a user's {@code --path}, see
+ * {@link UnixSocketFiles.Staging}: it appears at its name already 0600) or, with {@code abstract=true}, a name in Linux's
  * abstract namespace — no file at all, gone when the last socket closes, and <em>no permission
  * bits</em>: anyone in the same network namespace can connect, so the peer-credential check is
  * the only guard there.
@@ -32,12 +35,19 @@ final class UnixEndpoint {
     final Path privateDir;
     /** The abstract name (without the leading NUL), or null. */
     final String abstractName;
+    /** For a user's path: where the socket is bound before it gets its name, or null. */
+    private final UnixSocketFiles.Staging staging;
 
     private UnixEndpoint(AFUNIXSocketAddress address, Path file, Path privateDir, String abstractName) {
+        this(address, file, privateDir, abstractName, null);
+    }
+
+    private UnixEndpoint(AFUNIXSocketAddress address, Path file, Path privateDir, String abstractName, UnixSocketFiles.Staging staging) {
         this.address = address;
         this.file = file;
         this.privateDir = privateDir;
         this.abstractName = abstractName;
+        this.staging = staging;
     }
 
     static MechanismOption[] options() {
@@ -60,7 +70,8 @@ final class UnixEndpoint {
             Path path = Path.of(given.get()).toAbsolutePath();
             UnixSocketFiles.checkLength(path);
             UnixSocketFiles.reclaimIfStale(path, type);
-            return new UnixEndpoint(AFUNIXSocketAddress.of(path), path, null, null);
+            UnixSocketFiles.Staging staging = UnixSocketFiles.Staging.beside(path);
+            return new UnixEndpoint(AFUNIXSocketAddress.of(staging.socket), path, null, null, staging);
         }
         Path dir = Names.privateDirectory(mechanism.replace("-", ""));
         Path path = dir.resolve("ipc.sock");
@@ -92,9 +103,13 @@ final class UnixEndpoint {
         return AFUNIXSocketAddress.of(bytes);
     }
 
-    /** After bind: the socket file is made owner-only. */
+    /**
+     * After bind: the socket file is made owner-only — in our private directory, where nobody else
+     * can reach it — and, for a user's path, then given its final name.
+     */
     void restrict() throws IOException {
-        if (file != null) Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        if (staging != null) staging.publish(true);
+        else if (file != null) Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     }
 
     ChannelSpec peerSpec(ChannelSpec spec) {
@@ -116,12 +131,8 @@ final class UnixEndpoint {
 
     /** Removes the socket file and our private directory (with anything a client bound in it). */
     void remove() throws IOException {
-        if (file != null) Files.deleteIfExists(file);
-        if (privateDir != null && Files.isDirectory(privateDir)) {
-            try (var entries = Files.list(privateDir)) {
-                for (Path p : (Iterable<Path>) entries::iterator) Files.deleteIfExists(p);
-            }
-            Files.deleteIfExists(privateDir);
-        }
+        if (staging != null) staging.discard();
+        if (staging != null && staging.published()) OwnedFiles.removeFileIfOwned(file, Users.uid());
+        if (privateDir != null) OwnedFiles.removeTree(privateDir, Users.uid()); // never follows a link
     }
 }

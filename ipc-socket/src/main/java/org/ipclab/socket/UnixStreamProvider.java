@@ -31,6 +31,8 @@ import org.ipclab.core.IpcException;
 import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Names;
+import org.ipclab.core.OwnedFiles;
+import org.ipclab.core.Users;
 import org.ipclab.core.ServerEnd;
 import org.ipclab.core.StreamChannel;
 import org.ipclab.core.io.IoRoute;
@@ -68,21 +70,29 @@ public final class UnixStreamProvider implements ChannelProvider {
         Optional<String> given = spec.option("path");
         Path dir = null;
         Path path;
+        UnixSocketFiles.Staging staging = null; // a user's path: bound privately, then named (already 0600)
         if (given.isPresent()) {
             path = Path.of(given.get()).toAbsolutePath();
             UnixSocketFiles.checkLength(path);
             UnixSocketFiles.reclaimIfStale(path);
+            staging = UnixSocketFiles.Staging.beside(path);
         } else {
             dir = Names.privateDirectory("unix");
             path = dir.resolve("ipc.sock");
         }
         ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            listener.bind(UnixDomainSocketAddress.of(path), Listener.BACKLOG);
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            if (staging != null) {
+                listener.bind(UnixDomainSocketAddress.of(staging.socket), Listener.BACKLOG);
+                staging.publish();
+            } else {
+                listener.bind(UnixDomainSocketAddress.of(path), Listener.BACKLOG);
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------")); // inside our 0700 directory
+            }
         } catch (IOException e) {
             listener.close();
-            if (dir != null) Files.deleteIfExists(dir);
+            if (staging != null) staging.discard();
+            if (dir != null) OwnedFiles.removeTree(dir, Users.uid());
             throw new BadInputException("cannot bind Unix socket " + path + ": " + e.getMessage());
         }
         return new UnixServerEnd(spec, listener, path, dir);
@@ -158,8 +168,8 @@ public final class UnixStreamProvider implements ChannelProvider {
         @Override
         public void close() throws IOException {
             Listener.closeQuietly(listener);
-            Files.deleteIfExists(path);
-            if (privateDir != null) Files.deleteIfExists(privateDir);
+            if (privateDir != null) OwnedFiles.removeTree(privateDir, Users.uid()); // never follows a link
+            else OwnedFiles.removeFileIfOwned(path, Users.uid()); // relative to its directory, only if still ours
         }
     }
 }

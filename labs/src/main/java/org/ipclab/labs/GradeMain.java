@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.regex.Pattern;
 
 import org.ipclab.core.Names;
+import org.ipclab.core.OwnedFiles;
+import org.ipclab.core.Users;
 
 /**
  * {@code java -cp <student classes>:<check classes>:<ipc.jar> org.ipclab.labs.GradeMain N [task-timeout-seconds]}:
@@ -57,7 +59,7 @@ public final class GradeMain {
             String name = p.getFileName().toString();
             if (!LAB_NAME.matcher(name).matches() || !Names.isStale(name)) continue;
             try {
-                Checks.deleteRecursively(p);
+                OwnedFiles.removeTree(p, Users.uid()); // only our own, never through a symbolic link
                 out.println("cleaned up first: removed " + p + " (left by an earlier attempt, process "
                         + Names.creatorPid(name).orElse(-1) + " is gone)");
             } catch (IOException e) {

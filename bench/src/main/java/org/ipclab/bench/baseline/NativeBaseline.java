@@ -46,7 +46,7 @@ import java.util.function.Consumer;
 public final class NativeBaseline {
     /** The C sources, in the order they are compiled (the header first: it is copied, not compiled). */
     public static final List<String> SOURCES = List.of(
-            "ipclab_native.h", "ipclab_native.c", "stream.c", "dgram.c", "shm.c", "mqueue.c", "signal.c");
+            "ipclab_native.h", "ipclab_native.c", "counters.c", "stream.c", "dgram.c", "shm.c", "shm_header.c", "mqueue.c", "signal.c");
     static final List<String> FLAGS = List.of("-O2", "-Wall", "-Wextra", "-std=gnu11");
     static final List<String> LIBS = List.of("-lrt", "-lpthread");
     static final String BINARY = "ipclab-native";
@@ -177,19 +177,31 @@ public final class NativeBaseline {
      * warm-up + duration + 40 s, or when this JVM exits.
      *
      * @param mode {@code latency} or {@code throughput}
-     * @return the parsed result; an integrity failure (exit 3) still returns it: check {@link NativeResult#integrityOk()}
+     * @return the parsed result, whose integrity is clean (udp alone may lose)
      * @throws IOException with the program's one-line error (bad size for the mechanism, a failed
-     *                     system call with its errno name, the peer dying) or on a timeout
+     *                     system call with its errno name, the peer dying), on a timeout, or when the
+     *                     C run lost, reordered or corrupted messages (exit 3): its figures are not a floor
      */
     public NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration) throws IOException {
+        return run(mechanism, mode, size, warmup, duration, 0);
+    }
+
+    /**
+     * As {@link #run(String, String, int, Duration, Duration)}; {@code ratePerSecond} &gt; 0 runs latency
+     * in open loop: probes sent on a fixed schedule, latency from each one's intended send time,
+     * as {@code ipc bench --rate} measures the Java pair.
+     */
+    public NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration,
+                            double ratePerSecond) throws IOException {
         if (!programs().contains(mechanism))
             throw new IllegalArgumentException("no native program '" + mechanism + "'; known: " + String.join(", ", programs()));
         if (!mode.equals("latency") && !mode.equals("throughput"))
             throw new IllegalArgumentException("mode must be latency or throughput, got '" + mode + "'");
         if (warmup.isNegative() || duration.isNegative() || duration.isZero())
             throw new IllegalArgumentException("warm-up must be >= 0 and duration > 0, got " + warmup + " and " + duration);
-        List<String> command = List.of(binary.toString(), mechanism, mode, Integer.toString(size),
-                Long.toString(warmup.toMillis()), Long.toString(Math.max(1, duration.toMillis())));
+        List<String> command = new ArrayList<>(List.of(binary.toString(), mechanism, mode, Integer.toString(size),
+                Long.toString(warmup.toMillis()), Long.toString(Math.max(1, duration.toMillis()))));
+        if (ratePerSecond > 0) command.add(Long.toString(Math.max(1, Math.round(ratePerSecond))));
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
         if (runnerCpu >= 0) {
             pb.environment().put("IPCLAB_PIN_RUNNER", Integer.toString(runnerCpu));
@@ -213,11 +225,19 @@ public final class NativeBaseline {
             int code = p.exitValue();
             String line = lastLine(stdout);
             if (code == 0 || (code == 3 && !line.isEmpty())) {
+                NativeResult r;
                 try {
-                    return NativeResult.parse(line);
+                    r = NativeResult.parse(line);
                 } catch (IllegalArgumentException e) {
                     throw new IOException("ipclab-native " + mechanism + ": " + e.getMessage());
                 }
+                // A C run that lost or corrupted messages measured something else: no valid ratio from it.
+                if (code == 3) { // the program's own verdict: corrupt, reordered, or lost on a reliable mechanism
+                    throw new IOException("ipclab-native " + mechanism + " failed its integrity check: sent " + r.sent()
+                            + ", received " + r.received() + ", lost " + r.lost() + ", reordered " + r.reordered()
+                            + ", corrupt " + r.corrupt());
+                }
+                return r;
             }
             // The first line says it: when the peer fails, its own line comes before the runner's "peer exited".
             String why = firstLine(stderr);

@@ -1,8 +1,17 @@
 package org.ipclab.bench.baseline;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.ipclab.bench.Results;
+import org.ipclab.bench.counters.PerfStat;
+import org.ipclab.bench.counters.ThreadSample;
 
 /**
  * One run of the native C baseline ({@code ipclab-native}), parsed from the JSON line it prints.
@@ -13,7 +22,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * (frame headers excluded). CPU times are per message (per round trip in latency mode), for the
  * runner and its forked peer, over the measured phase only; NaN when the kernel would not tell.
  *
- * @param params what the kernel applied, as the C program saw it ("pipe_capacity=65536", ...)
+ * @param params   what the kernel applied, as the C program saw it ("pipe_capacity=65536", ...)
+ * @param counters the kernel's counters of the C runner and peer over the measured phase (counters.c), or null
+ *                 when the program printed none
  * @param json   the line as printed, for the raw record
  */
 public record NativeResult(
@@ -22,7 +33,7 @@ public record NativeResult(
         double msgsPerSecond, double mbPerSecond, double elapsedSeconds,
         double cpuRunnerNsPerMessage, double cpuPeerNsPerMessage,
         long sent, long received, long lost, long reordered, long corrupt,
-        String params, String json) {
+        String params, Results.Counters counters, String json) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
 
@@ -52,7 +63,47 @@ public record NativeResult(
                 number(m, "msgs_per_s"), number(m, "mb_per_s"), number(m, "elapsed_s"),
                 number(m, "cpu_runner_ns_per_msg"), number(m, "cpu_peer_ns_per_msg"),
                 whole(m, "sent"), whole(m, "received"), whole(m, "lost"), whole(m, "reordered"), whole(m, "corrupt"),
-                m.path("params").isTextual() ? m.get("params").asText() : "", line);
+                m.path("params").isTextual() ? m.get("params").asText() : "",
+                counters(m.get("counters"), whole(m, "sent"), string(m, "mode").equals("latency") ? "round trip" : "message"), line);
+    }
+
+    /** Where each C figure comes from, as the Java ones say it. */
+    private static String source(String counter) {
+        if (PerfStat.EVENTS.containsValue(counter)) {
+            String event = PerfStat.EVENTS.entrySet().stream().filter(e -> e.getValue().equals(counter)).findFirst().get().getKey();
+            return "perf_event_open " + event + " (the C program's own, per process)";
+        }
+        return ThreadSample.SOURCES.getOrDefault(counter, counter);
+    }
+
+    /** {"perf": null|"why", "runner": {...}, "peer": {...}}: a number is a total, a string why it is missing. */
+    static Results.Counters counters(JsonNode c, long messages, String per) {
+        if (c == null || !c.isObject()) return null;
+        List<Results.CounterGroup> groups = new ArrayList<>();
+        for (String role : List.of("runner", "peer")) {
+            JsonNode p = c.path(role);
+            if (!p.isObject()) continue;
+            Map<String, Results.Figure> figures = new LinkedHashMap<>();
+            for (String counter : COUNTERS) {
+                JsonNode v = p.get(counter);
+                if (v == null) continue;
+                figures.put(counter, v.isNumber() ? Results.Figure.of(v.asLong(), messages, source(counter))
+                        : Results.Figure.unavailable(source(counter), v.asText()));
+            }
+            int ranOn = p.path("ran_on").asInt(-1);
+            groups.add(new Results.CounterGroup(role, "work", p.path("pid").asLong(), List.of(p.path("pid").asLong()),
+                    p.path("cpus_allowed").asText(null), ranOn >= 0 ? List.of(ranOn) : List.of(), figures));
+        }
+        JsonNode perf = c.get("perf");
+        return new Results.Counters(messages, per, groups, perf == null || perf.isNull() ? null : perf.asText());
+    }
+
+    private static final List<String> COUNTERS = counterNames();
+
+    private static List<String> counterNames() {
+        List<String> names = new ArrayList<>(PerfStat.EVENTS.values());
+        names.addAll(ThreadSample.SOURCES.keySet());
+        return List.copyOf(names);
     }
 
     private static JsonNode field(JsonNode m, String key) {

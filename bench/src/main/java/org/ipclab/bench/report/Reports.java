@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import org.ipclab.bench.ResultWriters;
 import org.ipclab.bench.Results;
@@ -23,11 +24,31 @@ public final class Reports {
 
     /** Reads a results file, with one-line errors for a missing, unreadable or foreign file. */
     public static Results.Report read(Path file) {
+        return read(file, "of schema " + Results.SCHEMA_VERSION);
+    }
+
+    /**
+     * Reads a results file; {@code thisVersion} (the reading ipclab's version) goes into the error
+     * for a file of a newer schema, which is refused before its fields are interpreted.
+     */
+    public static Results.Report read(Path file, String thisVersion) {
         if (!Files.isRegularFile(file)) throw new BadInputException(file + ": no such file");
         if (!Files.isReadable(file)) throw new BadInputException(file + ": not readable");
         Results.Report r;
         try {
-            r = ResultWriters.readJson(file);
+            JsonNode tree = ResultWriters.mapper().readTree(file.toFile());
+            if (tree == null || !tree.isObject() || !"ipclab".equals(tree.path("tool").asText(null))) {
+                throw new BadInputException(file + ": not an ipclab results file (field \"tool\" is not \"ipclab\")");
+            }
+            JsonNode schema = tree.path("schemaVersion");
+            if (!schema.isMissingNode() && !schema.isNull() && !schema.canConvertToInt()) {
+                throw new BadInputException(file + ": field \"schemaVersion\" is not a number: " + schema);
+            }
+            if (schema.asInt(1) > Results.SCHEMA_VERSION) {
+                throw new BadInputException(file + ": field \"schemaVersion\" is " + schema.asInt() + ", newer than "
+                        + Results.SCHEMA_VERSION + ": written by ipclab " + tree.path("version").asText("?") + ", this is ipclab " + thisVersion);
+            }
+            r = ResultWriters.mapper().treeToValue(tree, Results.Report.class);
         } catch (JsonProcessingException e) {
             throw new BadInputException(file + ": not an ipclab results file (" + e.getOriginalMessage() + ")");
         } catch (IOException e) {
@@ -113,15 +134,19 @@ public final class Reports {
 
     // ------------------------------------------------------------------ html
 
+    /** The page's head and style: no script, no external resource (the page is opened offline). */
+    static String pageHead(String title) {
+        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>" + SvgChart.esc(title) + "</title>\n<style>\n"
+                + "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}"
+                + "table{border-collapse:collapse;margin:1em 0;font-size:14px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+                + "td:first-child,th:first-child{text-align:left}.chart{margin:1em 0;background:#fff}"
+                + CHART_STYLE
+                + "tr.slower td{background:#fde0e0}tr.faster td{background:#e0f5e0}"
+                + ".warn{color:#b00;font-weight:600}code{background:#f4f4f4;padding:1px 4px}\n</style></head><body>\n";
+    }
+
     public static String html(Results.Report r) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>ipclab results ")
-                .append(SvgChart.esc(r.startedAt())).append("</title>\n<style>\n")
-                .append("body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}")
-                .append("table{border-collapse:collapse;margin:1em 0;font-size:14px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}")
-                .append("td:first-child,th:first-child{text-align:left}.chart{margin:1em 0;background:#fff}")
-                .append(CHART_STYLE)
-                .append(".warn{color:#b00;font-weight:600}code{background:#f4f4f4;padding:1px 4px}\n</style></head><body>\n");
+        StringBuilder sb = new StringBuilder(pageHead("ipclab results " + r.startedAt()));
         sb.append("<h1>ipclab results</h1>\n");
         if (r.partial()) sb.append("<p class=\"warn\">PARTIAL: the run was interrupted; only what is shown was measured.</p>\n");
         sb.append("<p>ipclab ").append(SvgChart.esc(r.version())).append(", started ").append(SvgChart.esc(r.startedAt()))
@@ -131,6 +156,7 @@ public final class Reports {
         String section = "";
         for (Map.Entry<String, String> chart : charts.entrySet()) {
             String heading = chart.getKey().startsWith("latency-") ? "Latency distribution"
+                    : chart.getKey().startsWith("percentiles-") ? "Latency distribution per mechanism"
                     : chart.getKey().equals("java-vs-c") ? "Java vs C" : "Size sweep";
             if (!heading.equals(section)) sb.append("<h2>").append(heading).append("</h2>\n");
             section = heading;
@@ -176,6 +202,7 @@ public final class Reports {
             }
             if (!c.isEmpty()) charts.put("latency-" + size, c.render());
         }
+        for (var e : percentileSeries(r).entrySet()) charts.put("percentiles-" + e.getKey(), percentileChart(e.getKey(), e.getValue()));
         SvgChart rtt = new SvgChart("RTT p50 vs message size", "message size (bytes)", "RTT p50 (µs)");
         SvgChart tput = new SvgChart("Throughput vs message size", "message size (bytes)", "MB/s");
         for (Results.Measurement m : r.measurements()) {
@@ -188,6 +215,36 @@ public final class Reports {
         String bars = javaVersusC(r);
         if (!bars.isEmpty()) charts.put("java-vs-c", bars);
         return charts;
+    }
+
+    /** One line of a percentile chart: its legend and (percentile, µs) points. */
+    record Series(String name, List<Results.Point> points) {
+    }
+
+    /**
+     * Per mechanism, one series per size and placement (closed and open loop apart): a run pinned
+     * with --pin and an unpinned one, compared, show both placements on the same chart.
+     */
+    static Map<String, List<Series>> percentileSeries(Results.Report r) {
+        String pinning = r.environment().getOrDefault("pinning", "");
+        String placement = pinning.isEmpty() || pinning.startsWith("none") ? "unpinned" : "pinned: " + pinning.replaceAll(" \\(taskset\\).*", "");
+        Map<String, List<Series>> out = new java.util.TreeMap<>();
+        for (Results.Measurement m : r.measurements()) {
+            if (!m.mode().equals("latency") || m.summary() == null || m.summary().percentiles() == null) continue;
+            String name = Units.formatSize(m.sizeBytes()) + (m.summary().openLoop() ? " open loop" : "") + ", " + placement;
+            out.computeIfAbsent(m.mechanism(), k -> new java.util.ArrayList<>()).add(new Series(name, m.summary().percentiles()));
+        }
+        return out;
+    }
+
+    static String percentileChart(String mechanism, List<Series> series) {
+        SvgChart c = new SvgChart(mechanism + ": RTT percentiles (log scale)", "percentile", "RTT (µs)").xTickLabels(SvgChart::percentileLabel);
+        for (Series s : series) {
+            for (Results.Point p : s.points()) {
+                if (p.percentile() < 100) c.point(s.name(), 1 / (1 - p.percentile() / 100), p.us());
+            }
+        }
+        return c.isEmpty() ? "" : c.render();
     }
 
     /** A chart as a file of its own: the SVG with its style inside. */
@@ -225,9 +282,17 @@ public final class Reports {
         return sb.append("</svg>\n").toString();
     }
 
-    private static String markdownToHtmlTable(Results.Report r) {
+    /** The kernel's counters per message, "Java | C" (runner+peer each), from the row's counters. */
+    private static String kernel(Results.Measurement m, String counter) {
+        if (m == null) return "–";
+        String java = org.ipclab.bench.counters.CounterText.pair(m.counters(), counter);
+        return m.baseline() == null ? java : java + " | " + org.ipclab.bench.counters.CounterText.pair(m.baseline().counters(), counter);
+    }
+
+        private static String markdownToHtmlTable(Results.Report r) {
         StringBuilder sb = new StringBuilder("<table><tr>");
-        for (String h : new String[] {"mechanism", "size", "RTT p50 µs", "p99 µs", "p99.9 µs", "msgs/s", "MB/s", "cpu µs/msg", "sent/lost/reord/corrupt"}) {
+        for (String h : new String[] {"mechanism", "size", "RTT p50 µs", "p99 µs", "p99.9 µs", "msgs/s", "MB/s", "cpu µs/msg",
+                "sys/msg runner+peer (Java | C)", "ctx/msg runner+peer (Java | C)", "sent/lost/reord/corrupt"}) {
             sb.append("<th>").append(SvgChart.esc(h)).append("</th>");
         }
         sb.append("</tr>\n");
@@ -238,7 +303,10 @@ public final class Reports {
                     .append(f2(row.lat == null ? null : row.lat.summary().latency().p999Us())).append("</td><td>")
                     .append(row.thr == null ? "–" : String.format(Locale.ROOT, "%,.0f", row.thr.summary().msgsPerSec())).append("</td><td>")
                     .append(row.thr == null ? "–" : String.format(Locale.ROOT, "%.1f", row.thr.summary().mbPerSec())).append("</td><td>")
-                    .append(cpu(row.lat != null ? row.lat : row.thr)).append("</td><td>").append(integrity(row)).append("</td></tr>\n");
+                    .append(cpu(row.lat != null ? row.lat : row.thr)).append("</td><td>")
+                    .append(SvgChart.esc(kernel(row.lat != null ? row.lat : row.thr, "syscalls"))).append("</td><td>")
+                    .append(SvgChart.esc(kernel(row.lat != null ? row.lat : row.thr, "ctx"))).append("</td><td>")
+                    .append(integrity(row)).append("</td></tr>\n");
         }
         return sb.append("</table>\n").toString();
     }

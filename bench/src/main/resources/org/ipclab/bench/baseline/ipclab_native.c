@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <pthread.h>
 #include <semaphore.h>
 #include <sched.h>
 #include <signal.h>
@@ -89,9 +90,52 @@ static uint32_t crc32c_table(uint32_t crc, const uint8_t *p, size_t len) {
 }
 
 #if defined(__x86_64__)
+/*
+ * The JVM's CRC32C is an SSE4.2 intrinsic that runs three independent crc32 chains side by side
+ * (one crc32 instruction has a latency of 3 cycles but a throughput of 1 per cycle); so does this
+ * one, or a large message's verification would cost the C peer three times what it costs Java,
+ * and the C "floor" would be slower than Java at 1 MiB for a reason that has nothing to do with IPC.
+ * Three blocks A|B|C are summed from registers c, 0, 0 and combined: crc(A|B|C) =
+ * shift(shift(cA) ^ cB) ^ cC, where shift(x) = crc of x followed by CRC_BLOCK zero bytes (linear, so a table).
+ */
+#define CRC_BLOCK 4096
+static uint32_t crc_shift[4][256];
+
+static void crc_shift_init(void) {
+    static const uint8_t zeros[CRC_BLOCK];
+    uint32_t basis[32];
+    for (int bit = 0; bit < 32; bit++) basis[bit] = crc32c_table(1u << bit, zeros, CRC_BLOCK);
+    for (int k = 0; k < 4; k++)
+        for (int b = 0; b < 256; b++) {
+            uint32_t v = 0;
+            for (int bit = 0; bit < 8; bit++)
+                if (b & (1 << bit)) v ^= basis[8 * k + bit];
+            crc_shift[k][b] = v;
+        }
+}
+
+static inline uint32_t crc_shift_block(uint32_t x) {
+    return crc_shift[0][x & 0xff] ^ crc_shift[1][(x >> 8) & 0xff] ^ crc_shift[2][(x >> 16) & 0xff] ^ crc_shift[3][x >> 24];
+}
+
 /* The JVM's CRC32C is an SSE4.2 intrinsic; so is this one when the CPU has it. */
 __attribute__((target("sse4.2"))) static uint32_t crc32c_sse42(uint32_t crc, const uint8_t *p, size_t len) {
     uint64_t c = crc;
+    while (len >= 3 * CRC_BLOCK) {
+        uint64_t c0 = c, c1 = 0, c2 = 0;
+        for (size_t i = 0; i < CRC_BLOCK; i += 8) {
+            uint64_t a, b, d;
+            memcpy(&a, p + i, 8);
+            memcpy(&b, p + CRC_BLOCK + i, 8);
+            memcpy(&d, p + 2 * CRC_BLOCK + i, 8);
+            c0 = __builtin_ia32_crc32di(c0, a);
+            c1 = __builtin_ia32_crc32di(c1, b);
+            c2 = __builtin_ia32_crc32di(c2, d);
+        }
+        c = crc_shift_block(crc_shift_block((uint32_t)c0) ^ (uint32_t)c1) ^ (uint32_t)c2;
+        p += 3 * CRC_BLOCK;
+        len -= 3 * CRC_BLOCK;
+    }
     while (len >= 8) {
         uint64_t v;
         memcpy(&v, p, 8);
@@ -454,6 +498,7 @@ typedef struct {
     double p50, p90, p99, p999, max, mean; /* µs; negative = not measured */
     double msgs_per_s, mb_per_s, elapsed_s;
     double cpu_runner_ns, cpu_peer_ns;     /* per message (latency: per round trip) */
+    double target_rate, raw_p50, raw_p99;  /* open loop only; 0 = closed loop */
 } result;
 
 static uint8_t *sbuf, *rbuf;
@@ -524,6 +569,7 @@ static void run_latency(result *r, uint64_t warmup_ns, uint64_t duration_ns) {
         if (t >= phase_end) {
             if (measuring) break;
             measuring = 1;
+            counters_begin();
             start = t = now_ns();
             phase_end = start + duration_ns;
             cpu_r0 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
@@ -564,6 +610,7 @@ static void run_latency(result *r, uint64_t warmup_ns, uint64_t duration_ns) {
     }
     uint64_t end = now_ns();
     double cpu_r = (double)(cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_r0);
+    counters_end();
     double cpu_p = have_peer_clock ? (double)(cpu_ns(peer_clock) - cpu_p0) : -1;
     /* Stop the peer before sorting: a busy-spinning peer would otherwise burn the other core
      * (or this one, on a loaded machine) while we sort. */
@@ -588,8 +635,124 @@ static void run_latency(result *r, uint64_t warmup_ns, uint64_t duration_ns) {
     free(rtt);
 }
 
+/*
+ * Open loop (--rate): a sender thread sends probe i at start + i/rate whatever the echoes do, and
+ * stamps it with that intended time; this thread receives the echoes. Latency runs from the
+ * intended send time (a stall delays every probe scheduled during it: coordinated omission
+ * corrected), as the Java runner measures it; the raw figure, from the actual send time, is kept
+ * beside it. A warm-up ping-pong of the same length as the Java one runs first.
+ */
+typedef struct {
+    uint64_t first, period, total;
+    uint64_t *actual;             /* actual send time by seq, written by the sender */
+    _Atomic uint64_t sent;
+    uint64_t last_send;
+} open_loop;
+
+static void *open_loop_sender(void *arg) {
+    open_loop *o = arg;
+    uint8_t *b = malloc(buf_cap);
+    if (!b) fail_errno("malloc", "sender buffer");
+    memcpy(b, sbuf, buf_cap);
+    for (uint64_t i = 0; i < o->total; i++) {
+        uint64_t intended = o->first + i * o->period, now;
+        while ((now = now_ns()) < intended) {
+            if (intended - now > 100000) nanosleep(&(struct timespec){0, (long)(intended - now - 50000)}, NULL);
+        }
+        probe_stamp(b, msg_size, (uint32_t)i, intended, fill_crc);
+        o->actual[i] = now_ns();
+        T->send(b, msg_size);
+        o->last_send = o->actual[i];
+        atomic_store_explicit(&o->sent, i + 1, memory_order_release);
+    }
+    free(b);
+    return NULL;
+}
+
+static void run_open_loop(result *r, uint64_t warmup_ns, uint64_t duration_ns, double rate) {
+    /* closed-loop warm-up, as the Java runner does before its open-loop phase */
+    uint64_t warm_end = now_ns() + warmup_ns;
+    for (uint32_t seq = 0; now_ns() < warm_end; seq++) {
+        probe_stamp(sbuf, msg_size, seq, now_ns(), fill_crc);
+        T->send(sbuf, msg_size);
+        for (;;) {
+            ssize_t len = runner_recv(200);
+            if (len < 0 || !T->lossy || (len == (ssize_t)msg_size && probe_seq(rbuf) == seq)) break;
+        }
+    }
+    open_loop o;
+    memset(&o, 0, sizeof o);
+    o.period = (uint64_t)(1e9 / rate + 0.5);
+    if (o.period == 0) o.period = 1;
+    o.total = duration_ns / o.period;
+    if (o.total == 0) o.total = 1;
+    if (o.total > MAX_SAMPLES) fail(2, "rate x duration is over %u messages", MAX_SAMPLES);
+    o.actual = calloc(o.total, sizeof *o.actual);
+    uint32_t *lat = malloc(o.total * sizeof *lat), *raw = malloc(o.total * sizeof *raw);
+    if (!o.actual || !lat || !raw) fail_errno("malloc", "open-loop samples");
+    counters_begin();
+    uint64_t cpu_r0 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID), cpu_p0 = have_peer_clock ? cpu_ns(peer_clock) : 0;
+    uint64_t start = now_ns();
+    o.first = start + o.period;
+    pthread_t sender;
+    if (pthread_create(&sender, NULL, open_loop_sender, &o) != 0) fail(1, "pthread_create failed");
+    size_t n = 0;
+    uint64_t received = 0;
+    while (received < o.total) {
+        ssize_t len = runner_recv(200);
+        if (len < 0) { /* lossy only: quiet for 200 ms */
+            if (atomic_load_explicit(&o.sent, memory_order_acquire) < o.total) continue;
+            break;
+        }
+        uint64_t now = now_ns();
+        received++;
+        if (len != (ssize_t)msg_size || !probe_verify(rbuf, len)) { r->corrupt++; continue; }
+        uint64_t seq = probe_seq(rbuf), intended;
+        memcpy(&intended, rbuf + 8, 8);
+        if (seq >= o.total) { r->corrupt++; continue; }
+        uint64_t d = now - intended, dr = now - o.actual[seq];
+        lat[n] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+        raw[n] = dr > UINT32_MAX ? UINT32_MAX : (uint32_t)dr;
+        n++;
+    }
+    pthread_join(sender, NULL);
+    double cpu_r = (double)(cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_r0);
+    double cpu_p = have_peer_clock ? (double)(cpu_ns(peer_clock) - cpu_p0) : -1;
+    counters_end();
+    stop_peer();
+    r->sent = o.total;
+    r->received = received;
+    r->lost = o.total - received;
+    qsort(lat, n, sizeof *lat, cmp_u32);
+    qsort(raw, n, sizeof *raw, cmp_u32);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) sum += lat[i];
+    r->count = n;
+    double seconds = (o.last_send - start) / 1e9;
+    r->elapsed_s = seconds;
+    if (n > 0) {
+        r->p50 = at_percentile(lat, n, 50);
+        r->p90 = at_percentile(lat, n, 90);
+        r->p99 = at_percentile(lat, n, 99);
+        r->p999 = at_percentile(lat, n, 99.9);
+        r->max = lat[n - 1] / 1000.0;
+        r->mean = sum / (double)n / 1000.0;
+        r->raw_p50 = at_percentile(raw, n, 50);
+        r->raw_p99 = at_percentile(raw, n, 99);
+        r->cpu_runner_ns = cpu_r / (double)n;
+        r->cpu_peer_ns = cpu_p < 0 ? -1 : cpu_p / (double)n;
+    }
+    r->target_rate = rate;
+    r->msgs_per_s = seconds > 0 ? (double)o.total / seconds : 0; /* achieved sending rate */
+    r->mb_per_s = r->msgs_per_s * (double)msg_size / 1e6;
+    free(o.actual);
+    free(lat);
+    free(raw);
+}
+
 /* One SINK ... SINK_END stream of `duration_ns`; fills r when `measured`. */
 static void sink_session(result *r, uint64_t duration_ns, int measured) {
+    if (measured) counters_begin();
     send_ctl(CTL_SINK, 0, NULL);
     uint64_t cpu_r0 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
     uint64_t cpu_p0 = have_peer_clock ? cpu_ns(peer_clock) : 0;
@@ -615,6 +778,7 @@ static void sink_session(result *r, uint64_t duration_ns, int measured) {
         while (runner_recv(50) >= 0) {}
     if (!measured) return;
     double cpu_r = (double)(cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_r0);
+    counters_end();
     double cpu_p = have_peer_clock ? (double)(cpu_ns(peer_clock) - cpu_p0) : -1;
     r->sent = sent;
     r->received = ctl_arg(rbuf, 0);
@@ -652,9 +816,15 @@ static void print_result(const char *mode, const result *r) {
     print_num("elapsed_s", r->elapsed_s);
     print_num("cpu_runner_ns_per_msg", r->cpu_runner_ns);
     print_num("cpu_peer_ns_per_msg", r->cpu_peer_ns);
+    if (r->target_rate > 0) {
+        print_num("target_rate", r->target_rate);
+        print_num("raw_p50_us", r->raw_p50);
+        print_num("raw_p99_us", r->raw_p99);
+    }
     printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
            (unsigned long long)r->sent, (unsigned long long)r->received, (unsigned long long)r->lost,
            (unsigned long long)r->reordered, (unsigned long long)r->corrupt);
+    counters_print();
     printf(",\"params\":\"");
     for (const char *p = T->params; *p; p++)
         if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20) putchar(*p);
@@ -671,12 +841,13 @@ static const struct {
     {"pipe", &stream_pipe},         {"fifo", &stream_fifo},         {"unix", &stream_unix},
     {"tcp", &stream_tcp},           {"unix-dgram", &dgram_unix},    {"unix-seqpacket", &dgram_seqpacket},
     {"udp", &dgram_udp},            {"shm-spin", &shm_spin},        {"shm-semaphore", &shm_semaphore},
+    {"shm-header", &shm_header},
     {"mqueue", &mq_posix},          {"sysv-mqueue", &mq_sysv},      {"signal", &sig_queue},
 };
 #define N_MECHANISMS (sizeof MECHANISMS / sizeof MECHANISMS[0])
 
 static void usage(const char *why) {
-    fprintf(stderr, "ipclab-native: %s\nusage: ipclab-native <mechanism> latency|throughput <size> <warmup_ms> <duration_ms>\nmechanisms:", why);
+    fprintf(stderr, "ipclab-native: %s\nusage: ipclab-native <mechanism> latency|throughput <size> <warmup_ms> <duration_ms> [rate_per_s]\nmechanisms:", why);
     for (size_t i = 0; i < N_MECHANISMS; i++) fprintf(stderr, " %s", MECHANISMS[i].name);
     fprintf(stderr, "\n");
     exit(2);
@@ -710,8 +881,9 @@ int main(int argc, char **argv) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     have_sse42 = __builtin_cpu_supports("sse4.2");
+    if (have_sse42) crc_shift_init();
 #endif
-    if (argc != 6) usage("expected 5 arguments");
+    if (argc != 6 && argc != 7) usage("expected 5 arguments, or 6 with an open-loop rate");
     for (size_t i = 0; i < N_MECHANISMS; i++)
         if (strcmp(argv[1], MECHANISMS[i].name) == 0) T = MECHANISMS[i].t;
     if (!T) {
@@ -725,6 +897,7 @@ int main(int argc, char **argv) {
     msg_size = parse_num("size", argv[3], 1, MAX_MESSAGE);
     uint64_t warmup_ms = parse_num("warmup_ms", argv[4], 0, 3600000);
     uint64_t duration_ms = parse_num("duration_ms", argv[5], 1, 3600000);
+    double rate = argc == 7 ? (double)parse_num("rate_per_s", argv[6], 1, 10000000) : 0;
     size_t limit = T->max_size();
     if (limit == SHORT_PROBE) {
         if (msg_size != SHORT_PROBE && msg_size != TINY_PROBE)
@@ -735,6 +908,8 @@ int main(int argc, char **argv) {
     } else if (msg_size > limit) {
         fail(2, "size %zu is over the %s limit of %zu bytes", msg_size, T->name, limit);
     }
+    if (rate > 0 && (!latency || msg_size < PROBE_MIN))
+        fail(2, "an open-loop rate needs latency mode and a probe with a timestamp (at least %d bytes)", PROBE_MIN);
     buf_cap = msg_size > CONTROL_MAX + 4 ? msg_size : CONTROL_MAX + 4;
     sbuf = malloc(buf_cap);
     rbuf = malloc(buf_cap);
@@ -775,6 +950,7 @@ int main(int argc, char **argv) {
     child_pid = pid;
     other_pid = pid;
     have_peer_clock = clock_getcpuclockid(pid, &peer_clock) == 0;
+    counters_open(getpid(), pid);
     T->attach(ROLE_RUNNER);
     ssize_t n = runner_recv(5000);
     if (n < 0 || ctl_opcode(rbuf, n) != CTL_HELLO) fail(1, "the peer's first message was not HELLO");
@@ -783,7 +959,8 @@ int main(int argc, char **argv) {
     result r;
     memset(&r, 0, sizeof r);
     if (latency) {
-        run_latency(&r, warmup_ms * 1000000u, duration_ms * 1000000u);
+        if (rate > 0) run_open_loop(&r, warmup_ms * 1000000u, duration_ms * 1000000u, rate);
+        else run_latency(&r, warmup_ms * 1000000u, duration_ms * 1000000u);
     } else {
         if (warmup_ms > 0) sink_session(&r, warmup_ms * 1000000u, 0);
         sink_session(&r, duration_ms * 1000000u, 1);

@@ -58,7 +58,7 @@ typedef struct transport {
 
 extern transport stream_pipe, stream_fifo, stream_unix, stream_tcp;
 extern transport dgram_unix, dgram_seqpacket, dgram_udp;
-extern transport shm_spin, shm_semaphore;
+extern transport shm_spin, shm_semaphore, shm_header;
 extern transport mq_posix, mq_sysv;
 extern transport sig_queue;
 
@@ -90,6 +90,13 @@ extern size_t msg_size;
 void write_all(int fd, const void *buf, size_t len, const char *what);
 
 uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
+
+/* Kernel counters over the measured phase (counters.c): open after fork, begin/end around the
+ * phase, print inside the result object. */
+void counters_open(pid_t runner, pid_t peer);
+void counters_begin(void);
+void counters_end(void);
+void counters_print(void);
 
 /* A private 0700 directory "/tmp/ipclab-<pid>-native-<purpose>-XXXXXX", registered for removal. */
 void private_dir(char *out, size_t cap, const char *purpose);

@@ -13,7 +13,12 @@
  *     sem_post, consumer sem_wait); a full ring parks the producer on a second semaphore that the
  *     consumer posts only when the producer said it is waiting.
  *
- * Ring capacity: max(256 KiB, next power of two >= 4 x (size + 8)).
+ * Ring capacity: 4 MiB per direction, the Java shm provider's default, so that both hold as many
+ * records in flight at every size (three 1 MiB messages); never less than two records.
+ *
+ * This is the Java ShmChannel's algorithm (head/tail counters on their own lines, each side caching
+ * the other's). Its floor is shm-header (shm_header.c): a ring whose consumer polls the record's own
+ * header word, one cache-line hand-off per message instead of two.
  */
 #define _GNU_SOURCE
 #include "ipclab_native.h"
@@ -136,8 +141,8 @@ static sem_t *new_sem(int i, const char *purpose) {
 
 static void setup(size_t size, int sems, transport *t) {
     use_sems = sems;
-    capacity = 256 * 1024;
-    while (capacity < 4 * (size + 8)) capacity <<= 1;
+    capacity = 4u << 20;
+    while (capacity < 2 * (size + 8)) capacity <<= 1;
     mask = capacity - 1;
     size_t ring_bytes = (sizeof(ring) + capacity + CACHE_LINE - 1) & ~(size_t)(CACHE_LINE - 1);
     char name[100];

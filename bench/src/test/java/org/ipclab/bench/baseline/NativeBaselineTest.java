@@ -2,6 +2,8 @@ package org.ipclab.bench.baseline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.ipclab.bench.Results;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -116,6 +119,48 @@ class NativeBaselineTest {
             assertTrue(Double.isNaN(r.p50Us()) && Double.isNaN(r.maxUs()), r::json);
         }
         assertFalse(r.params().isEmpty(), r::json);
+    }
+
+    /**
+     * The kernel's own count, not a timing: a pipe round trip is one writev and one read in each
+     * process; spinning shared memory makes no system call at all. Where perf cannot count, the
+     * figure must say why instead of being 0.
+     */
+    @Test
+    void kernelCountersSeeOneWriteAndOneReadPerProcessForAPipeAndNoneForSpinningShm() throws IOException {
+        NativeResult pipe = baseline.run("pipe", "latency", 64, WARMUP, DURATION);
+        NativeResult shm = baseline.run("shm-header", "latency", 64, WARMUP, DURATION);
+        assertNotNull(pipe.counters(), pipe::json);
+        for (String role : List.of("runner", "peer")) {
+            Results.CounterGroup g = pipe.counters().group(role, "work");
+            assertNotNull(g, pipe::json);
+            Results.Figure sys = g.figures().get("syscalls");
+            if (pipe.counters().perf() != null) {
+                assertNull(sys.total(), pipe::json);
+                assertFalse(sys.unavailable().isBlank(), pipe::json);
+            } else {
+                assertEquals(2.0, sys.perMessage(), 0.05, pipe::json);
+                // none per message: a handful in all (the sample array growing, the counters switched off)
+                long shmCalls = shm.counters().group(role, "work").figures().get("syscalls").total();
+                assertTrue(shmCalls <= 32, shm::json);
+            }
+            Results.Figure syscw = g.figures().get("syscw");
+            if (syscw.total() != null) assertEquals(1.0, syscw.perMessage(), 0.05, pipe::json); // the writev
+            assertFalse(g.cpusAllowed() == null || g.cpusAllowed().isBlank(), pipe::json);
+        }
+    }
+
+    /** Open loop: every scheduled probe is sent and echoed, and latency is measured from the schedule. */
+    @Test
+    void openLoopSendsOnScheduleAndLosesNothing() throws IOException {
+        NativeResult r = baseline.run("pipe", "latency", 64, WARMUP, DURATION, 2_000);
+        assertEquals(r.sent(), r.received(), r::json);
+        assertEquals(0, r.lost() + r.corrupt() + r.reordered(), r::json);
+        assertEquals(Math.max(1, DURATION.toNanos() / 500_000), r.sent(), r::json); // rate x duration, no more, no fewer
+        assertTrue(r.p50Us() > 0 && r.p50Us() <= r.p99Us(), r::json);
+        assertTrue(r.json().contains("\"target_rate\":2000.000"), r::json);
+        IOException signal = assertThrows(IOException.class, () -> baseline.run("signal", "latency", 8, WARMUP, DURATION, 100));
+        assertTrue(signal.getMessage().contains("open-loop rate needs"), signal.getMessage());
     }
 
     @Test

@@ -58,6 +58,8 @@ class ReportsTest {
         assertTrue(html.contains("RTT percentiles at 64 B"));
         assertTrue(html.contains("RTT p50 vs message size"));
         assertTrue(html.contains("Throughput vs message size"));
+        assertTrue(html.contains("tcp: RTT percentiles") && html.contains("unix: RTT percentiles"), "a distribution chart per mechanism");
+        assertTrue(html.contains("64 B, unpinned"), "the placement named in the legend");
         assertTrue(html.contains("test &lt;cpu&gt;"), "environment values are escaped");
         Matcher external = Pattern.compile("(src|href)=\"(https?:)?//").matcher(html);
         assertTrue(!external.find(), "the page must not fetch anything: " + (external.find(0) ? external.group() : ""));
@@ -76,11 +78,46 @@ class ReportsTest {
         assertEquals(sample(), Reports.read(good));
     }
 
+    /** sample() with every RTT doubled and every rate halved, pinned: a slower run in another placement. */
+    static Results.Report slowerPinned() {
+        Results.Report r = sample();
+        List<Results.Measurement> ms = new ArrayList<>();
+        for (Results.Measurement m : r.measurements()) {
+            Results.Summary s = m.summary();
+            Results.Latency l = s.latency() == null ? null : new Results.Latency(s.latency().count(), 2 * s.latency().p50Us(), 2 * s.latency().p90Us(),
+                    2 * s.latency().p99Us(), 2 * s.latency().p999Us(), 2 * s.latency().maxUs(), 2 * s.latency().meanUs());
+            List<Results.Point> pts = s.percentiles() == null ? null : s.percentiles().stream().map(p -> new Results.Point(p.percentile(), 2 * p.us())).toList();
+            Results.Summary slow = new Results.Summary(l, s.p50Us(), s.msgsPerSec() == null ? null : s.msgsPerSec() / 2,
+                    s.mbPerSec() == null ? null : s.mbPerSec() / 2, s.msgsPerSecSpread(), null, null, null, pts);
+            ms.add(new Results.Measurement(m.mechanism(), m.mode(), m.sizeBytes(), m.status(), m.error(), m.parameters(), m.repeats(), slow, m.integrity(), m.cpu()));
+        }
+        Map<String, String> env = new java.util.LinkedHashMap<>(r.environment());
+        env.put("pinning", "runner on CPU 0, peer on CPU 1 (taskset)");
+        return new Results.Report("ipclab", "test", "2026-11-28T00:00:00Z", env, r.config(), ms, List.of(), false);
+    }
+
+    @Test
+    void comparisonOfTwoRunsFlagsTheSlowerOneAndChartsBothPlacements() {
+        Comparison c = new Comparison(List.of(new Comparison.Run("base.json", sample()), new Comparison.Run("pinned.json", slowerPinned())));
+        assertEquals(12, c.rows().size());
+        assertTrue(c.rows().stream().allMatch(r -> r.verdict().equals("slower")), c.table());
+        assertEquals(12, c.slowerThan(10).size());
+        assertEquals(0, c.slowerThan(150).size(), "+100% latency and +50% (half the rate) are below 150%");
+        String html = c.html();
+        assertTrue(html.contains("base.json 64 B, unpinned"), "placement in the legend");
+        assertTrue(html.contains("pinned.json 64 B, pinned: runner on CPU 0, peer on CPU 1"));
+        assertTrue(!Pattern.compile("(src|href)\\s*=\\s*\"?(https?:)?//|<script|@import|url\\(").matcher(html).find(), "one offline file");
+        Comparison same = new Comparison(List.of(new Comparison.Run("a", sample()), new Comparison.Run("b", sample())));
+        assertTrue(same.rows().stream().allMatch(r -> r.verdict().equals("within noise")), same.table());
+    }
+
     /** The page as a browser shows it: Debian's Chromium, headless (installed by .ci/run). */
     @Test
     void htmlRendersInHeadlessChromiumWithItsCharts(@TempDir Path dir) throws Exception {
         Path chromium = Path.of("/usr/bin/chromium");
         assumeTrue(Files.isExecutable(chromium), "chromium is not installed (.ci/run installs it)");
+        Path compared = Files.writeString(dir.resolve("compare.html"),
+                new Comparison(List.of(new Comparison.Run("base.json", sample()), new Comparison.Run("pinned.json", slowerPinned()))).html());
         Path page = Files.writeString(dir.resolve("report.html"), Reports.html(sample()));
         List<String> common = List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -94,6 +131,15 @@ class ReportsTest {
         long charts = Pattern.compile("<svg class=\"chart\"").matcher(dom).results().count();
         assertTrue(charts >= 5, "charts in the rendered DOM: " + charts);
         assertTrue(dom.contains("class=\"series\""), "chart lines present");
+
+        List<String> dumpCompared = new ArrayList<>(common);
+        dumpCompared.add("--dump-dom");
+        dumpCompared.add(compared.toUri().toString());
+        Process pc = new ProcessBuilder(dumpCompared).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String cdom = new String(pc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(pc.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, Pattern.compile("<svg class=\"chart\"").matcher(cdom).results().count(), "a percentile chart per mechanism");
+        assertTrue(cdom.contains("<tr class=\"slower\">"), "the comparison table rendered");
 
         Path png = dir.resolve("report.png");
         List<String> shot = new ArrayList<>(common);

@@ -1,0 +1,58 @@
+package org.ipclab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs {@code ipc} as a real process with a chosen environment (the tests of the distribution work). */
+final class Ipc {
+    private Ipc() {
+    }
+
+    static CliTest.Run run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return run(env, List.of(), args);
+    }
+
+    /** {@code shellPrefix}: run through {@code bash -c '<prefix>; exec java ...'} (e.g. to lower a ulimit). */
+    static CliTest.Run run(Map<String, String> env, List<String> shellPrefix, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Dchronicle.analytics.disable=true",
+                // what the jar's manifest gives 'java -jar' (Chronicle Queue needs them)
+                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 24) cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        if (!shellPrefix.isEmpty()) {
+            StringBuilder line = new StringBuilder(String.join("; ", shellPrefix)).append("; exec");
+            for (String c : cmd) line.append(" '").append(c.replace("'", "'\\''")).append('\'');
+            cmd = List.of("bash", "-c", line.toString());
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().keySet().removeIf(k -> k.startsWith("IPCLAB_"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        // stderr on its own thread: a full pipe would stall the child while stdout is read
+        var err = new java.util.concurrent.CompletableFuture<byte[]>();
+        Thread t = new Thread(() -> {
+            try {
+                err.complete(p.getErrorStream().readAllBytes());
+            } catch (IOException e) {
+                err.completeExceptionally(e);
+            }
+        });
+        t.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "ipc " + String.join(" ", args) + " did not finish");
+        t.join();
+        return new CliTest.Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8));
+    }
+}
