@@ -115,6 +115,9 @@ class MechanismDescriptionsTest {
 
     @Test
     void noMechanismOrOptionNameIsWrittenOutsideItsModule() throws IOException {
+        // "file name": IoRoute defines the io option that the stream and datagram mechanisms share;
+        // the counters read the /proc file called io.
+        Set<String> notAMechanismName = Set.of("IoRoute.java io", "ThreadSample.java io");
         Set<String> names = new TreeSet<>();
         for (ChannelProvider p : Providers.all()) {
             names.add(p.name());
@@ -128,15 +131,14 @@ class MechanismDescriptionsTest {
         for (String reader : READERS) {
             Path dir = reader.contains("/") ? ROOT.resolve(reader) : ROOT.resolve(reader).resolve("src/main");
             try (Stream<Path> files = Files.walk(dir)) {
-                // IoRoute is where the io option, shared by the stream and datagram mechanisms, is defined.
-                for (Path f : files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("core/io/IoRoute.java")).toList()) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".java")).toList()) {
                     List<String> lines = Files.readAllLines(f);
                     for (int i = 0; i < lines.size(); i++) {
                         String line = lines.get(i).trim();
                         if (line.startsWith("*") || line.startsWith("/*") || line.startsWith("//")) continue; // comments and javadoc examples
                         Matcher m = literal.matcher(line);
                         while (m.find()) {
-                            if (names.contains(m.group(1))) found.add(ROOT.relativize(f) + ":" + (i + 1) + " \"" + m.group(1) + "\"");
+                            if (names.contains(m.group(1)) && !notAMechanismName.contains(f.getFileName() + " " + m.group(1))) found.add(ROOT.relativize(f) + ":" + (i + 1) + " \"" + m.group(1) + "\"");
                         }
                     }
                 }
