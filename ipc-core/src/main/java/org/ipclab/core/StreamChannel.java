@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.ipclab.core.internal.Deadline;
+import org.ipclab.core.io.RawChannel;
 
 /**
  * A {@link Channel} over a byte stream (pipe, FIFO, Unix stream socket, TCP), carrying messages
@@ -90,11 +91,11 @@ public class StreamChannel implements Channel {
     @Override
     public boolean trySend(ByteBuffer message) throws IOException {
         int length = checkSize(message);
-        if (!(out instanceof SelectableChannel)) {
+        if (!(out instanceof SelectableChannel) && !(out instanceof RawChannel)) {
             send(message, TRY_SEND_COMPLETION);
             return true;
         }
-        SelectableChannel selectable = (SelectableChannel) out;
+        SelectableChannel selectable = out instanceof SelectableChannel ? (SelectableChannel) out : null;
         ByteBuffer payload = null;
         if (length <= BUFFER_BYTES) {
             frameSmall(message, length);
@@ -104,7 +105,13 @@ public class StreamChannel implements Channel {
             writeBuffer.putInt(length).flip();
         }
         int written;
-        synchronized (selectable.blockingLock()) {
+        if (out instanceof RawChannel) {
+            try {
+                written = ((RawChannel) out).writeNow(writeBuffer);
+            } catch (IOException e) {
+                throw translate(e, "send");
+            }
+        } else synchronized (selectable.blockingLock()) {
             selectable.configureBlocking(false);
             try {
                 written = out.write(writeBuffer);
@@ -265,6 +272,16 @@ public class StreamChannel implements Channel {
 
     /** One non-blocking read into the buffer; overridable for streams that are not {@link SelectableChannel}s. */
     protected int readNow() throws IOException {
+        if (in instanceof RawChannel) {
+            readBuffer.compact();
+            try {
+                return ((RawChannel) in).readNow(readBuffer);
+            } catch (IOException e) {
+                throw translate(e, "receive");
+            } finally {
+                readBuffer.flip();
+            }
+        }
         if (!(in instanceof SelectableChannel)) {
             throw new UnsupportedOperationException(mechanism + " has no non-blocking read; use receive()");
         }

@@ -36,6 +36,7 @@ import org.ipclab.core.Names;
 import org.ipclab.core.NativeException;
 import org.ipclab.core.ServerEnd;
 import org.ipclab.core.StreamChannel;
+import org.ipclab.core.io.IoRoute;
 
 /**
  * Two named pipes (FIFOs), one per direction, that unrelated processes meet by path:
@@ -71,13 +72,15 @@ public final class FifoProvider implements ChannelProvider {
                 .options(MechanismOption.text(PATH, null, "directory that holds the two FIFOs " + TO_SERVER + " and " + TO_CLIENT
                                 + " (default: a fresh private 0700 directory in the temp directory)").withShortcut(),
                         MechanismOption.size(PIPE_SIZE, null, "capacity of each FIFO, fcntl(F_SETPIPE_SZ); one page up to"
-                                + " /proc/sys/fs/pipe-max-size (default: the kernel's, 64 KiB)"))
+                                + " /proc/sys/fs/pipe-max-size (default: the kernel's, 64 KiB)"), IoRoute.option())
+                .peerJvmFlags(IoRoute.jvmFlags(spec))
                 .nativeProgram("fifo")
                 .build();
     }
 
     @Override
     public ServerEnd open(ChannelSpec spec) throws IOException {
+        IoRoute route = IoRoute.of(spec);
         int requested = spec.option(PIPE_SIZE).isPresent() ? PipeCapacity.validate(spec.size(PIPE_SIZE, 0)) : 0;
         Optional<String> given = spec.option(PATH);
         Path dir;
@@ -93,7 +96,7 @@ public final class FifoProvider implements ChannelProvider {
         }
         Path toServer = dir.resolve(TO_SERVER);
         Path toClient = dir.resolve(TO_CLIENT);
-        FifoServerEnd end = new FifoServerEnd(spec, dir, privateDir, toServer, toClient, requested);
+        FifoServerEnd end = new FifoServerEnd(spec, dir, privateDir, toServer, toClient, requested, route);
         try {
             FifoFiles.create(toServer);
             end.created.add(toServer);
@@ -114,6 +117,7 @@ public final class FifoProvider implements ChannelProvider {
 
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
+        IoRoute route = IoRoute.of(spec);
         Path dir = Path.of(spec.option(PATH).orElseThrow(() ->
                 new BadInputException("fifo connect needs the directory of the FIFOs (--path DIR)"))).toAbsolutePath();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -138,7 +142,7 @@ public final class FifoProvider implements ChannelProvider {
             out.close();
             throw e;
         }
-        return new StreamChannel(NAME, in, out, Framing.DEFAULT_MAX_MESSAGE);
+        return new StreamChannel(NAME, route.wrap(in), route.wrap(out), Framing.DEFAULT_MAX_MESSAGE);
     }
 
     /**
@@ -171,13 +175,15 @@ public final class FifoProvider implements ChannelProvider {
         private final Path toServer;
         private final Path toClient;
         private final int requestedSize;
+        private final IoRoute route;
         final List<Path> created = new ArrayList<>();
         Optional<Path> registryEntry = Optional.empty();
         final Map<String, String> effective = new LinkedHashMap<>();
         private volatile boolean closed;
         private boolean removed;
 
-        FifoServerEnd(ChannelSpec spec, Path dir, boolean privateDir, Path toServer, Path toClient, int requestedSize) {
+        FifoServerEnd(ChannelSpec spec, Path dir, boolean privateDir, Path toServer, Path toClient, int requestedSize, IoRoute route) {
+            this.route = route;
             this.spec = spec;
             this.dir = dir;
             this.privateDir = privateDir;
@@ -185,6 +191,7 @@ public final class FifoProvider implements ChannelProvider {
             this.toClient = toClient;
             this.requestedSize = requestedSize;
             effective.put("path", dir.toString());
+            effective.put(IoRoute.OPTION, route.label());
         }
 
         @Override
@@ -216,9 +223,9 @@ public final class FifoProvider implements ChannelProvider {
             // even if both processes are killed. Without one (ipc serve), later clients need them.
             if (peer.isPresent()) {
                 removeNames();
-                return new StreamChannel(NAME, in, out, Framing.DEFAULT_MAX_MESSAGE);
+                return new StreamChannel(NAME, route.wrap(in), route.wrap(out), Framing.DEFAULT_MAX_MESSAGE);
             }
-            return new HangUpChannel(NAME, in, out, Framing.DEFAULT_MAX_MESSAGE);
+            return new HangUpChannel(NAME, in, out, Framing.DEFAULT_MAX_MESSAGE, route);
         }
 
         /**

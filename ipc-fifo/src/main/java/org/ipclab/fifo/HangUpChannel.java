@@ -7,6 +7,7 @@ import java.time.Duration;
 
 import org.ipclab.core.StreamChannel;
 import org.ipclab.core.internal.Deadline;
+import org.ipclab.core.io.IoRoute;
 
 /**
  * The server's end when clients come one after another ({@code ipc serve}). The classic FIFO
@@ -19,8 +20,8 @@ final class HangUpChannel extends StreamChannel {
     static final Duration HANG_UP_WAIT = Duration.ofSeconds(2);
     private final FileChannel in;
 
-    HangUpChannel(String mechanism, FileChannel in, FileChannel out, int maxMessageSize) {
-        super(mechanism, in, out, maxMessageSize);
+    HangUpChannel(String mechanism, FileChannel in, FileChannel out, int maxMessageSize, IoRoute route) throws IOException {
+        super(mechanism, route.wrap(in), route.wrap(out), maxMessageSize);
         this.in = in;
     }
 

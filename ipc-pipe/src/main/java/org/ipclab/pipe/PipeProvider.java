@@ -31,6 +31,7 @@ import org.ipclab.core.MechanismOption;
 import org.ipclab.core.NativeException;
 import org.ipclab.core.ServerEnd;
 import org.ipclab.core.StreamChannel;
+import org.ipclab.core.io.IoRoute;
 
 /**
  * Two anonymous pipes between a parent and the child JVM it starts: the child's stdin carries
@@ -61,7 +62,8 @@ public final class PipeProvider implements ChannelProvider {
                 .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.RELATED_PROCESSES_ONLY)
                 .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
                 .options(MechanismOption.size(PIPE_SIZE, null, "capacity of each pipe, fcntl(F_SETPIPE_SZ); one page up to"
-                        + " /proc/sys/fs/pipe-max-size (default: the kernel's, 64 KiB)"))
+                        + " /proc/sys/fs/pipe-max-size (default: the kernel's, 64 KiB)"), IoRoute.option())
+                .peerJvmFlags(IoRoute.jvmFlags(spec))
                 .nativeProgram("pipe")
                 .unavailableBecause(Files.isDirectory(Path.of("/proc/self/fd")) ? Optional.empty() : Optional.of("needs Linux /proc/self/fd"))
                 .build();
@@ -70,11 +72,12 @@ public final class PipeProvider implements ChannelProvider {
     @Override
     public ServerEnd open(ChannelSpec spec) {
         int requested = spec.option(PIPE_SIZE).isPresent() ? PipeCapacity.validate(spec.size(PIPE_SIZE, 0)) : 0;
-        return new PipeServerEnd(spec, requested);
+        return new PipeServerEnd(spec, requested, IoRoute.of(spec));
     }
 
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
+        IoRoute route = IoRoute.of(spec);
         String in = PipeEnds.target(ProcessHandle.current().pid(), 0);
         String out = PipeEnds.target(ProcessHandle.current().pid(), 1);
         if (!in.startsWith("pipe:") || !out.startsWith("pipe:")) {
@@ -94,7 +97,7 @@ public final class PipeProvider implements ChannelProvider {
             if (toParent != null) toParent.close();
             throw e;
         }
-        return new StreamChannel(NAME, fromParent, toParent, Framing.DEFAULT_MAX_MESSAGE);
+        return new StreamChannel(NAME, route.wrap(fromParent), route.wrap(toParent), Framing.DEFAULT_MAX_MESSAGE);
     }
 
     /** dup2(2, 1) and dup2(/dev/null, 0): the pipes now live only in our reopened descriptors. */
@@ -113,13 +116,16 @@ public final class PipeProvider implements ChannelProvider {
     private final class PipeServerEnd implements ServerEnd {
         private final ChannelSpec spec;
         private final int requestedSize;
+        private final IoRoute route;
         private final Map<String, String> effective = new LinkedHashMap<>();
         private volatile String toPeerPipe = "";
         private volatile String fromPeerPipe = "";
 
-        PipeServerEnd(ChannelSpec spec, int requestedSize) {
+        PipeServerEnd(ChannelSpec spec, int requestedSize, IoRoute route) {
             this.spec = spec;
             this.requestedSize = requestedSize;
+            this.route = route;
+            effective.put(IoRoute.OPTION, route.label());
         }
 
         @Override
@@ -180,7 +186,7 @@ public final class PipeProvider implements ChannelProvider {
             // The JDK's copies must go: its reaper would otherwise read our pipe when the child exits.
             child.getOutputStream().close();
             child.getInputStream().close();
-            return new StreamChannel(NAME, in, out, Framing.DEFAULT_MAX_MESSAGE);
+            return new StreamChannel(NAME, route.wrap(in), route.wrap(out), Framing.DEFAULT_MAX_MESSAGE);
         }
 
         @Override

@@ -20,6 +20,7 @@ import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.MessageTooLargeException;
 import org.ipclab.core.PeerGoneException;
+import org.ipclab.core.io.RawChannel;
 
 /**
  * A {@link Channel} over a connected message socket — UDP, Unix {@code SOCK_DGRAM} or
@@ -60,6 +61,8 @@ class DatagramMessageChannel implements Channel {
     private final Deque<byte[]> pending = new ArrayDeque<>();
     private final ByteBuffer laneBuffer = ByteBuffer.allocateDirect(LANE_HEADER).order(ByteOrder.LITTLE_ENDIAN);
     private final java.net.DatagramSocket blockingSocket;
+    private final RawChannel raw;
+    private final boolean blocking;
     private final org.ipclab.core.internal.Deadline writeDeadline = new org.ipclab.core.internal.Deadline(this::close);
     private int currentSoTimeoutMs = -1;
     private boolean waitFirst;
@@ -85,14 +88,31 @@ class DatagramMessageChannel implements Channel {
      */
     DatagramMessageChannel(String mechanism, DatagramChannel socket, int maxMessageSize, boolean endOfStreamOnMinusOne,
                            boolean answersJoin, java.net.DatagramSocket soTimeout, AutoCloseable... alsoClose) throws IOException {
+        this(mechanism, socket, maxMessageSize, endOfStreamOnMinusOne, answersJoin, soTimeout, null, alsoClose);
+    }
+
+    /**
+     * io=ffm: recv/send on the socket's descriptor through {@code raw}, blocking and bounded by
+     * SO_RCVTIMEO like the junixsocket route: one {@code recv} per receive, no readiness poll first.
+     */
+    static DatagramMessageChannel raw(String mechanism, DatagramChannel socket, int maxMessageSize, boolean endOfStreamOnMinusOne,
+                                      boolean answersJoin, RawChannel raw, AutoCloseable... alsoClose) throws IOException {
+        return new DatagramMessageChannel(mechanism, socket, maxMessageSize, endOfStreamOnMinusOne, answersJoin, null, raw, alsoClose);
+    }
+
+    private DatagramMessageChannel(String mechanism, DatagramChannel socket, int maxMessageSize, boolean endOfStreamOnMinusOne,
+                                   boolean answersJoin, java.net.DatagramSocket soTimeout, RawChannel raw,
+                                   AutoCloseable... alsoClose) throws IOException {
         this.blockingSocket = soTimeout;
+        this.raw = raw;
+        this.blocking = soTimeout != null || raw != null;
         this.mechanism = mechanism;
         this.socket = socket;
         this.maxMessageSize = maxMessageSize;
         this.endOfStreamOnMinusOne = endOfStreamOnMinusOne;
         this.answersJoin = answersJoin;
         this.alsoClose = alsoClose;
-        if (blockingSocket != null) {
+        if (blocking) {
             socket.configureBlocking(true);
             this.readSelector = null;
             this.writeSelector = null;
@@ -141,6 +161,10 @@ class DatagramMessageChannel implements Channel {
     @Override
     public void send(ByteBuffer message, Duration timeout) throws IOException {
         checkSize(message);
+        if (raw != null) {
+            sendRaw(message, timeout);
+            return;
+        }
         if (blockingSocket != null) {
             sendBlocking(message, timeout);
             return;
@@ -182,6 +206,21 @@ class DatagramMessageChannel implements Channel {
         if (!writeDeadline.disarm()) throw new IpcTimeoutException(mechanism + " send (channel closed)", timeout);
     }
 
+    /**
+     * Without waiting first (the common case: one {@code send}); a full receive queue (Unix
+     * datagrams) is retried with short pauses until the timeout — nothing to wake on close.
+     */
+    private void sendRaw(ByteBuffer m, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + nanos(timeout);
+        long pause = 20_000;
+        while (write(m) == 0) {
+            if (peerGone != null) throw new PeerGoneException(mechanism + " send: " + peerGone);
+            if (deadline - System.nanoTime() <= 0) throw new IpcTimeoutException(mechanism + " send (peer not reading)", timeout);
+            java.util.concurrent.locks.LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, 10_000_000);
+        }
+    }
+
     @Override
     public boolean trySend(ByteBuffer message) throws IOException {
         checkSize(message);
@@ -215,7 +254,7 @@ class DatagramMessageChannel implements Channel {
         ensureOpen();
         int position = m.position();
         try {
-            return socket.write(m);
+            return raw != null ? raw.writeNow(m) : socket.write(m);
         } catch (IOException e) {
             throw translate(e, "send");
         } finally {
@@ -235,7 +274,7 @@ class DatagramMessageChannel implements Channel {
 
     @Override
     public int receive(ByteBuffer into, Duration timeout) throws IOException {
-        if (blockingSocket != null) return receiveBlocking(into, timeout);
+        if (blocking) return receiveBlocking(into, timeout);
         long deadline = System.nanoTime() + nanos(timeout);
         // Ping-pong: the reply is rarely there yet, so a read first only returns EAGAIN. When the
         // last receive had to wait, wait first (epoll_wait, then one read: two syscalls, not three).
@@ -276,7 +315,8 @@ class DatagramMessageChannel implements Channel {
                 if (left <= 0) throw new IpcTimeoutException(mechanism + " receive", timeout);
                 int slice = (int) Math.max(1, Math.min(POLL_SLICE_MS, (left + 999_999) / 1_000_000));
                 if (slice != currentSoTimeoutMs) {
-                    blockingSocket.setSoTimeout(slice);
+                    if (raw != null) raw.setReceiveTimeout(slice);
+                    else blockingSocket.setSoTimeout(slice);
                     currentSoTimeoutMs = slice;
                 }
                 int n = readOne();
@@ -313,6 +353,7 @@ class DatagramMessageChannel implements Channel {
     }
 
     private int readNonBlocking() throws IOException {
+        if (raw != null) return readOne(true);
         synchronized (socket.blockingLock()) {
             socket.configureBlocking(false);
             try {
@@ -331,7 +372,7 @@ class DatagramMessageChannel implements Channel {
         readLock.lock();
         try {
             while (true) {
-                int n = blockingSocket != null ? readNonBlocking() : readOne();
+                int n = blocking ? readNonBlocking() : readOne();
                 if (n == END_OF_STREAM) return END_OF_STREAM;
                 if (n == 0) return NO_MESSAGE;
                 if (!isHandshake(n)) return deliver(into, rx, n);
@@ -343,10 +384,14 @@ class DatagramMessageChannel implements Channel {
 
     /** One datagram into {@link #rx} (flipped); its length, 0 when none is waiting, or END_OF_STREAM. */
     private int readOne() throws IOException {
+        return readOne(false);
+    }
+
+    private int readOne(boolean now) throws IOException {
         rx.clear();
         int n;
         try {
-            n = socket.read(rx);
+            n = raw == null ? socket.read(rx) : now ? raw.readNow(rx) : raw.read(rx);
         } catch (java.net.SocketTimeoutException slice) {
             return 0; // an SO_TIMEOUT slice ended (blocking mode)
         } catch (IOException e) {
@@ -483,6 +528,17 @@ class DatagramMessageChannel implements Channel {
         if (readSelector != null) Listener.closeQuietly(readSelector);
         if (writeSelector != null) Listener.closeQuietly(writeSelector);
         writeDeadline.close();
+        if (raw != null) {
+            Listener.closeQuietly(raw);
+            // A kept socket goes back to the JDK's own blocking receives: no receive timeout left on it.
+            if (releaseSocket != null && currentSoTimeoutMs > 0) {
+                try {
+                    raw.setReceiveTimeout(0);
+                } catch (IOException ignored) {
+                    // the socket is being closed or reset anyway
+                }
+            }
+        }
         AutoCloseable release = releaseSocket;
         if (release != null) {
             Listener.closeQuietly(release);

@@ -1,11 +1,14 @@
 package org.ipclab.socket;
 
+import java.io.IOException;
 import java.util.Optional;
 
 import org.newsclub.net.unix.AFSocket;
+import org.newsclub.net.unix.AFUNIXDatagramChannel;
+import org.newsclub.net.unix.FileDescriptorCast;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
-/** junixsocket's availability (its native library loads from its jar) and address printing. */
+/** junixsocket's availability (its native library loads from its jar), descriptors and address printing. */
 final class Junix {
     private Junix() {
     }
@@ -27,5 +30,10 @@ final class Junix {
             return "@" + new String(b, 1, end - 1, AFUNIXSocketAddress.addressCharset());
         }
         return address.getPath();
+    }
+
+    /** The socket's descriptor number, for io=ffm (junixsocket hands it out without reflection). */
+    static int fd(AFUNIXDatagramChannel socket) throws IOException {
+        return FileDescriptorCast.using(socket.socket().getFileDescriptor()).as(Integer.class);
     }
 }

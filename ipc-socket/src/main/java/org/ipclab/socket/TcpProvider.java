@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.ServerEnd;
 import org.ipclab.core.StreamChannel;
+import org.ipclab.core.io.IoRoute;
 
 /** TCP over loopback (or a chosen address), framed; TCP_NODELAY on unless {@code no-delay=false}. */
 public final class TcpProvider implements ChannelProvider {
@@ -51,13 +53,15 @@ public final class TcpProvider implements ChannelProvider {
                         MechanismOption.port("port", "0", "TCP port; 0 lets the kernel choose a free one").withShortcut(),
                         MechanismOption.flag("no-delay", true, "TCP_NODELAY: false turns Nagle's algorithm on"),
                         MechanismOption.size("sndbuf", null, "SO_SNDBUF request in bytes (default: the kernel's)"),
-                        MechanismOption.size("rcvbuf", null, "SO_RCVBUF request in bytes (default: the kernel's)"))
+                        MechanismOption.size("rcvbuf", null, "SO_RCVBUF request in bytes (default: the kernel's)"), IoRoute.option())
+                .peerJvmFlags(IoRoute.jvmFlags(spec))
                 .nativeProgram("tcp")
                 .build();
     }
 
     @Override
     public ServerEnd open(ChannelSpec spec) throws IOException {
+        IoRoute.of(spec); // refuses io=ffm where it cannot run before anything is created
         InetAddress host = address(spec.option("host", "127.0.0.1"));
         int port = port(spec);
         ServerSocketChannel listener = ServerSocketChannel.open();
@@ -77,6 +81,7 @@ public final class TcpProvider implements ChannelProvider {
 
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
+        IoRoute route = IoRoute.of(spec);
         InetAddress host = address(spec.option("host", "127.0.0.1"));
         int port = port(spec);
         if (port == 0) throw new BadInputException("tcp connect needs a port (--opt port=N)");
@@ -95,7 +100,8 @@ public final class TcpProvider implements ChannelProvider {
             socket.close();
             throw new IpcException("tcp connect to " + host.getHostAddress() + ":" + port + " failed: " + e.getMessage(), e);
         }
-        return new StreamChannel(NAME, socket, socket, Framing.DEFAULT_MAX_MESSAGE);
+        ByteChannel raw = route.wrap(socket);
+        return new StreamChannel(NAME, raw, raw, Framing.DEFAULT_MAX_MESSAGE);
     }
 
     static void configure(SocketChannel socket, ChannelSpec spec) throws IOException {
@@ -155,7 +161,10 @@ public final class TcpProvider implements ChannelProvider {
             configure(s, spec);
             effective.put("TCP_NODELAY", String.valueOf(s.getOption(StandardSocketOptions.TCP_NODELAY)));
             SocketBuffers.report(s, spec, effective);
-            return new StreamChannel(NAME, s, s, Framing.DEFAULT_MAX_MESSAGE);
+            IoRoute route = IoRoute.of(spec);
+            effective.put(IoRoute.OPTION, route.label());
+            ByteChannel raw = route.wrap(s);
+            return new StreamChannel(NAME, raw, raw, Framing.DEFAULT_MAX_MESSAGE);
         }
 
         @Override

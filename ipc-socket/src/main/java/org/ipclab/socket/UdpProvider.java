@@ -27,6 +27,7 @@ import org.ipclab.core.IpcException;
 import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.ServerEnd;
+import org.ipclab.core.io.IoRoute;
 
 /**
  * UDP over loopback (or a chosen address): datagrams, boundaries kept, and the only ipclab
@@ -61,13 +62,15 @@ public final class UdpProvider implements ChannelProvider {
                 .options(MechanismOption.host("host", "127.0.0.1", "address to bind (server) or send to (client); not loopback: a warning").withShortcut("--host", "--bind"),
                         MechanismOption.port("port", "0", "UDP port; 0 lets the kernel choose a free one").withShortcut(),
                         MechanismOption.size("sndbuf", null, "SO_SNDBUF request in bytes (the result shows what the kernel set)"),
-                        MechanismOption.size("rcvbuf", null, "SO_RCVBUF request in bytes; a small one shows loss quickly"))
+                        MechanismOption.size("rcvbuf", null, "SO_RCVBUF request in bytes; a small one shows loss quickly"), IoRoute.option())
+                .peerJvmFlags(IoRoute.jvmFlags(spec))
                 .nativeProgram("udp")
                 .build();
     }
 
     @Override
     public ServerEnd open(ChannelSpec spec) throws IOException {
+        IoRoute.of(spec); // refuses io=ffm where it cannot run before anything is created
         InetAddress host = address(spec.option("host", "127.0.0.1"));
         int port = port(spec);
         DatagramChannel socket = DatagramChannel.open(family(host));
@@ -90,6 +93,7 @@ public final class UdpProvider implements ChannelProvider {
 
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
+        IoRoute route = IoRoute.of(spec);
         InetAddress host = address(spec.option("host", "127.0.0.1"));
         int port = port(spec);
         if (port == 0) throw new BadInputException("udp connect needs a port (--opt port=N)");
@@ -109,7 +113,9 @@ public final class UdpProvider implements ChannelProvider {
             socket.close();
             throw e;
         }
-        DatagramMessageChannel channel = new DatagramMessageChannel(NAME, socket, MAX_PAYLOAD, false, false);
+        DatagramMessageChannel channel = route == IoRoute.NIO
+                ? new DatagramMessageChannel(NAME, socket, MAX_PAYLOAD, false, false)
+                : DatagramMessageChannel.raw(NAME, socket, MAX_PAYLOAD, false, false, route.datagram(socket));
         if (first != null) channel.pushFirst(first);
         return channel;
     }
@@ -165,7 +171,11 @@ public final class UdpProvider implements ChannelProvider {
             SocketAddress from = DatagramAccept.firstDatagram(socket, first, NAME, timeout, peer, DatagramMessageChannel::isJoin);
             socket.connect(from);
             effective.put("peer", from.toString());
-            DatagramMessageChannel channel = new DatagramMessageChannel(NAME, socket, MAX_PAYLOAD, false, true);
+            IoRoute route = IoRoute.of(spec);
+            effective.put(IoRoute.OPTION, route.label());
+            DatagramMessageChannel channel = route == IoRoute.NIO
+                    ? new DatagramMessageChannel(NAME, socket, MAX_PAYLOAD, false, true)
+                    : DatagramMessageChannel.raw(NAME, socket, MAX_PAYLOAD, false, true, route.datagram(socket));
             channel.keepSocketOpen(socket::disconnect);
             channel.sendLaneQuietly(DatagramMessageChannel.JOIN_ACK_MAGIC, 0);
             peer.ifPresent(p -> p.onExit().thenRun(() -> channel.peerGone("peer (pid " + p.pid() + ") exited")));

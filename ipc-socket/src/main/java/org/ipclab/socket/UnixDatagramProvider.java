@@ -24,6 +24,7 @@ import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Names;
 import org.ipclab.core.ServerEnd;
+import org.ipclab.core.io.IoRoute;
 import org.newsclub.net.unix.AFSocketType;
 import org.newsclub.net.unix.AFUNIXDatagramChannel;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
@@ -59,6 +60,8 @@ public final class UnixDatagramProvider implements ChannelProvider {
                 .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID)
                 .maxMessageSize(MAX_MESSAGE)
                 .options(UnixEndpoint.options())
+                .options(IoRoute.option())
+                .peerJvmFlags(IoRoute.jvmFlags(spec))
                 .nativeProgram("unix-dgram")
                 .unavailableBecause(Junix.unavailableBecause())
                 .build();
@@ -66,6 +69,7 @@ public final class UnixDatagramProvider implements ChannelProvider {
 
     @Override
     public ServerEnd open(ChannelSpec spec) throws IOException {
+        IoRoute.of(spec); // refuses io=ffm where it cannot run before anything is created
         UnixEndpoint endpoint = UnixEndpoint.forServer(spec, NAME, AFSocketType.SOCK_DGRAM);
         AFUNIXDatagramChannel socket = AFUNIXDatagramChannel.open();
         try {
@@ -82,6 +86,7 @@ public final class UnixDatagramProvider implements ChannelProvider {
 
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
+        IoRoute route = IoRoute.of(spec);
         AFUNIXSocketAddress server = UnixEndpoint.forClient(spec, NAME);
         AFUNIXDatagramChannel socket = AFUNIXDatagramChannel.open();
         Path dir = null;
@@ -103,7 +108,10 @@ public final class UnixDatagramProvider implements ChannelProvider {
             throw new IpcException(NAME + " connect to " + Junix.describe(server) + " failed: " + e.getMessage());
         }
         Path ownDir = dir;
-        return new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false, socket.socket(), () -> removeClientDir(ownDir));
+        AutoCloseable removeDir = () -> removeClientDir(ownDir);
+        return route == IoRoute.NIO
+                ? new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false, socket.socket(), removeDir)
+                : DatagramMessageChannel.raw(NAME, socket, MAX_MESSAGE, false, false, route.datagram(Junix.fd(socket)), removeDir);
     }
 
     static void removeClientDir(Path dir) throws IOException {
@@ -140,7 +148,11 @@ public final class UnixDatagramProvider implements ChannelProvider {
             AFUNIXSocketAddress client = exact((AFUNIXSocketAddress) from);
             effective.put("peer", checkSender(client));
             socket.connect(client);
-            DatagramMessageChannel channel = new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false, socket.socket());
+            IoRoute route = IoRoute.of(spec);
+            effective.put(IoRoute.OPTION, route.label());
+            DatagramMessageChannel channel = route == IoRoute.NIO
+                    ? new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false, socket.socket())
+                    : DatagramMessageChannel.raw(NAME, socket, MAX_MESSAGE, false, false, route.datagram(Junix.fd(socket)));
             channel.keepSocketOpen(() -> UnixDisconnect.disconnect(socket)); // the next accept waits for the next client's JOIN
             peer.ifPresent(p -> p.onExit().thenRun(() -> channel.peerGone("peer (pid " + p.pid() + ") exited")));
             return channel;

@@ -3,6 +3,7 @@ package org.ipclab.socket;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ import org.ipclab.core.OwnedFiles;
 import org.ipclab.core.Users;
 import org.ipclab.core.ServerEnd;
 import org.ipclab.core.StreamChannel;
+import org.ipclab.core.io.IoRoute;
 
 /**
  * Unix domain stream sockets through the JDK ({@code UnixDomainSocketAddress}, JDK 16+): a file
@@ -56,13 +58,15 @@ public final class UnixStreamProvider implements ChannelProvider {
                         Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID, Capability.CONCURRENT_SESSIONS)
                 .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
                 .options(MechanismOption.text("path", null, "socket file to bind (server) or connect to (client); at most 107 bytes"
-                        + " (default: a socket file in a fresh private directory)").withShortcut())
+                        + " (default: a socket file in a fresh private directory)").withShortcut(), IoRoute.option())
+                .peerJvmFlags(IoRoute.jvmFlags(spec))
                 .nativeProgram("unix")
                 .build();
     }
 
     @Override
     public ServerEnd open(ChannelSpec spec) throws IOException {
+        IoRoute.of(spec); // refuses io=ffm where it cannot run before anything is created
         Optional<String> given = spec.option("path");
         Path dir = null;
         Path path;
@@ -96,6 +100,7 @@ public final class UnixStreamProvider implements ChannelProvider {
 
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
+        IoRoute route = IoRoute.of(spec);
         String p = spec.option("path").orElseThrow(() -> new BadInputException("unix connect needs a socket path (--path FILE)"));
         Path path = Path.of(p);
         UnixSocketFiles.checkLength(path.toAbsolutePath());
@@ -107,7 +112,8 @@ public final class UnixStreamProvider implements ChannelProvider {
             String why = Files.exists(path) ? "nobody is listening on it (" + e.getMessage() + ")" : "no such socket file";
             throw new IpcException("unix connect to " + path + " failed: " + why);
         }
-        return new StreamChannel(NAME, socket, socket, Framing.DEFAULT_MAX_MESSAGE);
+        ByteChannel raw = route.wrap(socket);
+        return new StreamChannel(NAME, raw, raw, Framing.DEFAULT_MAX_MESSAGE);
     }
 
     private final class UnixServerEnd implements ServerEnd {
@@ -140,7 +146,10 @@ public final class UnixStreamProvider implements ChannelProvider {
                 throw new IpcException("unix: refused a peer of user " + who.user().getName() + " (we are " + me + ")");
             }
             effective.put("peer", who.user().getName() + "/" + who.group().getName());
-            return new StreamChannel(NAME, s, s, Framing.DEFAULT_MAX_MESSAGE);
+            IoRoute route = IoRoute.of(spec);
+            effective.put(IoRoute.OPTION, route.label());
+            ByteChannel raw = route.wrap(s);
+            return new StreamChannel(NAME, raw, raw, Framing.DEFAULT_MAX_MESSAGE);
         }
 
         @Override

@@ -33,6 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>java -jar jmh/target/benchmarks.jar NativeCall</pre>
  *
+ * Built on JDK 22+, the jar also has {@code FfmCallBenchmark}: the same calls through
+ * {@code java.lang.foreign}, the {@code io=ffm} route's way into libc.
+ *
  * What to take away: the JNR overhead is two orders of magnitude below a syscall, so a Java IPC
  * route is close to C exactly when it makes the same syscalls — count them, not the JNI hops.
  */

@@ -1,0 +1,43 @@
+package org.ipclab.core.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.ipclab.core.BadInputException;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.MechanismOption;
+import org.junit.jupiter.api.Test;
+
+class IoRouteTest {
+    private static final ChannelSpec PIPE = ChannelSpec.of("pipe");
+
+    @Test
+    void ffmIsRefusedBelowJdk22WithOneLineNamingBothVersions() {
+        int feature = Runtime.version().feature();
+        assumeTrue(feature < 22, "this JDK (" + feature + ") runs io=ffm");
+        BadInputException e = assertThrows(BadInputException.class, () -> IoRoute.of(PIPE.with("io", "ffm")));
+        assertEquals("io=ffm needs JDK 22+, this is " + feature, e.getMessage());
+        assertEquals(IoRoute.NIO, IoRoute.defaultRoute());
+        assertEquals(java.util.List.of(), IoRoute.jvmFlags(PIPE));
+    }
+
+    @Test
+    void anUnknownRouteIsRefusedNamingTheValueAndTheChoices() {
+        BadInputException e = assertThrows(BadInputException.class, () -> IoRoute.of(PIPE.with("io", "jni")));
+        assertEquals("option io=jni is not one of nio, ffm", e.getMessage());
+        assertThrows(BadInputException.class, () -> IoRoute.option().check("jni"));
+    }
+
+    @Test
+    void nioIsAlwaysThereAndTheOptionIsATypedChoiceWithTheDefaultOfThisJvm() {
+        assertEquals(IoRoute.NIO, IoRoute.of(PIPE.with("io", "nio")));
+        MechanismOption option = IoRoute.option();
+        assertEquals(MechanismOption.Type.CHOICE, option.type());
+        assertEquals(java.util.List.of("nio", "ffm"), option.allowed());
+        assertEquals(IoRoute.defaultRoute().label(), option.defaultValue().orElseThrow());
+        assertEquals(IoRoute.defaultRoute(), IoRoute.of(PIPE));
+        assertTrue(IoRoute.ffmUnavailable().isPresent() || IoRoute.defaultRoute() == IoRoute.FFM);
+    }
+}
