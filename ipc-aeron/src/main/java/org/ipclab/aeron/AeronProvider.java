@@ -100,7 +100,7 @@ public final class AeronProvider implements ChannelProvider {
                         MechanismOption.internal("dir", "the media driver's directory, for the peer"))
                 .peerJvmFlags(FLAGS)
                 .nativeProgram(wait == AeronWait.SPIN ? "shm-spin" : null)
-                .unavailableBecause(unavailableBecause())
+                .unavailableBecause(() -> unavailableBecause())
                 .build();
     }
 

@@ -67,7 +67,7 @@ public final class AgronaProvider implements ChannelProvider {
                         MechanismOption.internal("rings", "the ring file the peer maps"))
                 .peerJvmFlags(List.of(EXPORT))
                 .nativeProgram(wait == AgronaWait.SPIN ? "shm-spin" : null)
-                .unavailableBecause(unavailableBecause())
+                .unavailableBecause(() -> unavailableBecause())
                 .build();
     }
 

@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * What a mechanism is, for one {@link ChannelSpec}: the one description that the runner, the CLI,
@@ -24,7 +25,7 @@ import java.util.Set;
  */
 public record MechanismInfo(String name, String description, Set<Capability> capabilities, int maxMessageSize,
                             List<MechanismOption> options, List<String> peerJvmFlags,
-                            Optional<String> nativeProgram, Optional<String> unavailableBecause) {
+                            Optional<String> nativeProgram, Supplier<Optional<String>> availability) {
 
     public MechanismInfo {
         capabilities = capabilities.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(capabilities));
@@ -41,8 +42,16 @@ public record MechanismInfo(String name, String description, Set<Capability> cap
         return capabilities.contains(capability);
     }
 
+    /**
+     * Why the mechanism cannot run here, or empty. Asked only when needed (the answer may load a
+     * native library: a listing or a plan asks, building the command line does not), then kept.
+     */
+    public Optional<String> unavailableBecause() {
+        return availability.get();
+    }
+
     public boolean available() {
-        return unavailableBecause.isEmpty();
+        return unavailableBecause().isEmpty();
     }
 
     public Optional<MechanismOption> option(String optionName) {
@@ -69,7 +78,7 @@ public record MechanismInfo(String name, String description, Set<Capability> cap
         private final List<MechanismOption> options = new ArrayList<>();
         private final List<String> peerJvmFlags = new ArrayList<>();
         private String nativeProgram;
-        private String unavailableBecause;
+        private Supplier<Optional<String>> availability = Optional::empty;
 
         private Builder(String name) {
             this.name = name;
@@ -112,15 +121,29 @@ public record MechanismInfo(String name, String description, Set<Capability> cap
             return this;
         }
 
-        public Builder unavailableBecause(Optional<String> why) {
-            this.unavailableBecause = why.orElse(null);
+        /** Why it cannot run here (a native library that does not load, ...), computed on first use. */
+        public Builder unavailableBecause(Supplier<Optional<String>> why) {
+            this.availability = once(why);
             return this;
         }
 
         public MechanismInfo build() {
             if (maxMessageSize < 0) throw new IllegalStateException(name + ": describe() must set maxMessageSize");
             return new MechanismInfo(name, description, capabilities, maxMessageSize, options, peerJvmFlags,
-                    Optional.ofNullable(nativeProgram), Optional.ofNullable(unavailableBecause));
+                    Optional.ofNullable(nativeProgram), availability);
+        }
+
+        private static Supplier<Optional<String>> once(Supplier<Optional<String>> probe) {
+            return new Supplier<>() {
+                private volatile Optional<String> answer;
+
+                @Override
+                public Optional<String> get() {
+                    Optional<String> a = answer;
+                    if (a == null) answer = a = probe.get();
+                    return a;
+                }
+            };
         }
     }
 }

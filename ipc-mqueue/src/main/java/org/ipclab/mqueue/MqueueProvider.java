@@ -53,7 +53,7 @@ public final class MqueueProvider implements ChannelProvider {
                         MechanismOption.integer("maxmsg", null, "messages a queue holds before mq_send blocks (default: /proc/sys/fs/mqueue/msg_max)"),
                         MechanismOption.size("msgsize", null, "largest message, bytes (default: /proc/sys/fs/mqueue/msgsize_max)"))
                 .nativeProgram("mqueue")
-                .unavailableBecause(Optional.ofNullable(Native.unavailableBecause()))
+                .unavailableBecause(() -> Optional.ofNullable(Native.unavailableBecause()))
                 .build();
     }
 

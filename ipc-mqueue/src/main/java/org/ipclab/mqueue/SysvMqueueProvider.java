@@ -51,7 +51,7 @@ public final class SysvMqueueProvider implements ChannelProvider {
                 .options(MechanismOption.internal(TO_PEER, "the queue the server sends on"),
                         MechanismOption.internal(FROM_PEER, "the queue the server receives on"))
                 .nativeProgram("sysv-mqueue")
-                .unavailableBecause(Optional.ofNullable(Native.unavailableBecause()))
+                .unavailableBecause(() -> Optional.ofNullable(Native.unavailableBecause()))
                 .build();
     }
 

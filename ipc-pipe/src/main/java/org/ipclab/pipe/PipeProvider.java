@@ -65,7 +65,7 @@ public final class PipeProvider implements ChannelProvider {
                         + " /proc/sys/fs/pipe-max-size (default: the kernel's, 64 KiB)"), IoRoute.option())
                 .peerJvmFlags(IoRoute.jvmFlags(spec))
                 .nativeProgram("pipe")
-                .unavailableBecause(Files.isDirectory(Path.of("/proc/self/fd")) ? Optional.empty() : Optional.of("needs Linux /proc/self/fd"))
+                .unavailableBecause(() -> Files.isDirectory(Path.of("/proc/self/fd")) ? Optional.empty() : Optional.of("needs Linux /proc/self/fd"))
                 .build();
     }
 

@@ -91,7 +91,7 @@ public final class ChronicleProvider implements ChannelProvider {
                                 + " (/dev/shm: RAM, like the shm ring; /tmp: disk)").withShortcut(),
                         MechanismOption.internal("queues", "the directory holding both queues, for the peer"))
                 .peerJvmFlags(jvmFlags())
-                .unavailableBecause(unavailableBecause())
+                .unavailableBecause(() -> unavailableBecause())
                 .build();
     }
 

@@ -76,7 +76,7 @@ public final class ShmProvider implements ChannelProvider {
                 // jnr-ffi (semaphores, posix_fallocate) calls native code: JDK 22+ warns unless it is allowed.
                 .peerJvmFlags(Runtime.version().feature() >= 22 ? List.of("--enable-native-access=ALL-UNNAMED") : List.of())
                 .nativeProgram(wait == WaitStrategy.SPIN ? "shm-spin" : wait == WaitStrategy.SEMAPHORE ? "shm-semaphore" : null)
-                .unavailableBecause(Libc.unavailableBecause())
+                .unavailableBecause(() -> Libc.unavailableBecause())
                 .build();
     }
 

@@ -41,7 +41,10 @@ import org.ipclab.core.peer.PeerSession;
  * Signals go only to children this demo started; every child is gone when it ends.
  */
 public final class SignalDemo implements Demo {
-    private static final POSIX POSIX_ = POSIXFactory.getNativePOSIX();
+    /** Loaded when the demo runs, not when it is listed: listing must not load native code. */
+    private static final class Native {
+        static final POSIX POSIX_ = POSIXFactory.getNativePOSIX();
+    }
     private final List<Process> children = new ArrayList<>();
     private int failures;
 
@@ -198,7 +201,7 @@ public final class SignalDemo implements Demo {
         Process p = start(javaCommand("count"));
         awaitReady(p);
         long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) POSIX_.kill((int) p.pid(), Signal.SIGUSR1.intValue());
+        for (int i = 0; i < n; i++) Native.POSIX_.kill((int) p.pid(), Signal.SIGUSR1.intValue());
         long sendMs = (System.nanoTime() - t0) / 1_000_000;
         Thread.sleep(1500); // let every pending handler thread finish
         kill(p, Signal.SIGHUP);
@@ -315,7 +318,7 @@ public final class SignalDemo implements Demo {
     }
 
     private static void kill(Process p, Signal s) {
-        if (p.isAlive()) POSIX_.kill((int) p.pid(), s.intValue()); // only children this demo started
+        if (p.isAlive()) Native.POSIX_.kill((int) p.pid(), s.intValue()); // only children this demo started
     }
 
     private static String exit(int code) {

@@ -52,7 +52,7 @@ public final class SignalProvider implements ChannelProvider {
                         MechanismOption.text("signal", null, "rt: RTMIN or RTMIN+n (RTMIN+n+1 signals the end);"
                                 + " handler: USR1 or HUP (the other one signals the end); default: RTMIN (rt), USR1 (handler)"))
                 .nativeProgram(handler ? null : "signal")
-                .unavailableBecause(unavailableBecause())
+                .unavailableBecause(() -> unavailableBecause())
                 .build();
     }
 

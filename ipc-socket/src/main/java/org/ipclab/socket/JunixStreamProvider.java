@@ -49,7 +49,7 @@ public final class JunixStreamProvider implements ChannelProvider {
                 .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
                 .options(UnixEndpoint.options())
                 .nativeProgram("unix")
-                .unavailableBecause(Junix.unavailableBecause())
+                .unavailableBecause(() -> Junix.unavailableBecause())
                 .build();
     }
 

@@ -63,7 +63,7 @@ public final class UnixDatagramProvider implements ChannelProvider {
                 .options(IoRoute.option())
                 .peerJvmFlags(IoRoute.jvmFlags(spec))
                 .nativeProgram("unix-dgram")
-                .unavailableBecause(Junix.unavailableBecause())
+                .unavailableBecause(() -> Junix.unavailableBecause())
                 .build();
     }
 

@@ -49,7 +49,7 @@ public final class UnixSeqpacketProvider implements ChannelProvider {
                 .maxMessageSize(MAX_MESSAGE)
                 .options(UnixEndpoint.options())
                 .nativeProgram("unix-seqpacket")
-                .unavailableBecause(Junix.unavailableBecause())
+                .unavailableBecause(() -> Junix.unavailableBecause())
                 .build();
     }
 
