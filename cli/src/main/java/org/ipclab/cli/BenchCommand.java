@@ -122,6 +122,11 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
     @Option(names = "--hgrm", paramLabel = "DIR", description = "Also write each latency histogram as an HdrHistogram .hgrm percentile file.")
     Path hgrm;
 
+    @Option(names = "--no-counters", negatable = false,
+            description = "Do not count system calls and context switches with perf (perf's tracepoint costs a little per call,"
+                    + " in Java and C alike): the figures of a run that only compares times.")
+    boolean noCounters;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
 
@@ -148,14 +153,15 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         Runner runner = new Runner(NanoClock.SYSTEM, BenchCommand::processCpuNanos, Runner::newHistogram);
         runner.onHistogram(resultOptions.histograms(hgrm == null ? null : BenchCommand.hgrmWriter(hgrm)));
         TerminalProgress progress = new TerminalProgress(quiet);
-        Benchmark benchmark = new Benchmark(runner, progress).placement(placement);
+        Benchmark benchmark = new Benchmark(runner, progress).placement(placement).kernelCounters(!noCounters);
         if (!baseline.equals("native") && !baseline.equals("none")) {
             throw new BadInputException("--baseline '" + baseline + "' is not one of native, none");
         }
         java.util.Optional<NativeBaseline> nativeC = baseline.equals("native") && connect == null
                 ? NativeBaseline.prepare(NativeBaseline.defaultCacheRoot(), why -> progress.warn("C baseline skipped: " + why))
-                : java.util.Optional.empty();
-        nativeC.map(placement::apply).ifPresent(benchmark::baseline);
+                : java.util.Optional.<NativeBaseline>empty();
+        java.util.Optional<NativeBaseline> counted = nativeC.map(c -> c.kernelCounters(!noCounters));
+        counted.map(placement::apply).ifPresent(benchmark::baseline);
         // --placement: the matrix once per placement, each with its own placed benchmark (PlacementAxis).
         List<PlacementAxis.Choice> axis = placementAxis == null ? null : PlacementAxis.parse(placementAxis);
         if (axis != null && (pin != null || connect != null)) throw new BadInputException("--placement and --" + (pin != null ? "pin" : "connect") + " contradict each other; give one");
@@ -181,8 +187,8 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
             report = connect != null
                     ? remote(cfg, benchmark, env)
                     : axis != null ? axisRun.run(axis, cfg, env, VersionProvider.version(), startedAt, pl -> {
-                        Benchmark b = new Benchmark(runner, progress).placement(pl);
-                        nativeC.map(pl::apply).ifPresent(b::baseline);
+                        Benchmark b = new Benchmark(runner, progress).placement(pl).kernelCounters(!noCounters);
+                        counted.map(pl::apply).ifPresent(b::baseline);
                         return b;
                     })
                     : benchmark.run(cfg, env, VersionProvider.version());

@@ -62,20 +62,29 @@ public final class NativeBaseline {
     private final int runnerCpu;
     private final int peerCpu;
 
+    /** Whether the C pair opens its perf counters (they cost a little per system call and switch). */
+    private final boolean kernelCounters;
+
     private NativeBaseline(Path binary, Path compiler) {
-        this(binary, compiler, -1, -1);
+        this(binary, compiler, -1, -1, true);
     }
 
-    private NativeBaseline(Path binary, Path compiler, int runnerCpu, int peerCpu) {
+    private NativeBaseline(Path binary, Path compiler, int runnerCpu, int peerCpu, boolean kernelCounters) {
         this.binary = binary;
         this.compiler = compiler;
         this.runnerCpu = runnerCpu;
         this.peerCpu = peerCpu;
+        this.kernelCounters = kernelCounters;
     }
 
     /** The same program, with its runner and forked peer placed on these CPUs (as {@code ipc bench --pin} placed the Java pair). */
     public NativeBaseline pinned(int runnerCpu, int peerCpu) {
-        return new NativeBaseline(binary, compiler, runnerCpu, peerCpu);
+        return new NativeBaseline(binary, compiler, runnerCpu, peerCpu, kernelCounters);
+    }
+
+    /** The same program, counting with perf or not, as the Java side does ({@code ipc bench --no-counters}). */
+    public NativeBaseline kernelCounters(boolean on) {
+        return new NativeBaseline(binary, compiler, runnerCpu, peerCpu, on);
     }
 
     /**
@@ -203,6 +212,7 @@ public final class NativeBaseline {
                 Long.toString(warmup.toMillis()), Long.toString(Math.max(1, duration.toMillis()))));
         if (ratePerSecond > 0) command.add(Long.toString(Math.max(1, Math.round(ratePerSecond))));
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
+        if (!kernelCounters) pb.environment().put("IPCLAB_NO_COUNTERS", "1");
         if (runnerCpu >= 0) {
             pb.environment().put("IPCLAB_PIN_RUNNER", Integer.toString(runnerCpu));
             pb.environment().put("IPCLAB_PIN_PEER", Integer.toString(peerCpu));

@@ -950,7 +950,7 @@ int main(int argc, char **argv) {
     child_pid = pid;
     other_pid = pid;
     have_peer_clock = clock_getcpuclockid(pid, &peer_clock) == 0;
-    counters_open(getpid(), pid);
+    if (!getenv("IPCLAB_NO_COUNTERS")) counters_open(getpid(), pid); /* ipc bench --no-counters: as the Java side */
     T->attach(ROLE_RUNNER);
     ssize_t n = runner_recv(5000);
     if (n < 0 || ctl_opcode(rbuf, n) != CTL_HELLO) fail(1, "the peer's first message was not HELLO");
