@@ -184,7 +184,7 @@ static void probe_stamp(uint8_t *b, size_t size, uint32_t seq, uint64_t nanos, u
         return;
     }
     memcpy(b + 8, &nanos, 8);
-    uint32_t c = crc32c(0, b + 8, 8) ^ fill_crc;
+    uint32_t c = crc32c(crc32c(0, b, 4), b + 8, 8) ^ fill_crc; /* covers the sequence, as peer.Probe */
     memcpy(b + 4, &c, 4);
 }
 
@@ -197,7 +197,7 @@ static int probe_verify(const uint8_t *b, ssize_t len) {
     }
     if (len < PROBE_MIN) return 0;
     memcpy(&want, b + 4, 4);
-    return want == (crc32c(0, b + 8, 8) ^ crc32c(0, b + PROBE_MIN, (size_t)len - PROBE_MIN));
+    return want == (crc32c(crc32c(0, b, 4), b + 8, 8) ^ crc32c(0, b + PROBE_MIN, (size_t)len - PROBE_MIN));
 }
 
 static uint32_t probe_seq(const uint8_t *b) {
