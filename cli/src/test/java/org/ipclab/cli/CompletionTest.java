@@ -28,6 +28,10 @@ class CompletionTest {
     @AfterEach
     void killServer() throws Exception {
         tmux("kill-server");
+        // kill-server can leave its socket file behind: remove ours, as every ipclab object is removed.
+        Object uid = java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
+        String base = System.getenv().getOrDefault("TMUX_TMPDIR", "/tmp");
+        java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(base, "tmux-" + uid, server));
     }
 
     private static boolean hasTmux() {
