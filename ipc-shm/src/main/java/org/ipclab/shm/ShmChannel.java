@@ -9,8 +9,6 @@ import static org.ipclab.shm.ShmLayout.LONG;
 import static org.ipclab.shm.ShmLayout.PRODUCER_CLOSED_OFFSET;
 import static org.ipclab.shm.ShmLayout.PRODUCER_WAITING_OFFSET;
 import static org.ipclab.shm.ShmLayout.RECORD_HEADER;
-import static org.ipclab.shm.ShmLayout.RECORD_LENGTH_OFFSET;
-import static org.ipclab.shm.ShmLayout.TAIL_OFFSET;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,11 +26,11 @@ import org.ipclab.core.ProtocolException;
 /**
  * One end of a shared-memory channel: producer of one single-producer/single-consumer ring,
  * consumer of the other (layout: {@link ShmLayout}). No system call on the hot path: a message is
- * one copy into the mapped ring, one release store of TAIL, and on the other side one acquire
- * load and one copy out — unless a side sleeps ({@link WaitStrategy#SEMAPHORE}).
+ * one copy into the mapped ring and one release store of its header word, and on the other side
+ * acquire loads of that same word and one copy out — unless a side sleeps ({@link WaitStrategy#sleeps}).
  *
- * <p>Sleeping without losing a wake-up (the semaphore strategy): the consumer stores WAITING=1,
- * then re-reads TAIL; the producer stores TAIL, then reads WAITING. Both pairs are volatile
+ * <p>Sleeping without losing a wake-up (the sleeping strategies): the consumer stores WAITING=1,
+ * then re-reads the header word; the producer stores the header, then reads WAITING. Both pairs are volatile
  * (sequentially consistent) accesses, so at least one side sees the other's store: either the
  * consumer finds the data and does not sleep, or the producer finds WAITING=1, clears it with a
  * CAS and posts. A stray post only makes a later wait return early; the loop re-checks.
@@ -61,12 +59,17 @@ final class ShmChannel implements Channel {
     private final Futex futex;     // wait=futex: the receiving thread sleeps with this one (wakes use it too)
     private final Futex sendFutex; // and the sending thread with this one: each owns a timespec buffer
 
-    // producer state (outbound ring): our own TAIL and the last HEAD we saw
+    // Producer state (outbound ring): where the next record goes, and the last HEAD we read.
     private long tail;
     private long headCache;
-    // consumer state (inbound ring): our own HEAD and the last TAIL we saw
+    // A sender and a receiver thread of one end (open-loop runs) must not share a cache line:
+    // 128 bytes of padding between the fields each one writes (HotSpot lays out longs in order).
+    @SuppressWarnings("unused")
+    private long p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15;
+    // Consumer state (inbound ring): the position of the next record to read.
     private long head;
-    private long tailCache;
+    @SuppressWarnings("unused")
+    private long q0, q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13, q14, q15;
 
     private volatile boolean closed;
 
@@ -94,10 +97,10 @@ final class ShmChannel implements Channel {
         this.inData = inRing + DATA_OFFSET;
         this.peer = peer;
         this.peerRole = creator ? "peer" : "server";
-        this.tail = (long) LONG.getAcquire(buf, outRing + TAIL_OFFSET);
+        // A session starts on empty rings (a fresh segment, or resetForNextSession): both at 0.
+        this.tail = 0;
         this.headCache = (long) LONG.getAcquire(buf, outRing + HEAD_OFFSET);
         this.head = (long) LONG.getAcquire(buf, inRing + HEAD_OFFSET);
-        this.tailCache = (long) LONG.getAcquire(buf, inRing + TAIL_OFFSET);
         if (wait == WaitStrategy.SEMAPHORE) {
             NamedSemaphore a = null;
             NamedSemaphore b = null;
@@ -146,23 +149,26 @@ final class ShmChannel implements Channel {
         if (closed) throw new IpcException("shm: channel is closed");
         if ((int) INT.getAcquire(buf, outRing + CONSUMER_CLOSED_OFFSET) != 0) throw peerClosed();
         int span = ShmLayout.recordSpan(length);
-        if (tail + span - headCache > capacity) {
+        long room = ShmLayout.roomNeeded(span);
+        if (tail + room - headCache > capacity) {
             headCache = (long) LONG.getAcquire(buf, outRing + HEAD_OFFSET);
-            if (tail + span - headCache > capacity) return false;
+            if (tail + room - headCache > capacity) return false;
         }
         int index = (int) (tail & mask);
-        buf.putInt(outData + index + RECORD_LENGTH_OFFSET, length);
         int at = index + RECORD_HEADER;
         if (at == capacity) at = 0;
         int first = Math.min(length, capacity - at);
         int from = message.position();
         buf.put(outData + at, message, from, first);
         if (first < length) buf.put(outData, message, from + first, length - first); // wrapped
+        // The next record's header word is 0 before this one is published: the consumer's next look.
+        LONG.set(buf, outData + (int) ((tail + span) & mask), 0L);
+        long header = ShmLayout.header(tail, length);
         tail += span;
         if (!wait.sleeps()) {
-            LONG.setRelease(buf, outRing + TAIL_OFFSET, tail);
+            LONG.setRelease(buf, outData + index, header);
         } else {
-            LONG.setVolatile(buf, outRing + TAIL_OFFSET, tail);
+            LONG.setVolatile(buf, outData + index, header);
             wake(outRing + CONSUMER_WAITING_OFFSET, outDataSem);
         }
         return true;
@@ -174,10 +180,10 @@ final class ShmChannel implements Channel {
         long start = System.nanoTime();
         long deadline = start + nanos(timeout);
         long nextCheck = start + CHECK_NANOS;
-        int span = ShmLayout.recordSpan(message.remaining());
+        long room = ShmLayout.roomNeeded(ShmLayout.recordSpan(message.remaining()));
         for (int n = 0; ; n++) {
             if (wait.sleeps()) {
-                sleepUntilSpace(span, deadline);
+                sleepUntilSpace(room, deadline);
             } else {
                 wait.idle(n);
             }
@@ -193,11 +199,11 @@ final class ShmChannel implements Channel {
         }
     }
 
-    private void sleepUntilSpace(int span, long deadline) throws IOException {
+    private void sleepUntilSpace(long room, long deadline) throws IOException {
         int flag = outRing + PRODUCER_WAITING_OFFSET;
         INT.setVolatile(buf, flag, 1);
         try {
-            if (tail + span - (long) LONG.getVolatile(buf, outRing + HEAD_OFFSET) <= capacity) return;
+            if (tail + room - (long) LONG.getVolatile(buf, outRing + HEAD_OFFSET) <= capacity) return;
             if ((int) INT.getVolatile(buf, outRing + CONSUMER_CLOSED_OFFSET) != 0) return;
             if (outSpaceSem != null) outSpaceSem.acquire(slice(deadline));
             else sendFutex.await(flag, 1, slice(deadline));
@@ -211,19 +217,17 @@ final class ShmChannel implements Channel {
     @Override
     public int tryReceive(ByteBuffer into) throws IOException {
         if (closed) throw new IpcException("shm: channel is closed");
-        if (head == tailCache) {
-            tailCache = (long) LONG.getAcquire(buf, inRing + TAIL_OFFSET);
-            if (head == tailCache) {
-                if ((int) INT.getAcquire(buf, inRing + PRODUCER_CLOSED_OFFSET) == 0) return NO_MESSAGE;
-                tailCache = (long) LONG.getAcquire(buf, inRing + TAIL_OFFSET); // a last record before the close?
-                if (head == tailCache) return END_OF_STREAM;
-            }
-        }
         int index = (int) (head & mask);
-        int length = buf.getInt(inData + index + RECORD_LENGTH_OFFSET);
-        if (length < 0 || length > maxMessage || ShmLayout.recordSpan(length) > tailCache - head) {
-            throw new ProtocolException("shm: corrupt record at position " + head + " (length " + length
-                    + ", " + (tailCache - head) + " bytes published)");
+        long header = (long) LONG.getAcquire(buf, inData + index);
+        if (header == 0) {
+            if ((int) INT.getAcquire(buf, inRing + PRODUCER_CLOSED_OFFSET) == 0) return NO_MESSAGE;
+            header = (long) LONG.getAcquire(buf, inData + index); // a last record before the close?
+            if (header == 0) return END_OF_STREAM;
+        }
+        int length = (int) header;
+        if ((int) (header >>> 32) != ShmLayout.tag(head) || length < 0 || length > maxMessage) {
+            throw new ProtocolException("shm: corrupt record at position " + head + " (header 0x" + Long.toHexString(header)
+                    + ", expected tag 0x" + Integer.toHexString(ShmLayout.tag(head)) + " and a length up to " + maxMessage + ")");
         }
         if (into.remaining() < length) {
             throw new IllegalArgumentException("receive buffer has room for " + into.remaining() + " bytes; the message has " + length);
@@ -275,7 +279,7 @@ final class ShmChannel implements Channel {
         int flag = inRing + CONSUMER_WAITING_OFFSET;
         INT.setVolatile(buf, flag, 1);
         try {
-            if ((long) LONG.getVolatile(buf, inRing + TAIL_OFFSET) != head) return;
+            if ((long) LONG.getVolatile(buf, inData + (int) (head & mask)) != 0) return;
             if ((int) INT.getVolatile(buf, inRing + PRODUCER_CLOSED_OFFSET) != 0) return;
             if (inDataSem != null) inDataSem.acquire(slice(deadline));
             else futex.await(flag, 1, slice(deadline));

@@ -20,32 +20,49 @@ import org.ipclab.core.BadInputException;
  *   24  PEER_PID         long   peer       0 until a peer attaches (CAS 0 → pid: one peer only)
  *   32  WAIT_STRATEGY    int    creator    ordinal of {@link WaitStrategy}: both sides wait alike
  *  RING 0 (creator → peer), then RING 1 (peer → creator), each:
- *    +0    TAIL              long  producer   bytes ever written (position, never wraps)
- *    +128  HEAD              long  consumer   bytes ever consumed
- *    +256  CONSUMER_WAITING  int   consumer   1 = about to sleep on the data semaphore
- *    +384  PRODUCER_WAITING  int   producer   1 = about to sleep on the space semaphore
- *    +512  PRODUCER_CLOSED   int   producer   1 = no more records will come       } written once,
- *    +520  CONSUMER_CLOSED   int   consumer   1 = nobody will read any more       } read on every send
- *    +640  DATA              capacity bytes of records
+ *    +0    HEAD              long  consumer   bytes ever consumed (position, never wraps)
+ *    +128  CONSUMER_WAITING  int   consumer   1 = about to sleep until a record is published
+ *    +256  PRODUCER_WAITING  int   producer   1 = about to sleep on the space semaphore
+ *    +384  PRODUCER_CLOSED   int   producer   1 = no more records will come       } written once,
+ *    +392  CONSUMER_CLOSED   int   consumer   1 = nobody will read any more       } read on every send
+ *    +512  DATA              capacity bytes of records
  *  RECORD at (position &amp; (capacity-1)), always 8-aligned:
- *    +0 LENGTH int, +4 reserved int, +8 payload (wraps to the start of DATA if it must),
- *    padded so the next record starts 8-aligned.
+ *    +0 HEADER long: low 32 bits the payload length, high 32 bits {@link #tag} of the position;
+ *       0 = not published yet. Written last, with release.
+ *    +8 payload (wraps to the start of DATA if it must), padded so the next record starts 8-aligned.
  * </pre>
  *
- * <p>Each counter sits on its own 128-byte block (two 64-byte cache lines, because the adjacent-line
- * prefetcher pulls lines in pairs): the producer's writes to TAIL never invalidate the line the
- * consumer writes HEAD on. Without this padding the two cores would fight over one line on every
- * message — "false sharing".
+ * <p><b>The consumer polls the record header, not a counter.</b> The producer copies the payload
+ * in, stores 0 into the header word of the <em>next</em> record, and only then publishes this
+ * record's header with a release store. The consumer spins on the header word at its own
+ * position with acquire loads: 0 means "not yet", the expected tag means "here it is" (and the
+ * release/acquire pair makes the payload visible), anything else is a corrupt ring. So a hand-off
+ * moves the record's own cache lines to the consumer and nothing else — with a published TAIL
+ * counter the consumer would also pull TAIL's line on every message. The consumer still
+ * publishes HEAD, but the producer reads it only when its cached copy says the ring is full
+ * (Agrona's and Aeron's technique), so HEAD's line stays in the consumer's cache.
  *
- * <p>Cross-process ordering: the producer writes the record with plain stores, then publishes TAIL
- * with a release store; the consumer reads TAIL with an acquire load before it reads the record,
- * and publishes HEAD with release once it has copied the record out. Acquire/release on a
- * {@code byteBufferViewVarHandle} of a mapped file work between JVMs: they compile to
- * plain x86 loads/stores with compiler barriers, and the hardware's total store order does the rest.
+ * <p>The zeroed next header is why a record needs {@link #RECORD_HEADER} bytes of room beyond
+ * its own span, and why the largest message is {@code capacity - 16}: the word the producer
+ * clears must not hold a record the consumer has not read. Stale bytes of an older lap are never
+ * mistaken for a header: the consumer reads only a header word the producer cleared first (the
+ * first one, at position 0, is zero in a fresh or reset segment). The tag — the position's
+ * 8-byte index with the top bit set — makes a header from another position or session an error,
+ * not a message.
+ *
+ * <p>Each control field sits on its own 128-byte block (two 64-byte cache lines, because the
+ * adjacent-line prefetcher pulls lines in pairs): the consumer's writes to HEAD never invalidate
+ * a line the producer writes. Without this padding the two cores would fight over one line on
+ * every message — "false sharing".
+ *
+ * <p>Cross-process ordering: acquire/release on a {@code byteBufferViewVarHandle} of a mapped
+ * file works between JVMs: on x86 they compile to plain loads/stores with compiler barriers, and
+ * the hardware's total store order does the rest.
  */
 final class ShmLayout {
     static final long MAGIC = 0x4252_4241_4C43_5049L; // "IPCLABRB" little-endian
-    static final int VERSION = 1;
+    /** 2: the consumer polls record headers (version 1 published a TAIL counter). */
+    static final int VERSION = 2;
     static final int CACHE_LINE = 64;
     /** One block per independently written field: two cache lines (adjacent-line prefetch). */
     static final int BLOCK = 2 * CACHE_LINE;
@@ -58,17 +75,15 @@ final class ShmLayout {
     static final int WAIT_STRATEGY_OFFSET = 32;
     static final int HEADER_LENGTH = BLOCK;
 
-    static final int TAIL_OFFSET = 0;
-    static final int HEAD_OFFSET = BLOCK;
-    static final int CONSUMER_WAITING_OFFSET = 2 * BLOCK;
-    static final int PRODUCER_WAITING_OFFSET = 3 * BLOCK;
+    static final int HEAD_OFFSET = 0;
+    static final int CONSUMER_WAITING_OFFSET = BLOCK;
+    static final int PRODUCER_WAITING_OFFSET = 2 * BLOCK;
     /** Both close flags share a block: each is written once, so the line stays cached on both cores. */
-    static final int PRODUCER_CLOSED_OFFSET = 4 * BLOCK;
-    static final int CONSUMER_CLOSED_OFFSET = 4 * BLOCK + 8;
-    static final int DATA_OFFSET = 5 * BLOCK;
+    static final int PRODUCER_CLOSED_OFFSET = 3 * BLOCK;
+    static final int CONSUMER_CLOSED_OFFSET = 3 * BLOCK + 8;
+    static final int DATA_OFFSET = 4 * BLOCK;
 
     static final int RECORD_HEADER = 8;
-    static final int RECORD_LENGTH_OFFSET = 0;
     static final int RECORD_ALIGNMENT = 8;
 
     /** Ring 0 carries creator → peer, ring 1 peer → creator. */
@@ -105,9 +120,24 @@ final class ShmLayout {
         return (n + RECORD_ALIGNMENT - 1) & -RECORD_ALIGNMENT;
     }
 
-    /** The largest payload a ring of this capacity holds: one record filling the whole ring. */
+    /** The largest payload a ring of this capacity holds: one record and the next (cleared) header fill it. */
     static int maxMessage(int capacity) {
-        return capacity - RECORD_HEADER;
+        return capacity - 2 * RECORD_HEADER;
+    }
+
+    /** Bytes free in the ring that a record of this span needs: its own and the next header word, which the producer clears. */
+    static long roomNeeded(int span) {
+        return span + RECORD_HEADER;
+    }
+
+    /** The high half of a record header: the position's 8-byte index, top bit set so no header is 0. */
+    static int tag(long position) {
+        return (int) (position >>> 3) | Integer.MIN_VALUE;
+    }
+
+    /** The header word published for a record of {@code length} bytes at {@code position}. */
+    static long header(long position, int length) {
+        return (long) tag(position) << 32 | (length & 0xFFFF_FFFFL);
     }
 
     /** Checks a user-given capacity: a power of two, big enough for a header plus a message, small enough to map. */

@@ -180,8 +180,8 @@ final class ShmSegment {
     void resetForNextSession() {
         for (int ring = 0; ring < 2; ring++) {
             int r = ShmLayout.ringOffset(ring, capacity);
-            LONG.setVolatile(buffer, r + ShmLayout.TAIL_OFFSET, 0L);
             LONG.setVolatile(buffer, r + ShmLayout.HEAD_OFFSET, 0L);
+            LONG.setVolatile(buffer, r + ShmLayout.DATA_OFFSET, 0L); // the first header word: "nothing yet"
             INT.setVolatile(buffer, r + ShmLayout.CONSUMER_WAITING_OFFSET, 0);
             INT.setVolatile(buffer, r + ShmLayout.PRODUCER_WAITING_OFFSET, 0);
             INT.setVolatile(buffer, r + ShmLayout.PRODUCER_CLOSED_OFFSET, 0);

@@ -61,11 +61,11 @@ class ShmRingTest {
     @ValueSource(strings = {"spin", "semaphore", "futex"})
     void recordsOfEverySizeWrapAroundIntact(String wait) throws IOException {
         try (Pair p = new Pair(ChannelSpec.of("shm").with("capacity", "64").with("wait", wait))) {
-            assertEquals(56, p.client.maxMessageSize());
+            assertEquals(48, p.client.maxMessageSize(), "64 bytes less a header and the cleared next header");
             Random random = new Random(7);
             ByteBuffer in = ByteBuffer.allocate(64);
             for (int i = 0; i < 2_000; i++) {
-                int size = random.nextInt(57); // 0..56: every alignment, every split point
+                int size = random.nextInt(49); // 0..48: every alignment, every split point
                 byte[] sent = new byte[size];
                 random.nextBytes(sent);
                 p.serverChannel.send(ByteBuffer.wrap(sent), STEP);
@@ -111,6 +111,96 @@ class ShmRingTest {
         }
     }
 
+    /**
+     * Fill the ring until it refuses, then drain it, many laps over: headers land on every 8-byte
+     * offset (the last word of the ring too), payloads split at every point, and a full ring holds
+     * exactly what the room rule says — a record's span plus the next header word it clears.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {64, 128, 256, 4096})
+    void aRingFilledToTheBrimAndDrainedKeepsEveryRecordInOrder(int capacity) throws IOException {
+        try (Pair p = new Pair(ChannelSpec.of("shm").with("capacity", Integer.toString(capacity)))) {
+            int max = p.client.maxMessageSize();
+            assertEquals(capacity - 16, max);
+            Random random = new Random(capacity);
+            java.util.ArrayDeque<byte[]> inFlight = new java.util.ArrayDeque<>();
+            ByteBuffer in = ByteBuffer.allocate(capacity);
+            long written = 0;
+            long read = 0;
+            for (int round = 0; round < 400; round++) {
+                while (true) {
+                    // mostly small records, sometimes one of the largest sizes
+                    int size = random.nextInt(4) == 0 ? max - random.nextInt(Math.min(max, 24) + 1) : random.nextInt(Math.min(max, 40) + 1);
+                    byte[] m = new byte[size];
+                    random.nextBytes(m);
+                    long room = ShmLayout.roomNeeded(ShmLayout.recordSpan(size));
+                    boolean fits = written + room - read <= capacity;
+                    assertEquals(fits, p.serverChannel.trySend(ByteBuffer.wrap(m)),
+                            "a " + size + "-byte record with " + (capacity - (written - read)) + " bytes free");
+                    if (!fits) break;
+                    inFlight.add(m);
+                    written += ShmLayout.recordSpan(size);
+                }
+                int drain = round % 3 == 0 ? inFlight.size() : 1 + random.nextInt(inFlight.size());
+                for (int i = 0; i < drain; i++) {
+                    byte[] want = inFlight.remove();
+                    in.clear();
+                    assertEquals(want.length, p.client.receive(in, STEP));
+                    assertArrayEquals(want, java.util.Arrays.copyOf(in.array(), want.length), "round " + round + ", record at " + read);
+                    read += ShmLayout.recordSpan(want.length);
+                }
+            }
+            while (!inFlight.isEmpty()) {
+                byte[] want = inFlight.remove();
+                in.clear();
+                assertEquals(want.length, p.client.receive(in, STEP));
+                assertArrayEquals(want, java.util.Arrays.copyOf(in.array(), want.length));
+            }
+            assertEquals(Channel.NO_MESSAGE, p.client.tryReceive(in.clear()), "drained: the next header word reads as empty");
+        }
+    }
+
+    @Test
+    void aHeaderThatIsNotTheExpectedOneIsACorruptRingNotAMessage() throws IOException {
+        try (Pair p = new Pair(ChannelSpec.of("shm").with("capacity", "4k"))) {
+            ShmSegment segment = ((ShmChannel) p.serverChannel).segment();
+            int data = ShmLayout.ringOffset(ShmLayout.CREATOR_TO_PEER, segment.capacity) + ShmLayout.DATA_OFFSET;
+            // a well-formed header of another position (a stale record of an earlier lap or session)
+            ShmLayout.LONG.setRelease(segment.buffer, data, ShmLayout.header(4096, 3));
+            org.ipclab.core.ProtocolException e = assertThrows(org.ipclab.core.ProtocolException.class,
+                    () -> p.client.tryReceive(ByteBuffer.allocate(64)));
+            assertTrue(e.getMessage().contains("corrupt record at position 0"), e.getMessage());
+        }
+    }
+
+    /** The next session must not read the last one's unread records: the reset clears the first header word. */
+    @Test
+    void unreadRecordsOfTheLastSessionDoNotReachTheNextPeer() throws Exception {
+        ServerEnd server = provider.open(ChannelSpec.of("shm").with("capacity", "4k"));
+        try {
+            Channel first = provider.connect(server.peerSpec(), STEP);
+            Channel serverSide = server.accept(STEP, Optional.empty());
+            serverSide.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), STEP); // never read
+            first.close();
+            CompletableFuture<Channel> next = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.accept(STEP, Optional.empty());
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            try (Channel second = provider.connect(server.peerSpec(), STEP); Channel again = next.get(20, TimeUnit.SECONDS)) {
+                assertEquals(Channel.NO_MESSAGE, second.tryReceive(ByteBuffer.allocate(64)), "nothing sent in this session");
+                again.send(ByteBuffer.wrap(new byte[] {9}), STEP);
+                ByteBuffer in = ByteBuffer.allocate(64);
+                assertEquals(1, second.receive(in, STEP));
+                assertEquals(9, in.get(0));
+            }
+        } finally {
+            server.close();
+        }
+    }
+
     @Test
     void endOfStreamAfterTheLastRecord() throws IOException {
         try (Pair p = new Pair(ChannelSpec.of("shm").with("capacity", "4k"))) {
@@ -127,16 +217,16 @@ class ShmRingTest {
     @ValueSource(strings = {"spin", "park", "semaphore", "futex"})
     void sendTimesOutOnAFullRing(String wait) throws IOException {
         try (Pair p = new Pair(ChannelSpec.of("shm").with("capacity", "64").with("wait", wait))) {
-            ByteBuffer msg = ByteBuffer.allocate(24); // span 32: two fill the ring
+            ByteBuffer msg = ByteBuffer.allocate(16); // span 24, plus the next header: two fill the ring
             assertTrue(p.serverChannel.trySend(msg));
-            assertTrue(p.serverChannel.trySend(msg));
-            assertFalse(p.serverChannel.trySend(msg), "a full ring refuses without waiting");
+            assertTrue(p.serverChannel.trySend(msg.rewind()));
+            assertFalse(p.serverChannel.trySend(msg.rewind()), "a full ring refuses without waiting");
             long start = System.nanoTime();
             assertThrows(IpcTimeoutException.class, () -> p.serverChannel.send(msg, Duration.ofMillis(200)));
             long ms = (System.nanoTime() - start) / 1_000_000;
             assertTrue(ms >= 190 && ms < 5_000, "timed out after " + ms + " ms");
-            assertEquals(24, p.client.receive(ByteBuffer.allocate(64), STEP));
-            p.serverChannel.send(msg, STEP); // room again: the channel stayed usable
+            assertEquals(16, p.client.receive(ByteBuffer.allocate(64), STEP));
+            p.serverChannel.send(msg.rewind(), STEP); // room again: the channel stayed usable
         }
     }
 
@@ -144,10 +234,12 @@ class ShmRingTest {
     void messageLargerThanTheRingIsRefusedAndNamesTheLimit() throws IOException {
         try (Pair p = new Pair(ChannelSpec.of("shm").with("capacity", "128"))) {
             MessageTooLargeException e = assertThrows(MessageTooLargeException.class,
-                    () -> p.serverChannel.send(ByteBuffer.allocate(121), STEP));
-            assertTrue(e.getMessage().contains("120"), e.getMessage());
-            p.serverChannel.send(ByteBuffer.allocate(120), STEP); // exactly the limit fits
-            assertEquals(120, p.client.receive(ByteBuffer.allocate(128), STEP));
+                    () -> p.serverChannel.send(ByteBuffer.allocate(113), STEP));
+            assertTrue(e.getMessage().contains("112"), e.getMessage());
+            p.serverChannel.send(ByteBuffer.allocate(112), STEP); // exactly the limit fits
+            assertEquals(112, p.client.receive(ByteBuffer.allocate(128), STEP));
+            p.serverChannel.send(ByteBuffer.allocate(112), STEP); // and again, from position 120: across the end
+            assertEquals(112, p.client.receive(ByteBuffer.allocate(128), STEP));
         }
     }
 
