@@ -148,12 +148,116 @@ __attribute__((target("sse4.2"))) static uint32_t crc32c_sse42(uint32_t crc, con
     return crc;
 }
 static int have_sse42;
+
+/*
+ * On CPUs with AVX-512 and VPCLMULQDQ the JVM's CRC32C intrinsic does not use the crc32
+ * instruction at all (it is capped at 8 bytes per cycle): it folds 256 bytes per step with
+ * carry-less multiplies, about 3.5 times faster (1 MiB in ~12 us against ~40 us here). A C peer
+ * verifying a 1 MiB probe with the crc32 loop above would be slower than the Java peer for the
+ * checksum alone, so this does what the JVM does:
+ *
+ *   Message bits are reflected: byte 0 bit 0 is the highest power. A 16-byte block A, its low
+ *   qword a0 (the higher powers) and high qword a1, moved D bytes further along is
+ *   A * x^(8D) = a0 * x^(8D+64) + a1 * x^(8D) (mod P). PCLMULQDQ of two reflected 64-bit lanes
+ *   yields their product times x in the reflected 128-bit frame, so the constants are
+ *   x^(8D+63) mod P and x^(8D-1) mod P (computed at start-up, below), and the folded block is
+ *   XORed into the block D bytes on. What is left in the end, one 16-byte block and < 16 tail
+ *   bytes, has the same remainder as the whole message and is finished with crc32 instructions.
+ */
+#define CRC32C_POLY 0x11EDC6F41ull
+static uint64_t crc_fold_k[4][2]; /* {for a0, for a1} at D = 16, 48, 64, 256 bytes */
+static int have_fold;
+
+/* x^e mod P as a reflected 64-bit lane (the coefficient of x^d in bit 63-d). */
+static uint64_t xpow_mod_reflected(unsigned e) {
+    uint64_t r = 1;
+    for (unsigned i = 0; i < e; i++) {
+        r <<= 1;
+        if (r >> 32) r ^= CRC32C_POLY;
+    }
+    uint64_t lane = 0;
+    for (int d = 0; d < 32; d++)
+        if (r >> d & 1) lane |= 1ull << (63 - d);
+    return lane;
+}
+
+static void crc_fold_init(void) {
+    static const unsigned distance[4] = {16, 48, 64, 256};
+    for (int i = 0; i < 4; i++) {
+        crc_fold_k[i][0] = xpow_mod_reflected(8 * distance[i] + 63);
+        crc_fold_k[i][1] = xpow_mod_reflected(8 * distance[i] - 1);
+    }
+}
+
+#include <immintrin.h>
+#define FOLD_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,vpclmulqdq,pclmul,sse4.2")))
+
+FOLD_TARGET static inline __m512i fold512(__m512i a, __m512i k, __m512i next) {
+    return _mm512_ternarylogic_epi64(_mm512_clmulepi64_epi128(a, k, 0x00), _mm512_clmulepi64_epi128(a, k, 0x11), next, 0x96);
+}
+
+FOLD_TARGET static inline __m128i fold128(__m128i a, __m128i k, __m128i next) {
+    return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(a, k, 0x00), _mm_clmulepi64_si128(a, k, 0x11)), next);
+}
+
+FOLD_TARGET static __m128i k128(int i) { return _mm_set_epi64x((long long)crc_fold_k[i][1], (long long)crc_fold_k[i][0]); }
+
+/* `crc` is the running register (already inverted); len >= 256. */
+FOLD_TARGET static uint32_t crc32c_fold(uint32_t crc, const uint8_t *p, size_t len) {
+    __m512i x0 = _mm512_loadu_si512(p), x1 = _mm512_loadu_si512(p + 64), x2 = _mm512_loadu_si512(p + 128),
+            x3 = _mm512_loadu_si512(p + 192);
+    x0 = _mm512_xor_si512(x0, _mm512_zextsi128_si512(_mm_cvtsi32_si128((int)crc))); /* the register enters as the first 4 bytes */
+    p += 256;
+    len -= 256;
+    __m512i k = _mm512_broadcast_i32x4(k128(3));
+    while (len >= 256) {
+        x0 = fold512(x0, k, _mm512_loadu_si512(p));
+        x1 = fold512(x1, k, _mm512_loadu_si512(p + 64));
+        x2 = fold512(x2, k, _mm512_loadu_si512(p + 128));
+        x3 = fold512(x3, k, _mm512_loadu_si512(p + 192));
+        p += 256;
+        len -= 256;
+    }
+    k = _mm512_broadcast_i32x4(k128(2));
+    x1 = fold512(x0, k, x1);
+    x2 = fold512(x1, k, x2);
+    x3 = fold512(x2, k, x3);
+    while (len >= 64) {
+        x3 = fold512(x3, k, _mm512_loadu_si512(p));
+        p += 64;
+        len -= 64;
+    }
+    /* the four 16-byte lanes of x3 into its last one: lanes 0, 1, 2 are 48, 32, 16 bytes before it */
+    __m128i k16 = k128(0);
+    __m128i r = _mm512_extracti32x4_epi32(x3, 0);
+    r = fold128(r, k16, _mm512_extracti32x4_epi32(x3, 1));
+    r = fold128(r, k16, _mm512_extracti32x4_epi32(x3, 2));
+    r = fold128(r, k16, _mm512_extracti32x4_epi32(x3, 3));
+    while (len >= 16) {
+        r = fold128(r, k16, _mm_loadu_si128((const __m128i *)p));
+        p += 16;
+        len -= 16;
+    }
+    uint64_t c = _mm_crc32_u64(0, (uint64_t)_mm_cvtsi128_si64(r));
+    c = _mm_crc32_u64(c, (uint64_t)_mm_extract_epi64(r, 1));
+    while (len >= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        c = _mm_crc32_u64(c, v);
+        p += 8;
+        len -= 8;
+    }
+    crc = (uint32_t)c;
+    while (len--) crc = _mm_crc32_u8(crc, *p++);
+    return crc;
+}
 #endif
 
 /* Standard CRC32C of buf, continuing `crc` (pass 0 to start), like java.util.zip.CRC32C. */
 uint32_t crc32c(uint32_t crc, const void *buf, size_t len) {
     crc = ~crc;
 #if defined(__x86_64__)
+    if (have_fold && len >= 256) return ~crc32c_fold(crc, buf, len);
     if (have_sse42) return ~crc32c_sse42(crc, buf, len);
 #endif
     return ~crc32c_table(crc, buf, len);
@@ -876,12 +980,32 @@ static void pin_from_env(const char *name) {
     if (sched_setaffinity(0, sizeof set, &set) != 0) fail_errno("sched_setaffinity", name);
 }
 
+#if defined(__x86_64__)
+/* The folding CRC must agree with the table, bit for bit, at every length and alignment it takes. */
+static void crc_fold_check(void) {
+    static uint8_t b[1300];
+    for (size_t i = 0; i < sizeof b; i++) b[i] = (uint8_t)(i * 131 + 7);
+    for (size_t off = 0; off < 3; off++)
+        for (size_t len = 256; len + off <= sizeof b; len += 13) {
+            uint32_t want = ~crc32c_table(~0x1234u, b + off, len);
+            uint32_t got = ~crc32c_fold(~0x1234u, b + off, len);
+            if (want != got) fail(1, "internal: the folding CRC32C disagrees with the table at length %zu", len);
+        }
+    have_fold = 1;
+}
+#endif
+
 int main(int argc, char **argv) {
     crc_init();
 #if defined(__x86_64__)
     __builtin_cpu_init();
     have_sse42 = __builtin_cpu_supports("sse4.2");
     if (have_sse42) crc_shift_init();
+    if (have_sse42 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
+        && __builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("pclmul")) {
+        crc_fold_init();
+        crc_fold_check();
+    }
 #endif
     if (argc != 6 && argc != 7) usage("expected 5 arguments, or 6 with an open-loop rate");
     for (size_t i = 0; i < N_MECHANISMS; i++)
