@@ -42,5 +42,10 @@ public enum Capability {
      */
     CONCURRENT_SESSIONS,
     /** The peer's user id is checked when it connects (SO_PEERCRED); a stranger is refused. */
-    CHECKS_PEER_UID
+    CHECKS_PEER_UID,
+    /**
+     * N unrelated client processes can hold sessions with one server end at once, each client's messages
+     * told apart from the others' and answered on its own return path: {@code ipc bench --clients N} measures it.
+     */
+    FAN_IN
 }
