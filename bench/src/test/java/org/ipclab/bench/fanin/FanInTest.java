@@ -1,0 +1,124 @@
+package org.ipclab.bench.fanin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.ipclab.bench.BenchConfig;
+import org.ipclab.bench.Mode;
+import org.ipclab.bench.Results;
+import org.ipclab.core.Capability;
+import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.MechanismInfo;
+import org.ipclab.core.Providers;
+import org.junit.jupiter.api.Test;
+
+/** Real client processes against one real server end; no figure is asserted, only what each client got and lost. */
+class FanInTest {
+    private static BenchConfig cfg(String mechanism, Duration duration) {
+        return new BenchConfig(List.of(mechanism), List.of(Mode.LATENCY, Mode.THROUGHPUT), List.of(64), Duration.ofMillis(100),
+                duration, 0, 1, Duration.ofSeconds(10), Map.of(), 0);
+    }
+
+    private static Results.Measurement run(String mechanism, Mode mode, int clients, Duration duration, FanIn fanIn) {
+        ChannelProvider p = Providers.get(mechanism);
+        return fanIn.measure(p, ChannelSpec.of(mechanism), mode, 64, clients, cfg(mechanism, duration));
+    }
+
+    /** Every client finished, its own sequence numbers all arrived in order, and the shares add up. */
+    private static void assertEveryClientClean(Results.Measurement m, int clients, Mode mode) {
+        assertEquals("ok", m.status(), m::toString);
+        Results.FanIn f = m.fanIn();
+        assertNotNull(f);
+        assertEquals(clients, f.clients());
+        assertEquals(clients, f.finished(), m::toString);
+        assertEquals(clients, f.perClient().size());
+        double shares = 0;
+        long merged = 0;
+        for (Results.FanInClient c : f.perClient()) {
+            assertEquals("ok", c.status(), c::toString);
+            assertTrue(c.messages() > 0, c::toString);
+            assertEquals(c.integrity().sent(), c.integrity().received(), c::toString);
+            assertTrue(c.integrity().clean(), c::toString);
+            shares += c.share();
+            if (mode == Mode.LATENCY) merged += c.latency().count();
+        }
+        assertEquals(1.0, shares, 1e-9);
+        assertTrue(f.fairness().minShare() <= 1.0 / clients + 1e-9 && f.fairness().maxShare() >= 1.0 / clients - 1e-9, f.fairness()::toString);
+        if (mode == Mode.LATENCY) assertEquals(merged, m.summary().latency().count(), "the merged histogram holds every client's round trips");
+        else assertTrue(m.summary().msgsPerSec() > 0);
+    }
+
+    @Test
+    void fourClientsOnAStreamSocketEachKeepTheirOwnSequence() {
+        assertEveryClientClean(run("unix", Mode.LATENCY, 4, Duration.ofMillis(300), new FanIn()), 4, Mode.LATENCY);
+        assertEveryClientClean(run("unix", Mode.THROUGHPUT, 4, Duration.ofMillis(300), new FanIn()), 4, Mode.THROUGHPUT);
+    }
+
+    @Test
+    void fourClientsOverTcp() {
+        assertEveryClientClean(run("tcp", Mode.THROUGHPUT, 4, Duration.ofMillis(300), new FanIn()), 4, Mode.THROUGHPUT);
+    }
+
+    @Test
+    void sixtyFourClientsKeepIntegrity() {
+        assertEveryClientClean(run("unix", Mode.THROUGHPUT, 64, Duration.ofMillis(300), new FanIn()), 64, Mode.THROUGHPUT);
+    }
+
+    @Test
+    void aClientKilledMidRunFailsThatClientAndTheOthersFinish() throws IOException {
+        List<String> before = ipclabObjects();
+        long[] killed = new long[1];
+        FanIn fanIn = new FanIn().onRunning(ps -> {
+            try {
+                Thread.sleep(300); // into the measured window (warm-up is 100 ms)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            killed[0] = ps.get(1).pid();
+            ps.get(1).destroyForcibly(); // SIGKILL
+        });
+        Results.Measurement m = run("unix", Mode.LATENCY, 4, Duration.ofSeconds(1), fanIn);
+        assertEquals("ok", m.status(), m::toString);
+        Results.FanIn f = m.fanIn();
+        assertEquals(3, f.finished(), m::toString);
+        Results.FanInClient dead = f.perClient().get(1);
+        assertEquals("failed", dead.status());
+        assertEquals(killed[0], dead.pid());
+        assertTrue(dead.error().contains("killed by signal 9 (SIGKILL)"), dead.error());
+        assertTrue(m.error().contains("1 of 4 clients failed"), m.error());
+        for (int i : new int[] {0, 2, 3}) assertTrue(f.perClient().get(i).integrity().clean(), f.perClient().get(i)::toString);
+        assertEquals(before, ipclabObjects(), "what the run created is gone");
+    }
+
+    @Test
+    void aMechanismWithoutFanInSaysWhyFromItsDescription() {
+        MechanismInfo related = MechanismInfo.builder("x").capabilities(Capability.RELATED_PROCESSES_ONLY).maxMessageSize(64).build();
+        assertTrue(FanIn.cannotFanIn(related).orElseThrow().contains("only a parent and the child it starts"));
+        MechanismInfo oneSession = MechanismInfo.builder("y").capabilities(Capability.NAMED).maxMessageSize(64).build();
+        assertTrue(FanIn.cannotFanIn(oneSession).orElseThrow().contains("one session at a time"));
+        assertTrue(FanIn.cannotFanIn(Providers.get("unix").describe()).isEmpty());
+    }
+
+    /** ipclab-named entries of this process in /tmp and /dev/shm. */
+    static List<String> ipclabObjects() throws IOException {
+        String mine = "ipclab-" + ProcessHandle.current().pid() + "-";
+        List<String> found = new java.util.ArrayList<>();
+        for (Path dir : List.of(Path.of("/tmp"), Path.of("/dev/shm"))) {
+            if (!Files.isDirectory(dir)) continue;
+            try (Stream<Path> s = Files.list(dir)) {
+                s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(mine)).sorted().forEach(found::add);
+            }
+        }
+        return found;
+    }
+}
