@@ -121,11 +121,13 @@ public final class ResultWriters {
 
     /** Latency rows, then throughput rows, then failures and notes. */
     public static void table(Results.Report report, PrintStream out) {
-        List<Results.Measurement> lat = report.measurements().stream()
+        // Fan-in rows (--clients) have their own table: aggregate, fairness, failed clients.
+        List<Results.Measurement> pairs = report.measurements().stream().filter(m -> m.fanIn() == null).toList();
+        List<Results.Measurement> lat = pairs.stream()
                 .filter(m -> m.mode().equals("latency") && m.summary() != null && !m.summary().openLoop()).toList();
-        List<Results.Measurement> open = report.measurements().stream()
+        List<Results.Measurement> open = pairs.stream()
                 .filter(m -> m.mode().equals("latency") && m.summary() != null && m.summary().openLoop()).toList();
-        List<Results.Measurement> thr = report.measurements().stream().filter(m -> m.mode().equals("throughput") && m.summary() != null).toList();
+        List<Results.Measurement> thr = pairs.stream().filter(m -> m.mode().equals("throughput") && m.summary() != null).toList();
         boolean withC = report.measurements().stream().anyMatch(m -> m.baseline() != null);
         boolean withCounters = report.measurements().stream().anyMatch(m -> m.counters() != null);
         boolean withPlacement = report.measurements().stream().anyMatch(m -> m.placement() != null);
@@ -178,6 +180,7 @@ public final class ResultWriters {
                         cpu(m.cpu()), counterColumns(m, withCounters, withC), integrity(m.integrity()), flag(m));
             }
         }
+        org.ipclab.bench.fanin.FanInTable.print(report, out);
         List<Results.Measurement> failed = report.measurements().stream().filter(m -> "failed".equals(m.status())).toList();
         if (!failed.isEmpty()) {
             out.println();

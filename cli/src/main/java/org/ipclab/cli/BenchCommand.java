@@ -23,6 +23,8 @@ import org.ipclab.bench.Mode;
 import org.ipclab.bench.Placement;
 import org.ipclab.bench.PlacementAxis;
 import org.ipclab.bench.baseline.NativeBaseline;
+import org.ipclab.bench.fanin.FanInLimits;
+import org.ipclab.bench.fanin.FanInRun;
 import org.ipclab.bench.NanoClock;
 import org.ipclab.bench.Progress;
 import org.ipclab.bench.RemoteTarget;
@@ -127,6 +129,12 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
                     + " in Java and C alike): the figures of a run that only compares times.")
     boolean noCounters;
 
+    @Option(names = "--clients", paramLabel = "N[,N...]",
+            description = "Fan-in: N client processes against ONE server end, e.g. --clients 1,4,16,64 for a sweep; per client"
+                    + " latency, share (fairness) and integrity, the aggregate rate, the C fan-in beside it. Mechanisms that"
+                    + " cannot (see 'ipc list': FAN_IN) are skipped with the reason.")
+    String clients;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
 
@@ -144,6 +152,13 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         checkOutput(json);
         checkOutput(csv);
         if (hgrm != null && !Files.isDirectory(hgrm)) throw new BadInputException("--hgrm " + hgrm + " is not a directory");
+        List<Integer> fanIn = clients == null ? null : FanInLimits.parse(clients);
+        if (fanIn != null) {
+            if (connect != null || pin != null || placementAxis != null) {
+                throw new BadInputException("--clients starts its own clients on this machine; drop --" + (connect != null ? "connect" : pin != null ? "pin" : "placement"));
+            }
+            FanInRun.check(cfg, fanIn); // the machine's limits, before anything starts
+        }
         if (connect == null) Benchmark.preflight(cfg);
         PrintStream out = resultOptions.tableStream(json);
         Placement placement = pin == null ? Placement.none() : Placement.parse(pin);
@@ -167,13 +182,15 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         if (axis != null && (pin != null || connect != null)) throw new BadInputException("--placement and --" + (pin != null ? "pin" : "connect") + " contradict each other; give one");
         if (axis != null) env.put("pinning", PlacementAxis.describe(placementAxis, axis));
         PlacementAxis axisRun = new PlacementAxis();
+        FanInRun fanInRun = fanIn == null ? null : new FanInRun(progress, counted.orElse(null));
         String startedAt = Instant.now().toString();
 
         out.println("ipc bench: " + describe(cfg));
         AtomicBoolean finished = new AtomicBoolean();
         Thread onInterrupt = new Thread(() -> {
             if (finished.get()) return;
-            Results.Report partial = axis != null ? axisRun.report(cfg, env, VersionProvider.version(), startedAt, true)
+            Results.Report partial = fanInRun != null ? fanInRun.report(cfg, env, VersionProvider.version(), startedAt, true)
+                    : axis != null ? axisRun.report(cfg, env, VersionProvider.version(), startedAt, true)
                     : benchmark.report(cfg, env, VersionProvider.version(), startedAt, true);
             progress.clear();
             ResultWriters.table(partial, out);
@@ -184,7 +201,8 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
 
         Results.Report report;
         try {
-            report = connect != null
+            report = fanInRun != null ? fanInRun.run(cfg, fanIn, env, VersionProvider.version())
+                    : connect != null
                     ? remote(cfg, benchmark, env)
                     : axis != null ? axisRun.run(axis, cfg, env, VersionProvider.version(), startedAt, pl -> {
                         Benchmark b = new Benchmark(runner, progress).placement(pl).kernelCounters(!noCounters);
