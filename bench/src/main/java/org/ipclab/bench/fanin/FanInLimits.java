@@ -94,7 +94,7 @@ public final class FanInLimits {
     /** Tasks (threads) on the machine now: the fourth field of /proc/loadavg, "running/total". */
     static long runningTasks() {
         try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            String[] f = firstLine(Path.of("/proc/loadavg")).split("\\s+");
             return Long.parseLong(f[3].substring(f[3].indexOf('/') + 1));
         } catch (IOException | RuntimeException e) {
             return 0;
@@ -114,10 +114,16 @@ public final class FanInLimits {
 
     private static long number(Path file) {
         try {
-            return Long.parseLong(Files.readString(file).trim());
+            return Long.parseLong(firstLine(file));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /** Read line by line: a whole-file read of a /proc/sys file was seen to return a wrong, short answer here. */
+    private static String firstLine(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        return lines.isEmpty() ? "" : lines.get(0).trim();
     }
 
     private static OptionalLong memAvailable() {
