@@ -79,11 +79,26 @@ public final class FanIn {
         return Optional.of("it does not promise FAN_IN (N clients told apart by one server end)");
     }
 
+    /**
+     * Why latency cannot be measured N→1 on a mechanism that can fan in, or empty. Without
+     * CONCURRENT_SESSIONS the N clients write into the server's one channel (a queue): a reply would
+     * reach whichever client reads first, so there is no return path to one client.
+     */
+    public static Optional<String> noLatency(MechanismInfo info) {
+        if (info.has(Capability.CONCURRENT_SESSIONS)) return Optional.empty();
+        return Optional.of("its N clients write into the server's one channel: a reply would reach whichever client reads"
+                + " first, so there is no return path to one client; throughput only");
+    }
+
     /** N clients × one mode × one size; the measurement's summary is the aggregate, {@code fanIn} the rest. */
     public Results.Measurement measure(ChannelProvider provider, ChannelSpec spec, Mode mode, int size, int clients, BenchConfig cfg) {
         MechanismInfo info = provider.describe(spec);
         String why = cannotFanIn(info).orElse(null);
         if (why != null) throw new IllegalArgumentException(info.name() + ": " + why);
+        if (!info.has(Capability.CONCURRENT_SESSIONS)) {
+            if (mode == Mode.LATENCY) throw new IllegalArgumentException(info.name() + ": " + noLatency(info).orElseThrow());
+            return new SharedChannel(info, onRunning).measure(provider, spec, size, clients, cfg);
+        }
         List<Client> all = new ArrayList<>();
         ExecutorService sessions = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "ipclab-fan-in-session");
@@ -221,11 +236,11 @@ public final class FanIn {
         return new Results.Fairness(min, max, min > 0 ? max / min : null);
     }
 
-    private static Results.Measurement failedRow(MechanismInfo info, Mode mode, int size, Map<String, String> parameters, String error) {
+    static Results.Measurement failedRow(MechanismInfo info, Mode mode, int size, Map<String, String> parameters, String error) {
         return new Results.Measurement(info.name(), mode.label(), size, "failed", error, Map.copyOf(parameters), List.of(), null, null, null);
     }
 
-    private static long num(Map<String, String> f, String key) {
+    static long num(Map<String, String> f, String key) {
         return Long.parseLong(f.get(key));
     }
 
@@ -237,6 +252,11 @@ public final class FanIn {
 
     /** java [this JVM's flags] -cp [this class path] FanInClient --mechanism ... */
     static List<String> command(MechanismInfo info, ChannelSpec peerSpec, Mode mode, int size, BenchConfig cfg) {
+        return command(info, peerSpec, mode, size, cfg, 0);
+    }
+
+    /** {@code writer} &gt; 0: that client's number, for a writer into a shared channel ({@link SharedChannel}). */
+    static List<String> command(MechanismInfo info, ChannelSpec peerSpec, Mode mode, int size, BenchConfig cfg, int writer) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command()
                 .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -257,11 +277,12 @@ public final class FanIn {
         cmd.addAll(List.of("--mode", mode.label(), "--size", Integer.toString(size),
                 "--warmup", cfg.warmup().toMillis() + "ms", "--duration", cfg.duration().toMillis() + "ms",
                 "--timeout", cfg.timeout().toMillis() + "ms"));
+        if (writer > 0) cmd.addAll(List.of("--writer", Integer.toString(writer)));
         return cmd;
     }
 
     /** One client process and what it said. */
-    private static final class Client {
+    static final class Client {
         final int number;
         final Process process;
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -272,6 +293,16 @@ public final class FanIn {
         private Client(int number, Process process) {
             this.number = number;
             this.process = process;
+        }
+
+        void say(String line) {
+            try {
+                OutputStream in = process.getOutputStream();
+                in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+                in.flush();
+            } catch (IOException ignored) {
+                // gone: its exit says why
+            }
         }
 
         static Client start(int number, List<String> command) throws IOException {

@@ -86,6 +86,7 @@ public final class FanInClient {
             ChannelProvider provider = Providers.forSpec(spec);
             MechanismInfo info = provider.describe(spec);
             PeerProtocol protocol = PeerProtocol.of(info);
+            if (a.containsKey("--writer")) return writer(provider, spec, info, size, Integer.parseInt(a.get("--writer")), a, timeout, out);
             try (Channel channel = AckedChannel.over(provider.connect(spec, timeout), info)) {
                 protocol.awaitHello(channel, timeout);
                 out.println(READY);
@@ -120,6 +121,56 @@ public final class FanInClient {
             System.err.println("fan-in client (" + spec.mechanism() + ", pid " + ProcessHandle.current().pid() + "): " + e.getMessage());
             return 1;
         }
+    }
+
+    /** Probes of the warm-up carry this bit beside the client's number, so that the server does not count them. */
+    static final long WARM_UP = 1L << 62;
+    /** The client's number in a writer's probes: the timestamp field, which a one-way stream does not use. */
+    static final long CLIENT_MASK = 0xFFFF_FFFFL;
+
+    /**
+     * One of N writers into the server's one channel (a mechanism with FAN_IN but no sessions of its
+     * own: a queue). No reply can be told to come back to this writer, so it streams only: probes
+     * whose timestamp field carries its number (the checksum covers it), then SINK_END [sent,
+     * number]; the server counts and checks each writer's sequence on arrival. It closes only when
+     * the runner says {@code bye}: its close may end the channel for everyone (end-of-stream).
+     */
+    private static int writer(ChannelProvider provider, ChannelSpec spec, MechanismInfo info, int size, int number,
+                              Map<String, String> a, Duration timeout, PrintStream out) throws IOException {
+        try (Channel channel = AckedChannel.over(provider.connect(spec, timeout), info)) {
+            out.println(READY);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String line = in.readLine();
+            if (!GO.equals(line)) {
+                System.err.println("fan-in writer: the runner said " + line + " instead of " + GO);
+                return 1;
+            }
+            org.ipclab.core.peer.Probe probe = new org.ipclab.core.peer.Probe();
+            ByteBuffer msg = org.ipclab.core.peer.Probe.newBuffer(size);
+            int fill = probe.fillChecksum(msg);
+            stream(channel, probe, msg, fill, number | WARM_UP, Units.parseDuration("--warmup", a.get("--warmup")), timeout);
+            long start = System.nanoTime();
+            long sent = stream(channel, probe, msg, fill, number, Units.parseDuration("--duration", a.get("--duration")), timeout);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            channel.send(org.ipclab.core.peer.Control.message(org.ipclab.core.peer.Control.SINK_END, sent, number), timeout);
+            out.println(String.format(Locale.ROOT, "%s sent=%d messages=%d seconds=%.9f status=ok hist=-", RESULT, sent, sent, seconds));
+            out.flush();
+            in.readLine(); // "bye", or end of file: the server has counted
+        }
+        return 0;
+    }
+
+    private static long stream(Channel ch, org.ipclab.core.peer.Probe probe, ByteBuffer msg, int fill, long tag,
+                               Duration duration, Duration timeout) throws IOException {
+        long end = System.nanoTime() + duration.toNanos();
+        long sent = 0;
+        while (sent % 16 != 0 || System.nanoTime() - end < 0) {
+            probe.stamp(msg, sent, tag, fill);
+            ch.send(msg, timeout);
+            sent++;
+        }
+        return sent;
     }
 
     /** "result sent=.. received=.. lost=.. reordered=.. corrupt=.. messages=.. seconds=.. hist=BASE64|-". */

@@ -63,12 +63,16 @@ public final class FanInRun {
                 notes.add(name + ": skipped for --clients: " + why.get());
                 continue;
             }
+            if (cfg.modes().contains(Mode.LATENCY)) FanIn.noLatency(info).ifPresent(w -> notes.add(name + ": --clients latency skipped: " + w));
             for (int size : cfg.sizes()) {
                 if (size > info.maxMessageSize()) {
                     notes.add(name + ": size " + Units.formatSize(size) + " skipped, over its maximum message of " + Units.formatSize(info.maxMessageSize()));
                     continue;
                 }
-                for (Mode mode : cfg.modes()) for (int n : counts) items.add(new Item(p, spec, info, mode, size, n));
+                for (Mode mode : cfg.modes()) {
+                    if (mode == Mode.LATENCY && FanIn.noLatency(info).isPresent()) continue;
+                    for (int n : counts) items.add(new Item(p, spec, info, mode, size, n));
+                }
             }
         }
         notes.forEach(progress::warn);

@@ -70,6 +70,47 @@ class FanInTest {
     }
 
     @Test
+    void fourWritersIntoOnePosixQueueEachKeepTheirOwnSequence() {
+        assertEveryClientClean(run("mqueue", Mode.THROUGHPUT, 4, Duration.ofMillis(300), new FanIn()), 4, Mode.THROUGHPUT);
+    }
+
+    @Test
+    void aQueueHasNoReturnPathToOneWriterSoLatencyIsRefusedWithTheReason() {
+        MechanismInfo queue = Providers.get("mqueue").describe();
+        assertTrue(FanIn.cannotFanIn(queue).isEmpty());
+        assertTrue(FanIn.noLatency(queue).orElseThrow().contains("no return path to one client"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> run("mqueue", Mode.LATENCY, 2, Duration.ofMillis(100), new FanIn()));
+        assertTrue(e.getMessage().contains("throughput only"), e.getMessage());
+    }
+
+    @Test
+    void aWriterKilledMidRunFailsThatWriterAndTheOthersAreCounted() throws IOException {
+        List<String> before = ipclabObjects();
+        FanIn fanIn = new FanIn().onRunning(ps -> {
+            sleep(300);
+            ps.get(0).destroyForcibly(); // the first to start: likely the writer the queue's session watches
+        });
+        Results.Measurement m = run("mqueue", Mode.THROUGHPUT, 3, Duration.ofSeconds(1), fanIn);
+        assertEquals("ok", m.status(), m::toString);
+        assertEquals(2, m.fanIn().finished(), m::toString);
+        assertTrue(m.fanIn().perClient().get(0).error().contains("killed by signal 9 (SIGKILL)"), m.fanIn().perClient().get(0)::toString);
+        for (int i : new int[] {1, 2}) {
+            Results.FanInClient c = m.fanIn().perClient().get(i);
+            assertTrue(c.integrity().clean() && c.integrity().received() == c.integrity().sent(), c::toString);
+        }
+        assertEquals(before, ipclabObjects(), "what the run created is gone");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void sixtyFourClientsKeepIntegrity() {
         assertEveryClientClean(run("unix", Mode.THROUGHPUT, 64, Duration.ofMillis(300), new FanIn()), 64, Mode.THROUGHPUT);
     }
@@ -109,11 +150,11 @@ class FanInTest {
         assertTrue(FanIn.cannotFanIn(Providers.get("unix").describe()).isEmpty());
     }
 
-    /** ipclab-named entries of this process in /tmp and /dev/shm. */
+    /** ipclab-named entries of this process in /tmp, /dev/shm and /dev/mqueue (where POSIX queues show). */
     static List<String> ipclabObjects() throws IOException {
         String mine = "ipclab-" + ProcessHandle.current().pid() + "-";
         List<String> found = new java.util.ArrayList<>();
-        for (Path dir : List.of(Path.of("/tmp"), Path.of("/dev/shm"))) {
+        for (Path dir : List.of(Path.of("/tmp"), Path.of("/dev/shm"), Path.of("/dev/mqueue"))) {
             if (!Files.isDirectory(dir)) continue;
             try (Stream<Path> s = Files.list(dir)) {
                 s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(mine)).sorted().forEach(found::add);
