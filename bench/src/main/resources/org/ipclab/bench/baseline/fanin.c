@@ -10,7 +10,10 @@
  *
  * Output: the same one JSON line as a pair run, the aggregate (rate = the clients' rates summed,
  * percentiles from the merged histogram), with "clients", "min_share" and "max_share".
- * Mechanisms: unix and tcp (byte streams, ipclab frames), unix-seqpacket (one message per packet).
+ * Mechanisms: unix and tcp (byte streams, ipclab frames), unix-seqpacket (one message per packet);
+ * mqueue: ONE POSIX queue and N writers, throughput only (a reply in a shared queue reaches
+ * whichever writer reads first): each writer's probes carry its number in the timestamp field, the
+ * server counts and checks every writer's sequence apart, as the Java fan-in over a queue does.
  */
 #define _GNU_SOURCE
 #include "ipclab_native.h"
@@ -18,6 +21,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <mqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -393,19 +397,193 @@ static double percentile(const uint64_t *h, uint64_t total, double p) {
 }
 
 int fanin_supported(const char *mechanism) {
-    return !strcmp(mechanism, "unix") || !strcmp(mechanism, "tcp") || !strcmp(mechanism, "unix-seqpacket");
+    return !strcmp(mechanism, "unix") || !strcmp(mechanism, "tcp") || !strcmp(mechanism, "unix-seqpacket")
+           || !strcmp(mechanism, "mqueue");
+}
+
+/* ---------------------------------------------------------------- one queue, N writers */
+
+#define WARM_UP (1ULL << 62)
+
+static void writer(mqd_t q, int i, int go, uint64_t warmup_ns, uint64_t duration_ns) {
+    slot *s = slot_of(i);
+    uint8_t *out = malloc(f_size > 128 ? f_size : 128);
+    if (!out) fail_errno("malloc", "writer buffer");
+    fill(out);
+    atomic_fetch_add(ready, 1);
+    char x;
+    while (read(go, &x, 1) < 0 && errno == EINTR) {}
+    for (int measured = 0; measured < 2; measured++) {
+        uint64_t tag = (uint64_t)(i + 1) | (measured ? 0 : WARM_UP);
+        uint64_t start = f_now(), end = start + (measured ? duration_ns : warmup_ns), sent = 0;
+        while ((sent & 15) != 0 || f_now() < end) {
+            stamp(out, (uint32_t)sent, tag);
+            while (mq_send(q, (const char *)out, f_size, 1) != 0)
+                if (errno != EINTR) fail_errno("mq_send", "fan-in queue");
+            sent++;
+        }
+        if (measured) {
+            s->sent = s->messages = sent;
+            s->seconds = (f_now() - start) / 1e9;
+        }
+    }
+    uint8_t b[64];
+    uint64_t a[2] = {s->sent, (uint64_t)(i + 1)};
+    size_t n = ctl(b, F_SINK_END, 2, a);
+    while (mq_send(q, (const char *)b, n, 1) != 0)
+        if (errno != EINTR) fail_errno("mq_send", "fan-in queue");
+    s->done = 1;
+}
+
+static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
+    char base[100], name[128];
+    unique_name(base, sizeof base, "fanin");
+    snprintf(name, sizeof name, "/%s", base);
+    struct mq_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.mq_maxmsg = 10; /* as the pair baseline: within fs.mqueue.msg_max's default */
+    attr.mq_msgsize = (long)(f_size > 64 ? f_size : 64);
+    mqd_t q = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
+    if (q == (mqd_t)-1) fail_errno("mq_open", name);
+    register_posix_mq(name);
+    slot_bytes = (sizeof(slot) + 63) & ~(size_t)63;
+    void *shared = mmap(NULL, (size_t)clients * slot_bytes + 64, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED) fail_errno("mmap", "writer slots");
+    ready = shared;
+    slots = (uint8_t *)shared + 64;
+    uint64_t *received = calloc((size_t)clients, sizeof *received), *reordered = calloc((size_t)clients, sizeof *reordered);
+    uint64_t *corrupt = calloc((size_t)clients, sizeof *corrupt), *next = calloc((size_t)clients, sizeof *next);
+    int64_t *announced = malloc((size_t)clients * sizeof *announced);
+    pid_t *pids = calloc((size_t)clients, sizeof *pids);
+    if (!received || !reordered || !corrupt || !next || !announced || !pids) fail_errno("calloc", "writers");
+    for (int i = 0; i < clients; i++) announced[i] = -1;
+    int go[2];
+    if (pipe2(go, O_CLOEXEC) != 0) fail_errno("pipe2", "go");
+    pid_t parent = getpid();
+    fflush(NULL);
+    for (int i = 0; i < clients; i++) {
+        pid_t pid = fork();
+        if (pid < 0) fail_errno("fork", "writer");
+        if (pid == 0) {
+            signal(SIGINT, SIG_DFL);
+            signal(SIGTERM, SIG_DFL);
+            signal(SIGHUP, SIG_DFL);
+            alarm(0);
+            if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail_errno("prctl", "PR_SET_PDEATHSIG");
+            if (getppid() != parent) _exit(3);
+            close(go[1]);
+            writer(q, i, go[0], warmup_ms * 1000000u, duration_ms * 1000000u);
+            _exit(0);
+        }
+        pids[i] = pid;
+    }
+    close(go[0]);
+    for (int waited = 0; atomic_load(ready) < clients; waited++) {
+        if (waited > 30000) fail(1, "only %d of %d fan-in writers started within 30 s", atomic_load(ready), clients);
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    close(go[1]); /* go */
+    size_t cap = (size_t)attr.mq_msgsize;
+    uint8_t *in = malloc(cap);
+    if (!in) fail_errno("malloc", "reader buffer");
+    for (int ended = 0; ended < clients;) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_nsec += 200000000;
+        if (deadline.tv_nsec >= 1000000000) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000;
+        }
+        ssize_t n = mq_timedreceive(q, (char *)in, cap, NULL, &deadline);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno != ETIMEDOUT) fail_errno("mq_timedreceive", name);
+            for (int i = 0; i < clients; i++) { /* quiet: a writer that died will never say SINK_END */
+                int status;
+                if (announced[i] < 0 && waitpid(pids[i], &status, WNOHANG) == pids[i] && !slot_of(i)->done)
+                    fail(1, "fan-in writer %d ended with %s %d", i + 1, WIFSIGNALED(status) ? "signal" : "status",
+                         WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+            }
+            continue;
+        }
+        if (opcode(in, n) == F_SINK_END) {
+            uint64_t w = arg(in, 1);
+            if (w >= 1 && w <= (uint64_t)clients && announced[w - 1] < 0) {
+                announced[w - 1] = (int64_t)arg(in, 0);
+                ended++;
+            }
+            continue;
+        }
+        uint64_t tag;
+        memcpy(&tag, in + 8, 8);
+        uint64_t w = tag & 0xFFFFFFFFu;
+        if (n != (ssize_t)f_size || !valid(in, n) || w < 1 || w > (uint64_t)clients) {
+            corrupt[0]++;
+            received[0]++;
+            continue;
+        }
+        if (tag & WARM_UP) continue;
+        w--;
+        received[w]++;
+        int32_t gap = (int32_t)(seq_of(in) - (uint32_t)next[w]); /* peer.Integrity */
+        if (gap == 0) next[w]++;
+        else if (gap > 0) next[w] += (uint64_t)gap + 1;
+        else reordered[w]++;
+    }
+    for (int i = 0; i < clients; i++) {
+        int status;
+        while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR) {}
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            fail(1, "fan-in writer %d ended with %s %d", i + 1, WIFSIGNALED(status) ? "signal" : "status",
+                 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    }
+    cleanup_objects();
+    uint64_t sent = 0, recv_total = 0, lost = 0, reord = 0, corr = 0;
+    double rate = 0, elapsed = 0, min_share = 1, max_share = 0;
+    for (int i = 0; i < clients; i++) recv_total += received[i];
+    for (int i = 0; i < clients; i++) {
+        slot *s = slot_of(i);
+        sent += s->sent;
+        lost += s->sent > received[i] ? s->sent - received[i] : 0;
+        reord += reordered[i];
+        corr += corrupt[i];
+        if (s->seconds > 0) rate += (double)received[i] / s->seconds;
+        if (s->seconds > elapsed) elapsed = s->seconds;
+        double share = recv_total ? (double)received[i] / (double)recv_total : 0;
+        if (share < min_share) min_share = share;
+        if (share > max_share) max_share = share;
+    }
+    printf("{\"mechanism\":\"mqueue\",\"mode\":\"throughput\",\"size\":%zu,\"count\":%llu", f_size, (unsigned long long)recv_total);
+    printf(",\"p50_us\":null,\"p90_us\":null,\"p99_us\":null,\"p999_us\":null,\"max_us\":null,\"mean_us\":null");
+    printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f,\"cpu_runner_ns_per_msg\":null,\"cpu_peer_ns_per_msg\":null",
+           rate, rate * (double)f_size / 1e6, elapsed);
+    printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
+           (unsigned long long)sent, (unsigned long long)recv_total, (unsigned long long)lost, (unsigned long long)reord,
+           (unsigned long long)corr);
+    printf(",\"clients\":%d,\"min_share\":%.6f,\"max_share\":%.6f,\"params\":\"clients=%d mq_maxmsg=%ld mq_msgsize=%ld one queue, %d writers\"}\n",
+           clients, min_share, max_share, clients, attr.mq_maxmsg, attr.mq_msgsize, clients);
+    fflush(stdout);
+    if (corr || reord || lost)
+        fail(3, "integrity failure: sent %llu, received %llu, lost %llu, reordered %llu, corrupt %llu",
+             (unsigned long long)sent, (unsigned long long)recv_total, (unsigned long long)lost,
+             (unsigned long long)reord, (unsigned long long)corr);
+    return 0;
 }
 
 int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_ms, uint64_t duration_ms, int clients) {
     if (!fanin_supported(mechanism))
-        fail(2, "no C fan-in for %s: it is built for unix, tcp and unix-seqpacket (one listening socket, a connection per client)", mechanism);
-    f_kind = !strcmp(mechanism, "unix") ? 1 : !strcmp(mechanism, "tcp") ? 2 : 3;
+        fail(2, "no C fan-in for %s: it is built for unix, tcp, unix-seqpacket (a connection per client) and mqueue (one queue, N writers)", mechanism);
+    f_kind = !strcmp(mechanism, "unix") ? 1 : !strcmp(mechanism, "tcp") ? 2 : !strcmp(mechanism, "unix-seqpacket") ? 3 : 4;
     f_size = size;
     signal(SIGINT, on_stop);
     signal(SIGTERM, on_stop);
     signal(SIGHUP, on_stop);
     signal(SIGPIPE, SIG_IGN);
     alarm((unsigned)((warmup_ms + duration_ms) / 1000 + 60));
+    if (f_kind == 4) {
+        if (latency) fail(2, "mqueue fan-in is throughput only: N writers share one queue, a reply would reach whichever reads first");
+        return fanin_queue(clients, warmup_ms, duration_ms);
+    }
     char dir[80]; /* leaves room for "/sock" in sun_path (108) */
     if (f_kind == 2) {
         memset(&f_tcp, 0, sizeof f_tcp);
