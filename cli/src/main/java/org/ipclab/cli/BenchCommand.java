@@ -183,6 +183,7 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         List<PlacementAxis.Choice> axis = placementAxis != null ? PlacementAxis.parse(placementAxis)
                 : pin == null && connect == null ? PlacementAxis.byDefault() : null;
         if (axis != null) env.put("pinning", PlacementAxis.describe(placementAxis != null ? placementAxis : "default", axis));
+        if (fanIn != null) env.put("pinning", "none (the scheduler places the server and its N clients)");
         PlacementAxis axisRun = new PlacementAxis();
         FanInRun fanInRun = fanIn == null ? null : new FanInRun(progress, counted.orElse(null));
         String startedAt = Instant.now().toString();
@@ -190,7 +191,8 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         out.println("ipc bench: " + describe(cfg));
         AtomicBoolean finished = new AtomicBoolean();
         Thread onInterrupt = new Thread(() -> {
-            if (finished.get()) return;
+            // Whoever gets here first writes the results: the hook (interrupted) or the run (finished); never both at once.
+            if (!finished.compareAndSet(false, true)) return;
             Results.Report partial = fanInRun != null ? fanInRun.report(cfg, env, VersionProvider.version(), startedAt, true)
                     : axis != null ? axisRun.report(cfg, env, VersionProvider.version(), startedAt, true)
                     : benchmark.report(cfg, env, VersionProvider.version(), startedAt, true);
@@ -213,8 +215,10 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
                     })
                     : benchmark.run(cfg, env, VersionProvider.version());
         } finally {
-            finished.set(true); // from here on, only an interruption leaves results to save
+            // From here on, only the run saves; a run that ended because it was interrupted leaves that to the hook.
+            if (!finished.compareAndSet(false, true)) report = null;
         }
+        if (report == null) return ExitCodes.FAILURE; // the hook is saving the partial results; the JVM is exiting
         progress.clear();
         ResultWriters.header(report, out);
         ResultWriters.table(report, out);

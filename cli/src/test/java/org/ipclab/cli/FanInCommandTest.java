@@ -44,6 +44,41 @@ class FanInCommandTest {
     }
 
     @Test
+    void anInterruptedFanInKillsItsClientsAndLeavesNothingBehind(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path json = dir.resolve("fan-in.json");
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "bench", "-m", "unix", "--clients", "3", "--sizes", "64", "--mode", "throughput", "--duration", "60s",
+                "--warmup", "50ms", "--repeat", "1", "--baseline", "none", "-q", "--json", json.toString()));
+        Process bench = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            java.util.List<ProcessHandle> clients = java.util.List.of();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (clients.size() < 3 && System.nanoTime() < until && bench.isAlive()) {
+                Thread.sleep(200);
+                clients = bench.children().toList(); // with --baseline none, its only children are the clients
+            }
+            assertEquals(3, clients.size(), "three client processes started");
+            Thread.sleep(1500); // into the measured window
+            bench.destroy(); // SIGTERM: the same exit path as Ctrl-C
+            assertTrue(bench.waitFor(60, TimeUnit.SECONDS), "ipc bench exited");
+            for (ProcessHandle c : clients) {
+                c.onExit().get(10, TimeUnit.SECONDS);
+                assertTrue(!c.isAlive(), "client " + c.pid() + " is gone");
+            }
+            String mine = "ipclab-" + bench.pid() + "-";
+            try (java.util.stream.Stream<java.nio.file.Path> tmp = java.nio.file.Files.list(java.nio.file.Path.of("/tmp"))) {
+                assertEquals(java.util.List.of(), tmp.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(mine)).toList());
+            }
+            JsonNode saved = ResultsSchemaTest.JSON.readTree(json.toFile());
+            assertTrue(saved.path("partial").asBoolean(), saved.toString());
+        } finally {
+            bench.destroyForcibly();
+        }
+    }
+
+    @Test
     void aSweepWritesPerClientFiguresThatMatchTheSchema() throws Exception {
         CliTest.Run r = Ipc.run(Map.of(), "bench", "-m", "unix", "--clients", "1,3", "--sizes", "64", "--mode", "throughput",
                 "--duration", "150ms", "--warmup", "50ms", "--repeat", "1", "--baseline", "none", "-q", "--json", "-");
