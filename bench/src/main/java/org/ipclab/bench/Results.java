@@ -105,7 +105,7 @@ public final class Results {
      * {@code perClient}, not a failed run. {@code fairness}: the smallest and largest share of the
      * messages one finished client got through (1/finished each when the server is fair).
      */
-    public record FanIn(int clients, int finished, List<FanInClient> perClient, Fairness fairness) {
+    public record FanIn(int clients, int finished, List<ClientResult> perClient, Fairness fairness) {
     }
 
     /**
@@ -114,7 +114,7 @@ public final class Results {
      * {@code messages} round trips or messages sent in the window, {@code share} its part of the finished
      * clients' total, {@code integrity} its own sequence numbers as checked on arrival.
      */
-    public record FanInClient(int client, long pid, String status, String error, long messages, double seconds,
+    public record ClientResult(int client, long pid, String status, String error, long messages, double seconds,
                               Double msgsPerSec, Double share, Integrity integrity, Latency latency) {
     }
 

@@ -185,7 +185,8 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         if (axis != null) env.put("pinning", PlacementAxis.describe(placementAxis != null ? placementAxis : "default", axis));
         if (fanIn != null) env.put("pinning", "none (the scheduler places the server and its N clients)");
         PlacementAxis axisRun = new PlacementAxis();
-        FanInRun fanInRun = fanIn == null ? null : new FanInRun(progress, counted.orElse(null));
+        FanInRun fanInRun = fanIn == null ? null : new FanInRun(progress, counted.orElse(null))
+                .onHistogram(resultOptions.histograms(hgrm == null ? null : BenchCommand.hgrmWriter(hgrm)));
         String startedAt = Instant.now().toString();
 
         out.println("ipc bench: " + describe(cfg));

@@ -54,8 +54,17 @@ public final class FanIn {
     /** N JVMs starting at once on a small machine take a while; a client not ready by then fails. */
     static final Duration START = Duration.ofSeconds(90);
     private static final Duration FIGURES_SLACK = Duration.ofSeconds(30);
+    /** System property: extra JVM flags for the client processes, space-separated. */
+    static final String CLIENT_JVM_FLAGS = "ipclab.fanin.clientJvmFlags";
 
     private Consumer<List<Process>> onRunning = p -> { };
+    private java.util.function.BiConsumer<String, Histogram> histogramSink = (label, h) -> { };
+
+    /** Receives the merged latency histogram of every fan-in row, labelled e.g. {@code unix-fan-in-4-latency-64}. */
+    public FanIn onHistogram(java.util.function.BiConsumer<String, Histogram> sink) {
+        this.histogramSink = sink;
+        return this;
+    }
 
     /** Called with the clients' processes once they have been told to go (tests kill one there). */
     FanIn onRunning(Consumer<List<Process>> hook) {
@@ -108,11 +117,11 @@ public final class FanIn {
         AutoCloseable killAll = () -> all.forEach(c -> c.process.destroyForcibly());
         ServerEnd server = null;
         Map<String, String> parameters = new LinkedHashMap<>();
+        Histogram merged = Runner.newHistogram();
         try {
             server = ExitCleanup.register(provider.open(spec));
             ExitCleanup.register(killAll);
             parameters.putAll(server.effectiveParameters());
-            parameters.put("clients", Integer.toString(clients));
             ServerEnd end = server;
             Duration idle = START.plus(cfg.warmup()).plus(cfg.duration()).plus(cfg.timeout());
             Thread acceptor = new Thread(() -> acceptAll(end, info, clients, idle, sessions), "ipclab-fan-in-accept");
@@ -143,7 +152,9 @@ public final class FanIn {
             sessions.shutdownNow();
             ExitCleanup.forget(killAll);
         }
-        return row(info, mode, size, clients, parameters, all);
+        Results.Measurement m = row(info, mode, size, clients, parameters, all, merged);
+        if (mode == Mode.LATENCY && merged.getTotalCount() > 0) histogramSink.accept(info.name() + "-fan-in-" + clients + "-latency-" + size, merged);
+        return m;
     }
 
     /** Accepts one session per client and serves each on its own thread, as {@code ipc serve} does. */
@@ -166,17 +177,17 @@ public final class FanIn {
         }
     }
 
-    private static Results.Measurement row(MechanismInfo info, Mode mode, int size, int clients, Map<String, String> parameters, List<Client> all) {
+    private static Results.Measurement row(MechanismInfo info, Mode mode, int size, int clients, Map<String, String> parameters,
+                                           List<Client> all, Histogram merged) {
         List<Client> finished = all.stream().filter(c -> c.error == null && c.figures != null).toList();
         long total = finished.stream().mapToLong(c -> c.counted(mode)).sum();
-        List<Results.FanInClient> per = new ArrayList<>();
-        Histogram merged = Runner.newHistogram();
+        List<Results.ClientResult> per = new ArrayList<>();
         long sent = 0, received = 0, lost = 0, reordered = 0, corrupt = 0;
         double rate = 0;
         boolean bad = false;
         for (Client c : all) {
             if (c.error != null || c.figures == null) {
-                per.add(new Results.FanInClient(c.number, c.process.pid(), "failed", c.error == null ? "no figures" : c.error,
+                per.add(new Results.ClientResult(c.number, c.process.pid(), "failed", c.error == null ? "no figures" : c.error,
                         0, 0, null, null, null, null));
                 continue;
             }
@@ -194,7 +205,7 @@ public final class FanIn {
             corrupt += integrity.corrupt();
             String status = f.get("status");
             bad |= !"ok".equals(status);
-            per.add(new Results.FanInClient(c.number, c.process.pid(), status, null, num(f, "messages"), seconds, clientRate,
+            per.add(new Results.ClientResult(c.number, c.process.pid(), status, null, num(f, "messages"), seconds, clientRate,
                     total > 0 ? (double) c.counted(mode) / total : null, integrity, h == null ? null : latencyOf(h)));
         }
         List<String> failures = per.stream().filter(p -> "failed".equals(p.status()))
@@ -225,9 +236,9 @@ public final class FanIn {
                 summary, integrity, new Results.Cpu(null, null)).withFanIn(fanIn);
     }
 
-    static Results.Fairness fairness(List<Results.FanInClient> per) {
+    static Results.Fairness fairness(List<Results.ClientResult> per) {
         double min = Double.MAX_VALUE, max = 0;
-        for (Results.FanInClient c : per) {
+        for (Results.ClientResult c : per) {
             if (c.share() == null) continue;
             min = Math.min(min, c.share());
             max = Math.max(max, c.share());
@@ -265,6 +276,8 @@ public final class FanIn {
             cmd.add(arg);
         }
         for (String flag : info.peerJvmFlags()) if (!cmd.contains(flag)) cmd.add(flag);
+        // Tests that start many clients only to check integrity may make them start quicker (e.g. C1 only); a measured run leaves it unset.
+        for (String flag : System.getProperty(CLIENT_JVM_FLAGS, "").trim().split("\\s+")) if (!flag.isEmpty()) cmd.add(flag);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(FanInClient.class.getName());

@@ -12,7 +12,9 @@ import org.ipclab.core.BadInputException;
 /**
  * What {@code --clients} may ask of this machine, checked before anything starts: each refusal is
  * one line naming the value and the limit. A client is a JVM: some threads, a process, memory; in
- * this process, its session's descriptor and three pipes.
+ * this process, its session's descriptor and three pipes. What the server end itself needs (a
+ * listening socket's backlog, a queue's RLIMIT_MSGQUEUE and queues_max) does not grow with N: N
+ * writers share the one queue, and opening the server end refuses what the kernel will not give.
  */
 public final class FanInLimits {
     /** Descriptors this process holds per client: the session's socket and the client's stdin, stdout and stderr pipes. */

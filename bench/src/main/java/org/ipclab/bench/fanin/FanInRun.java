@@ -35,15 +35,24 @@ public final class FanInRun {
     private final List<Results.Measurement> done = Collections.synchronizedList(new ArrayList<>());
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
+    private java.util.function.BiConsumer<String, org.HdrHistogram.Histogram> histograms = (label, h) -> { };
+
     /** {@code baseline} null: Java only. */
     public FanInRun(Progress progress, NativeBaseline baseline) {
         this.progress = progress;
         this.baseline = baseline;
     }
 
+    /** Receives each row's merged latency histogram (--hgrm, --hlog), as the runner's do. */
+    public FanInRun onHistogram(java.util.function.BiConsumer<String, org.HdrHistogram.Histogram> sink) {
+        this.histograms = sink;
+        return this;
+    }
+
     /** Refuses, before anything starts, what cannot run: counts over the machine's limits, open loop. */
     public static void check(BenchConfig cfg, List<Integer> counts) {
         if (cfg.rate() > 0) throw new org.ipclab.core.BadInputException("--clients measures closed-loop round trips and streams; drop --rate");
+        if (cfg.count() > 0) throw new org.ipclab.core.BadInputException("--clients measures N clients over one shared window of --duration; drop --count");
         for (int n : counts) FanInLimits.check(n);
     }
 
@@ -75,13 +84,16 @@ public final class FanInRun {
                 }
             }
         }
+        if (cfg.repeat() > 1) {
+            notes.add("--clients: one measured window of --duration per row, shared by the N clients; --repeat " + cfg.repeat() + " is not used");
+        }
         notes.forEach(progress::warn);
         for (int i = 0; i < items.size() && !ExitCleanup.shuttingDown(); i++) {
             Item it = items.get(i);
             long each = cfg.warmup().plus(cfg.duration()).multipliedBy(baseline == null ? 1 : 2).toNanos();
             progress.started(i + 1, items.size(), it.info().name() + " " + it.mode().label() + " " + Units.formatSize(it.size())
                     + " ×" + it.clients(), Duration.ofNanos(each * (items.size() - i)));
-            Results.Measurement m = new FanIn().measure(it.provider(), it.spec(), it.mode(), it.size(), it.clients(), cfg);
+            Results.Measurement m = new FanIn().onHistogram(histograms).measure(it.provider(), it.spec(), it.mode(), it.size(), it.clients(), cfg);
             if (ExitCleanup.shuttingDown()) break;
             if (baseline != null && m.summary() != null) m = m.withBaseline(nativeFigure(it, cfg, m));
             done.add(m);

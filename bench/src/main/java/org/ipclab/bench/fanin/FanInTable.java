@@ -43,7 +43,7 @@ public final class FanInTable {
                     f.clients() - f.finished(), integrity(m.integrity()), "integrity".equals(m.status()) ? "  <-- " + m.error() : "");
         }
         for (Results.Measurement m : rows) {
-            for (Results.FanInClient c : m.fanIn().perClient()) {
+            for (Results.ClientResult c : m.fanIn().perClient()) {
                 if ("failed".equals(c.status())) {
                     out.println("note: " + m.mechanism() + " " + m.mode() + " " + Units.formatSize(m.sizeBytes()) + " ×" + m.fanIn().clients()
                             + ": " + c.error());

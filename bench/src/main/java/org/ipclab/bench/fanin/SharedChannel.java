@@ -61,7 +61,6 @@ final class SharedChannel {
             server = ExitCleanup.register(provider.open(spec));
             ExitCleanup.register(killAll);
             parameters.putAll(server.effectiveParameters());
-            parameters.put("clients", Integer.toString(clients));
             for (int i = 1; i <= clients; i++) all.add(FanIn.Client.start(i, FanIn.command(info, server.peerSpec(), Mode.THROUGHPUT, size, cfg, i)));
             // The first writer to attach opens the session; the others write into the same channel.
             channel = AckedChannel.over(server.accept(FanIn.START, Optional.empty()), info);
@@ -150,7 +149,7 @@ final class SharedChannel {
 
     private Results.Measurement row(int size, int clients, Map<String, String> parameters, List<FanIn.Client> all,
                                     Integrity[] integrity, long[] announced) {
-        List<Results.FanInClient> per = new ArrayList<>();
+        List<Results.ClientResult> per = new ArrayList<>();
         long total = 0;
         for (FanIn.Client c : all) if (c.error == null && c.figures != null) total += integrity[c.number].received();
         long sent = 0, received = 0, lost = 0, reordered = 0, corrupt = 0;
@@ -159,7 +158,7 @@ final class SharedChannel {
         boolean bad = false;
         for (FanIn.Client c : all) {
             if (c.error != null || c.figures == null) {
-                per.add(new Results.FanInClient(c.number, c.process.pid(), "failed", c.error == null ? "no figures" : c.error,
+                per.add(new Results.ClientResult(c.number, c.process.pid(), "failed", c.error == null ? "no figures" : c.error,
                         0, 0, null, null, null, null));
                 continue;
             }
@@ -178,7 +177,7 @@ final class SharedChannel {
             corrupt += i.corrupt();
             boolean clean = i.clean() && in.received() == s;
             bad |= !clean;
-            per.add(new Results.FanInClient(c.number, c.process.pid(), clean ? "ok" : "integrity", null, s, secs, r,
+            per.add(new Results.ClientResult(c.number, c.process.pid(), clean ? "ok" : "integrity", null, s, secs, r,
                     total > 0 ? (double) in.received() / total : null, i, null));
         }
         List<String> failures = per.stream().filter(p -> "failed".equals(p.status())).map(p -> "client " + p.client() + ": " + p.error()).toList();
