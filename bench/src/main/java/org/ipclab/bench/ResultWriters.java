@@ -67,7 +67,8 @@ public final class ResultWriters {
             + "p50_spread_pct,msgs_per_s,mb_per_s,rate_spread_pct,sent,received,lost,reordered,corrupt,"
             + "cpu_runner_us_per_msg,cpu_peer_us_per_msg,repeats,error,"
             + "syscalls_runner_per_msg,syscalls_peer_per_msg,ctx_runner_per_msg,ctx_peer_per_msg,copies_per_msg,"
-            + "c_syscalls_runner_per_msg,c_syscalls_peer_per_msg,c_ctx_runner_per_msg,c_ctx_peer_per_msg,c_copies_per_msg,placement";
+            + "c_syscalls_runner_per_msg,c_syscalls_peer_per_msg,c_ctx_runner_per_msg,c_ctx_peer_per_msg,c_copies_per_msg,placement,"
+            + "clients,min_share,max_share";
 
     public static void csv(Results.Report report, Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file)) {
@@ -97,6 +98,10 @@ public final class ResultWriters {
                             CounterText.switches(x, "peer"), CounterText.copies(x, m.sizeBytes())));
                 }
                 cols.add(m.placement());
+                Results.FanIn f = m.fanIn(); // --clients rows; empty for a pair
+                cols.addAll(java.util.Arrays.asList(f == null ? null : f.clients(),
+                        f == null || f.fairness() == null ? null : f.fairness().minShare(),
+                        f == null || f.fairness() == null ? null : f.fairness().maxShare()));
                 w.write(cols.stream().map(ResultWriters::csvCell).collect(Collectors.joining(",")));
                 w.write('\n');
             }
@@ -121,11 +126,13 @@ public final class ResultWriters {
 
     /** Latency rows, then throughput rows, then failures and notes. */
     public static void table(Results.Report report, PrintStream out) {
-        List<Results.Measurement> lat = report.measurements().stream()
+        // Fan-in rows (--clients) have their own table: aggregate, fairness, failed clients.
+        List<Results.Measurement> pairs = report.measurements().stream().filter(m -> m.fanIn() == null).toList();
+        List<Results.Measurement> lat = pairs.stream()
                 .filter(m -> m.mode().equals("latency") && m.summary() != null && !m.summary().openLoop()).toList();
-        List<Results.Measurement> open = report.measurements().stream()
+        List<Results.Measurement> open = pairs.stream()
                 .filter(m -> m.mode().equals("latency") && m.summary() != null && m.summary().openLoop()).toList();
-        List<Results.Measurement> thr = report.measurements().stream().filter(m -> m.mode().equals("throughput") && m.summary() != null).toList();
+        List<Results.Measurement> thr = pairs.stream().filter(m -> m.mode().equals("throughput") && m.summary() != null).toList();
         boolean withC = report.measurements().stream().anyMatch(m -> m.baseline() != null);
         boolean withCounters = report.measurements().stream().anyMatch(m -> m.counters() != null);
         boolean withPlacement = report.measurements().stream().anyMatch(m -> m.placement() != null);
@@ -178,6 +185,7 @@ public final class ResultWriters {
                         cpu(m.cpu()), counterColumns(m, withCounters, withC), integrity(m.integrity()), flag(m));
             }
         }
+        org.ipclab.bench.fanin.FanInTable.print(report, out);
         List<Results.Measurement> failed = report.measurements().stream().filter(m -> "failed".equals(m.status())).toList();
         if (!failed.isEmpty()) {
             out.println();

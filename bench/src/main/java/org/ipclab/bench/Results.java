@@ -49,11 +49,23 @@ public final class Results {
      */
     public record Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
                               Map<String, String> parameters, List<Repeat> repeats, Summary summary,
-                              Integrity integrity, Cpu cpu, Baseline baseline, Counters counters, String placement) {
+                              Integrity integrity, Cpu cpu, Baseline baseline, Counters counters, String placement,
+                              FanIn fanIn) {
         public Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
                            Map<String, String> parameters, List<Repeat> repeats, Summary summary,
                            Integrity integrity, Cpu cpu) {
-            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, null, null, null);
+            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, null, null, null, null);
+        }
+
+        public Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
+                           Map<String, String> parameters, List<Repeat> repeats, Summary summary,
+                           Integrity integrity, Cpu cpu, Baseline baseline, Counters counters, String placement) {
+            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, placement, null);
+        }
+
+        /** A fan-in row ({@code ipc bench --clients N}): N clients against one server end; the summary is the aggregate. */
+        public Measurement withFanIn(FanIn f) {
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, placement, f);
         }
 
         public boolean ok() {
@@ -61,16 +73,16 @@ public final class Results {
         }
 
         public Measurement withBaseline(Baseline b) {
-            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, b, counters, placement);
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, b, counters, placement, fanIn);
         }
 
         public Measurement withCounters(Counters c) {
-            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, c, placement);
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, c, placement, fanIn);
         }
 
         /** Tagged with the placement axis value it ran under ("same-cpu 0,0"), for runs over several placements. */
         public Measurement withPlacement(String p) {
-            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, p);
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, p, fanIn);
         }
     }
 
@@ -85,6 +97,29 @@ public final class Results {
                         Double p50Ratio, Double p99Ratio, Double rateRatio, String error) {
             this(program, p50Us, p99Us, msgsPerSec, mbPerSec, p50Ratio, p99Ratio, rateRatio, error, null);
         }
+    }
+
+    /**
+     * A fan-in run: {@code clients} processes against one server end, over one shared window.
+     * {@code finished} of them delivered figures; a client that died (SIGKILL) is a failed entry of
+     * {@code perClient}, not a failed run. {@code fairness}: the smallest and largest share of the
+     * messages one finished client got through (1/finished each when the server is fair).
+     */
+    public record FanIn(int clients, int finished, List<ClientResult> perClient, Fairness fairness) {
+    }
+
+    /**
+     * One client of a fan-in run: {@code status} "ok", "integrity" (the server saw its messages lost,
+     * reordered or corrupt) or "failed" ({@code error} says why: killed by signal 9, ...);
+     * {@code messages} round trips or messages sent in the window, {@code share} its part of the finished
+     * clients' total, {@code integrity} its own sequence numbers as checked on arrival.
+     */
+    public record ClientResult(int client, long pid, String status, String error, long messages, double seconds,
+                              Double msgsPerSec, Double share, Integrity integrity, Latency latency) {
+    }
+
+    /** The smallest and largest per-client share of the messages (0..1), and max/min. */
+    public record Fairness(double minShare, double maxShare, Double maxOverMin) {
     }
 
     /** One measured iteration. {@code latency} is null in throughput mode, the rates are null in latency mode. */

@@ -23,6 +23,8 @@ import org.ipclab.bench.Mode;
 import org.ipclab.bench.Placement;
 import org.ipclab.bench.PlacementAxis;
 import org.ipclab.bench.baseline.NativeBaseline;
+import org.ipclab.bench.fanin.FanInLimits;
+import org.ipclab.bench.fanin.FanInRun;
 import org.ipclab.bench.NanoClock;
 import org.ipclab.bench.Progress;
 import org.ipclab.bench.RemoteTarget;
@@ -128,6 +130,12 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
                     + " in Java and C alike): the figures of a run that only compares times.")
     boolean noCounters;
 
+    @Option(names = "--clients", paramLabel = "N[,N...]",
+            description = "Fan-in: N client processes against ONE server end, e.g. --clients 1,4,16,64 for a sweep; per client"
+                    + " latency, share (fairness) and integrity, the aggregate rate, the C fan-in beside it. Mechanisms that"
+                    + " cannot (see 'ipc list': FAN_IN) are skipped with the reason.")
+    String clients;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
 
@@ -145,6 +153,13 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         checkOutput(json);
         checkOutput(csv);
         if (hgrm != null && !Files.isDirectory(hgrm)) throw new BadInputException("--hgrm " + hgrm + " is not a directory");
+        List<Integer> fanIn = clients == null ? null : FanInLimits.parse(clients);
+        if (fanIn != null) {
+            if (connect != null || pin != null || placementAxis != null) {
+                throw new BadInputException("--clients starts its own clients on this machine; drop --" + (connect != null ? "connect" : pin != null ? "pin" : "placement"));
+            }
+            FanInRun.check(cfg, fanIn); // the machine's limits, before anything starts
+        }
         if (connect == null) Benchmark.preflight(cfg);
         PrintStream out = resultOptions.tableStream(json);
         Placement placement = pin == null ? Placement.none() : Placement.parse(pin);
@@ -168,14 +183,19 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         List<PlacementAxis.Choice> axis = placementAxis != null ? PlacementAxis.parse(placementAxis)
                 : pin == null && connect == null ? PlacementAxis.byDefault() : null;
         if (axis != null) env.put("pinning", PlacementAxis.describe(placementAxis != null ? placementAxis : "default", axis));
+        if (fanIn != null) env.put("pinning", "none (the scheduler places the server and its N clients)");
         PlacementAxis axisRun = new PlacementAxis();
+        FanInRun fanInRun = fanIn == null ? null : new FanInRun(progress, counted.orElse(null))
+                .onHistogram(resultOptions.histograms(hgrm == null ? null : BenchCommand.hgrmWriter(hgrm)));
         String startedAt = Instant.now().toString();
 
         out.println("ipc bench: " + describe(cfg));
         AtomicBoolean finished = new AtomicBoolean();
         Thread onInterrupt = new Thread(() -> {
-            if (finished.get()) return;
-            Results.Report partial = axis != null ? axisRun.report(cfg, env, VersionProvider.version(), startedAt, true)
+            // Whoever gets here first writes the results: the hook (interrupted) or the run (finished); never both at once.
+            if (!finished.compareAndSet(false, true)) return;
+            Results.Report partial = fanInRun != null ? fanInRun.report(cfg, env, VersionProvider.version(), startedAt, true)
+                    : axis != null ? axisRun.report(cfg, env, VersionProvider.version(), startedAt, true)
                     : benchmark.report(cfg, env, VersionProvider.version(), startedAt, true);
             progress.clear();
             ResultWriters.table(partial, out);
@@ -186,7 +206,8 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
 
         Results.Report report;
         try {
-            report = connect != null
+            report = fanInRun != null ? fanInRun.run(cfg, fanIn, env, VersionProvider.version())
+                    : connect != null
                     ? remote(cfg, benchmark, env)
                     : axis != null ? axisRun.run(axis, cfg, env, VersionProvider.version(), startedAt, pl -> {
                         Benchmark b = new Benchmark(runner, progress).placement(pl).kernelCounters(!noCounters);
@@ -195,8 +216,10 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
                     })
                     : benchmark.run(cfg, env, VersionProvider.version());
         } finally {
-            finished.set(true); // from here on, only an interruption leaves results to save
+            // From here on, only the run saves; a run that ended because it was interrupted leaves that to the hook.
+            if (!finished.compareAndSet(false, true)) report = null;
         }
+        if (report == null) return ExitCodes.FAILURE; // the hook is saving the partial results; the JVM is exiting
         progress.clear();
         ResultWriters.header(report, out);
         ResultWriters.table(report, out);

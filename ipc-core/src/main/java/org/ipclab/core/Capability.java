@@ -42,5 +42,12 @@ public enum Capability {
      */
     CONCURRENT_SESSIONS,
     /** The peer's user id is checked when it connects (SO_PEERCRED); a stranger is refused. */
-    CHECKS_PEER_UID
+    CHECKS_PEER_UID,
+    /**
+     * N unrelated client processes can use one server end at once ({@code ipc bench --clients N}): with
+     * {@link #CONCURRENT_SESSIONS} each in a session of its own, answered on its own return path; without,
+     * all of them {@link ChannelProvider#connect} with the same peer spec and write whole messages into the
+     * server's one channel (one queue, many writers), and what the server sends may reach any of them.
+     */
+    FAN_IN
 }

@@ -44,7 +44,9 @@ public final class MqueueProvider implements ChannelProvider {
         return MechanismInfo.builder(MqChannel.MECHANISM)
                 .description("POSIX message queues (mq_open/mq_timedsend/mq_timedreceive), one per direction, with priorities")
                 .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
-                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY)
+                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY,
+                        // connect() attaches and returns, so N writers can share the server's queue; a repeated attach is skipped
+                        Capability.FAN_IN)
                 .maxMessageSize((int) Math.min(Integer.MAX_VALUE, max))
                 .options(MechanismOption.text("name", null, "queue name prefix: one '/', then up to 240 characters; -to-peer and"
                                 + " -from-peer are appended (default: /ipclab-<pid>-mq-<random>)"),

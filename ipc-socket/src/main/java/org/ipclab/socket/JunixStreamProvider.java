@@ -45,7 +45,7 @@ public final class JunixStreamProvider implements ChannelProvider {
         return MechanismInfo.builder(NAME)
                 .description("Unix domain stream socket (junixsocket), length-prefixed frames; abstract names, peer pid")
                 .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID,
-                        Capability.CONCURRENT_SESSIONS)
+                        Capability.CONCURRENT_SESSIONS, Capability.FAN_IN)
                 .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
                 .options(UnixEndpoint.options())
                 .nativeProgram("unix")

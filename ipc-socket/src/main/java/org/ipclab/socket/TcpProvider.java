@@ -47,7 +47,7 @@ public final class TcpProvider implements ChannelProvider {
         return MechanismInfo.builder(NAME)
                 .description("TCP stream socket, loopback by default, length-prefixed frames")
                 .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.CROSS_HOST,
-                        Capability.NON_BLOCKING_TRY, Capability.CONCURRENT_SESSIONS)
+                        Capability.NON_BLOCKING_TRY, Capability.CONCURRENT_SESSIONS, Capability.FAN_IN)
                 .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
                 .options(MechanismOption.host("host", "127.0.0.1", "address to bind (server) or connect to (client)").withShortcut("--host", "--bind"),
                         MechanismOption.port("port", "0", "TCP port; 0 lets the kernel choose a free one").withShortcut(),

@@ -45,7 +45,7 @@ public final class UnixSeqpacketProvider implements ChannelProvider {
         return MechanismInfo.builder(NAME)
                 .description("Unix domain SOCK_SEQPACKET (junixsocket): connected, reliable, ordered, message boundaries kept")
                 .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID,
-                        Capability.CONCURRENT_SESSIONS)
+                        Capability.CONCURRENT_SESSIONS, Capability.FAN_IN)
                 .maxMessageSize(MAX_MESSAGE)
                 .options(UnixEndpoint.options())
                 .nativeProgram("unix-seqpacket")

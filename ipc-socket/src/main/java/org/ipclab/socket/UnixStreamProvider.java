@@ -55,7 +55,7 @@ public final class UnixStreamProvider implements ChannelProvider {
         return MechanismInfo.builder(NAME)
                 .description("Unix domain stream socket (JDK), length-prefixed frames")
                 .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED,
-                        Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID, Capability.CONCURRENT_SESSIONS)
+                        Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID, Capability.CONCURRENT_SESSIONS, Capability.FAN_IN)
                 .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
                 .options(MechanismOption.text("path", null, "socket file to bind (server) or connect to (client); at most 107 bytes"
                         + " (default: a socket file in a fresh private directory)").withShortcut(), IoRoute.option())

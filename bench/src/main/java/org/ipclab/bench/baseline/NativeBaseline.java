@@ -46,7 +46,7 @@ import java.util.function.Consumer;
 public final class NativeBaseline {
     /** The C sources, in the order they are compiled (the header first: it is copied, not compiled). */
     public static final List<String> SOURCES = List.of(
-            "ipclab_native.h", "ipclab_native.c", "counters.c", "stream.c", "dgram.c", "shm.c", "shm_header.c", "mqueue.c", "signal.c");
+            "ipclab_native.h", "ipclab_native.c", "counters.c", "stream.c", "dgram.c", "shm.c", "shm_header.c", "mqueue.c", "signal.c", "fanin.c");
     static final List<String> FLAGS = List.of("-O2", "-Wall", "-Wextra", "-std=gnu11");
     static final List<String> LIBS = List.of("-lrt", "-lpthread");
     static final String BINARY = "ipclab-native";
@@ -202,6 +202,21 @@ public final class NativeBaseline {
      */
     public NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration,
                             double ratePerSecond) throws IOException {
+        return run(mechanism, mode, size, warmup, duration, ratePerSecond, 0);
+    }
+
+    /**
+     * The C fan-in ({@code ipc bench --clients N}): N forked client processes against one server
+     * process, each driving its own session, as the Java fan-in does; the figures are the aggregate
+     * (the sum of the clients' rates, the merged latency histogram). Told through IPCLAB_CLIENTS.
+     */
+    public NativeResult runFanIn(String mechanism, String mode, int size, Duration warmup, Duration duration, int clients) throws IOException {
+        if (clients < 1) throw new IllegalArgumentException("clients must be at least 1, got " + clients);
+        return run(mechanism, mode, size, warmup, duration, 0, clients);
+    }
+
+    private NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration,
+                             double ratePerSecond, int clients) throws IOException {
         if (!programs().contains(mechanism))
             throw new IllegalArgumentException("no native program '" + mechanism + "'; known: " + String.join(", ", programs()));
         if (!mode.equals("latency") && !mode.equals("throughput"))
@@ -213,6 +228,7 @@ public final class NativeBaseline {
         if (ratePerSecond > 0) command.add(Long.toString(Math.max(1, Math.round(ratePerSecond))));
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
         if (!kernelCounters) pb.environment().put("IPCLAB_NO_COUNTERS", "1");
+        if (clients > 0) pb.environment().put("IPCLAB_CLIENTS", Integer.toString(clients));
         if (runnerCpu >= 0) {
             pb.environment().put("IPCLAB_PIN_RUNNER", Integer.toString(runnerCpu));
             pb.environment().put("IPCLAB_PIN_PEER", Integer.toString(peerCpu));

@@ -1034,6 +1034,11 @@ int main(int argc, char **argv) {
     }
     if (rate > 0 && (!latency || msg_size < PROBE_MIN))
         fail(2, "an open-loop rate needs latency mode and a probe with a timestamp (at least %d bytes)", PROBE_MIN);
+    const char *clients = getenv("IPCLAB_CLIENTS"); /* ipc bench --clients N: fan-in instead of a pair */
+    if (clients && *clients) {
+        if (rate > 0) fail(2, "a fan-in run (IPCLAB_CLIENTS) is closed loop; give no rate");
+        return fanin_main(T->name, latency, msg_size, warmup_ms, duration_ms, (int)parse_num("IPCLAB_CLIENTS", clients, 1, 100000));
+    }
     buf_cap = msg_size > CONTROL_MAX + 4 ? msg_size : CONTROL_MAX + 4;
     sbuf = malloc(buf_cap);
     rbuf = malloc(buf_cap);

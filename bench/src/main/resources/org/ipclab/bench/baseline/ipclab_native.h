@@ -62,6 +62,10 @@ extern transport shm_spin, shm_semaphore, shm_header;
 extern transport mq_posix, mq_sysv;
 extern transport sig_queue;
 
+/* Fan-in (fanin.c): with IPCLAB_CLIENTS=N, N forked clients against one server instead of one pair;
+ * prints the aggregate as one JSON line and returns the exit status. */
+int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_ms, uint64_t duration_ms, int clients);
+
 /* ---- shared services (ipclab_native.c) ---- */
 
 /* Prints "<call>(<what>) failed: ENAME (message)" and exits 1 (the runner cleans up and kills its peer). */

@@ -1,0 +1,451 @@
+package org.ipclab.bench.fanin;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.HdrHistogram.Histogram;
+import org.ipclab.bench.BenchConfig;
+import org.ipclab.bench.Mode;
+import org.ipclab.bench.Results;
+import org.ipclab.bench.Runner;
+import org.ipclab.core.Capability;
+import org.ipclab.core.Channel;
+import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.ExitCleanup;
+import org.ipclab.core.MechanismInfo;
+import org.ipclab.core.ServerEnd;
+import org.ipclab.core.peer.PeerProtocol;
+import org.ipclab.core.reliable.AckedChannel;
+
+/**
+ * N→1 fan-in: N client processes ({@link FanInClient}) against ONE server end. This process owns
+ * the server end and serves every session as {@code ipc serve} does (echo, or count and check a
+ * sink stream per session); each client measures its own round trips or stream over a window that
+ * starts for all at once ({@code go}), and hands back its figures. Per client: messages, share,
+ * integrity (its own sequence numbers, checked by its session on arrival), latency; in all: the
+ * histograms merged exactly (HdrHistogram add), the sum of the clients' rates, min/max share.
+ *
+ * <p>A client that dies mid-run (SIGKILL) fails that client, with its exit named; the others finish.
+ * Every client process is killed and the server end's objects removed on return, failure or exit.
+ */
+public final class FanIn {
+    /** N JVMs starting at once on a small machine take a while; a client not ready by then fails. */
+    static final Duration START = Duration.ofSeconds(90);
+    private static final Duration FIGURES_SLACK = Duration.ofSeconds(30);
+    /** System property: extra JVM flags for the client processes, space-separated. */
+    static final String CLIENT_JVM_FLAGS = "ipclab.fanin.clientJvmFlags";
+
+    private Consumer<List<Process>> onRunning = p -> { };
+    private java.util.function.BiConsumer<String, Histogram> histogramSink = (label, h) -> { };
+
+    /** Receives the merged latency histogram of every fan-in row, labelled e.g. {@code unix-fan-in-4-latency-64}. */
+    public FanIn onHistogram(java.util.function.BiConsumer<String, Histogram> sink) {
+        this.histogramSink = sink;
+        return this;
+    }
+
+    /** Called with the clients' processes once they have been told to go (tests kill one there). */
+    FanIn onRunning(Consumer<List<Process>> hook) {
+        this.onRunning = hook;
+        return this;
+    }
+
+    /** Why a mechanism cannot be measured N→1, from its description; empty when it can. */
+    public static Optional<String> cannotFanIn(MechanismInfo info) {
+        if (info.has(Capability.FAN_IN)) return Optional.empty();
+        if (info.has(Capability.RELATED_PROCESSES_ONLY)) {
+            return Optional.of("only a parent and the child it starts can share it (inherited descriptors): N unrelated clients cannot reach one server end");
+        }
+        if (info.has(Capability.NOTIFICATION)) {
+            return Optional.of("a notification channel: its messages carry a few bytes, no room for a client's sequence numbers");
+        }
+        if (info.has(Capability.BUSY_WAITS) || !info.has(Capability.CONCURRENT_SESSIONS)) {
+            return Optional.of("its server end serves one session at a time (no CONCURRENT_SESSIONS, no FAN_IN):"
+                    + " N clients cannot each hold a session with it at once");
+        }
+        return Optional.of("it does not promise FAN_IN (N clients told apart by one server end)");
+    }
+
+    /**
+     * Why latency cannot be measured N→1 on a mechanism that can fan in, or empty. Without
+     * CONCURRENT_SESSIONS the N clients write into the server's one channel (a queue): a reply would
+     * reach whichever client reads first, so there is no return path to one client.
+     */
+    public static Optional<String> noLatency(MechanismInfo info) {
+        if (info.has(Capability.CONCURRENT_SESSIONS)) return Optional.empty();
+        return Optional.of("its N clients write into the server's one channel: a reply would reach whichever client reads"
+                + " first, so there is no return path to one client; throughput only");
+    }
+
+    /** N clients × one mode × one size; the measurement's summary is the aggregate, {@code fanIn} the rest. */
+    public Results.Measurement measure(ChannelProvider provider, ChannelSpec spec, Mode mode, int size, int clients, BenchConfig cfg) {
+        MechanismInfo info = provider.describe(spec);
+        String why = cannotFanIn(info).orElse(null);
+        if (why != null) throw new IllegalArgumentException(info.name() + ": " + why);
+        if (!info.has(Capability.CONCURRENT_SESSIONS)) {
+            if (mode == Mode.LATENCY) throw new IllegalArgumentException(info.name() + ": " + noLatency(info).orElseThrow());
+            return new SharedChannel(info, onRunning).measure(provider, spec, size, clients, cfg);
+        }
+        List<Client> all = new ArrayList<>();
+        ExecutorService sessions = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "ipclab-fan-in-session");
+            t.setDaemon(true);
+            return t;
+        });
+        AutoCloseable killAll = () -> all.forEach(c -> c.process.destroyForcibly());
+        ServerEnd server = null;
+        Map<String, String> parameters = new LinkedHashMap<>();
+        Histogram merged = Runner.newHistogram();
+        try {
+            server = ExitCleanup.register(provider.open(spec));
+            ExitCleanup.register(killAll);
+            parameters.putAll(server.effectiveParameters());
+            ServerEnd end = server;
+            Duration idle = START.plus(cfg.warmup()).plus(cfg.duration()).plus(cfg.timeout());
+            Thread acceptor = new Thread(() -> acceptAll(end, info, clients, idle, sessions), "ipclab-fan-in-accept");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            List<String> command = command(info, server.peerSpec(), mode, size, cfg);
+            for (int i = 0; i < clients; i++) all.add(Client.start(i + 1, command));
+            long readyBy = System.nanoTime() + START.toNanos();
+            for (Client c : all) c.awaitReady(readyBy);
+            List<Client> going = all.stream().filter(c -> c.error == null).toList();
+            for (Client c : going) c.go();
+            onRunning.accept(going.stream().map(c -> c.process).toList());
+            long figuresBy = System.nanoTime() + cfg.warmup().plus(cfg.duration()).plus(cfg.timeout()).plus(FIGURES_SLACK).toNanos();
+            for (Client c : going) c.awaitFigures(figuresBy);
+        } catch (IOException | RuntimeException e) {
+            return failedRow(info, mode, size, parameters, info.name() + " fan-in with " + clients + " clients: " + e.getMessage());
+        } finally {
+            for (Client c : all) c.process.destroyForcibly();
+            for (Client c : all) c.reap();
+            if (server != null) {
+                try {
+                    server.close();
+                } catch (IOException ignored) {
+                    // best effort; the exit hook tries again
+                }
+                ExitCleanup.forget(server);
+            }
+            sessions.shutdownNow();
+            ExitCleanup.forget(killAll);
+        }
+        Results.Measurement m = row(info, mode, size, clients, parameters, all, merged);
+        if (mode == Mode.LATENCY && merged.getTotalCount() > 0) histogramSink.accept(info.name() + "-fan-in-" + clients + "-latency-" + size, merged);
+        return m;
+    }
+
+    /** Accepts one session per client and serves each on its own thread, as {@code ipc serve} does. */
+    private static void acceptAll(ServerEnd server, MechanismInfo info, int clients, Duration idle, ExecutorService sessions) {
+        PeerProtocol protocol = PeerProtocol.of(info);
+        for (int i = 0; i < clients; i++) {
+            Channel ch;
+            try {
+                ch = AckedChannel.over(server.accept(START, Optional.empty()), info);
+            } catch (IOException | RuntimeException e) {
+                return; // closed (the run is over) or nobody came in time: the clients say what happened to them
+            }
+            sessions.execute(() -> {
+                try (ch) {
+                    protocol.serve(ch, idle);
+                } catch (IOException | RuntimeException ignored) {
+                    // a client that died ends its own session; its process tells the runner why
+                }
+            });
+        }
+    }
+
+    private static Results.Measurement row(MechanismInfo info, Mode mode, int size, int clients, Map<String, String> parameters,
+                                           List<Client> all, Histogram merged) {
+        List<Client> finished = all.stream().filter(c -> c.error == null && c.figures != null).toList();
+        long total = finished.stream().mapToLong(c -> c.counted(mode)).sum();
+        List<Results.ClientResult> per = new ArrayList<>();
+        long sent = 0, received = 0, lost = 0, reordered = 0, corrupt = 0;
+        double rate = 0;
+        boolean bad = false;
+        for (Client c : all) {
+            if (c.error != null || c.figures == null) {
+                per.add(new Results.ClientResult(c.number, c.process.pid(), "failed", c.error == null ? "no figures" : c.error,
+                        0, 0, null, null, null, null));
+                continue;
+            }
+            Map<String, String> f = c.figures;
+            Results.Integrity integrity = new Results.Integrity(num(f, "sent"), num(f, "received"), num(f, "lost"), num(f, "reordered"), num(f, "corrupt"));
+            Histogram h = c.histogram();
+            if (h != null) merged.add(h);
+            double seconds = Double.parseDouble(f.get("seconds"));
+            double clientRate = seconds > 0 ? c.counted(mode) / seconds : 0;
+            rate += clientRate;
+            sent += integrity.sent();
+            received += integrity.received();
+            lost += integrity.lost();
+            reordered += integrity.reordered();
+            corrupt += integrity.corrupt();
+            String status = f.get("status");
+            bad |= !"ok".equals(status);
+            per.add(new Results.ClientResult(c.number, c.process.pid(), status, null, num(f, "messages"), seconds, clientRate,
+                    total > 0 ? (double) c.counted(mode) / total : null, integrity, h == null ? null : latencyOf(h)));
+        }
+        List<String> failures = per.stream().filter(p -> "failed".equals(p.status()))
+                .map(p -> "client " + p.client() + ": " + p.error()).toList();
+        Results.Fairness fairness = fairness(per);
+        Results.FanIn fanIn = new Results.FanIn(clients, finished.size(), per, fairness);
+        if (finished.isEmpty()) {
+            return failedRow(info, mode, size, parameters, "no client of " + clients + " finished: " + String.join("; ", failures)).withFanIn(fanIn);
+        }
+        Results.Integrity integrity = new Results.Integrity(sent, received, lost, reordered, corrupt);
+        Results.Summary summary;
+        Results.Repeat repeat;
+        double seconds = finished.stream().mapToDouble(c -> Double.parseDouble(c.figures.get("seconds"))).max().orElse(0);
+        if (mode == Mode.LATENCY) {
+            Results.Latency l = latencyOf(merged);
+            summary = new Results.Summary(l, new Results.Spread(l.p50Us(), l.p50Us(), l.p50Us(), 0), null, null, null,
+                    null, null, null, List.of());
+            repeat = new Results.Repeat(finished.stream().mapToLong(c -> num(c.figures, "messages")).sum(), seconds, l, rate, null);
+        } else {
+            double mb = rate * size / 1e6;
+            summary = new Results.Summary(null, null, rate, mb, new Results.Spread(rate, rate, rate, 0));
+            repeat = new Results.Repeat(sent, seconds, null, rate, mb);
+        }
+        String status = bad ? "integrity" : "ok";
+        String error = bad ? "a client's messages were lost, reordered or corrupted (see perClient)"
+                : failures.isEmpty() ? null : failures.size() + " of " + clients + " clients failed, the others finished: " + String.join("; ", failures);
+        return new Results.Measurement(info.name(), mode.label(), size, status, error, Map.copyOf(parameters), List.of(repeat),
+                summary, integrity, new Results.Cpu(null, null)).withFanIn(fanIn);
+    }
+
+    static Results.Fairness fairness(List<Results.ClientResult> per) {
+        double min = Double.MAX_VALUE, max = 0;
+        for (Results.ClientResult c : per) {
+            if (c.share() == null) continue;
+            min = Math.min(min, c.share());
+            max = Math.max(max, c.share());
+        }
+        if (max == 0) return null;
+        return new Results.Fairness(min, max, min > 0 ? max / min : null);
+    }
+
+    static Results.Measurement failedRow(MechanismInfo info, Mode mode, int size, Map<String, String> parameters, String error) {
+        return new Results.Measurement(info.name(), mode.label(), size, "failed", error, Map.copyOf(parameters), List.of(), null, null, null);
+    }
+
+    static long num(Map<String, String> f, String key) {
+        return Long.parseLong(f.get(key));
+    }
+
+    static Results.Latency latencyOf(Histogram h) {
+        if (h.getTotalCount() == 0) return new Results.Latency(0, 0, 0, 0, 0, 0, 0);
+        return new Results.Latency(h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3,
+                h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, h.getMean() / 1e3);
+    }
+
+    /** java [this JVM's flags] -cp [this class path] FanInClient --mechanism ... */
+    static List<String> command(MechanismInfo info, ChannelSpec peerSpec, Mode mode, int size, BenchConfig cfg) {
+        return command(info, peerSpec, mode, size, cfg, 0);
+    }
+
+    /** {@code writer} &gt; 0: that client's number, for a writer into a shared channel ({@link SharedChannel}). */
+    static List<String> command(MechanismInfo info, ChannelSpec peerSpec, Mode mode, int size, BenchConfig cfg, int writer) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command()
+                .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-agentlib:jdwp") || arg.startsWith("-Xrunjdwp") || arg.startsWith("-javaagent")) continue;
+            cmd.add(arg);
+        }
+        for (String flag : info.peerJvmFlags()) if (!cmd.contains(flag)) cmd.add(flag);
+        // Tests that start many clients only to check integrity may make them start quicker (e.g. C1 only); a measured run leaves it unset.
+        for (String flag : System.getProperty(CLIENT_JVM_FLAGS, "").trim().split("\\s+")) if (!flag.isEmpty()) cmd.add(flag);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(FanInClient.class.getName());
+        cmd.add("--mechanism");
+        cmd.add(peerSpec.mechanism());
+        peerSpec.options().forEach((k, v) -> {
+            cmd.add("--opt");
+            cmd.add(k + "=" + v);
+        });
+        cmd.addAll(List.of("--mode", mode.label(), "--size", Integer.toString(size),
+                "--warmup", cfg.warmup().toMillis() + "ms", "--duration", cfg.duration().toMillis() + "ms",
+                "--timeout", cfg.timeout().toMillis() + "ms"));
+        if (writer > 0) cmd.addAll(List.of("--writer", Integer.toString(writer)));
+        return cmd;
+    }
+
+    /** One client process and what it said. */
+    static final class Client {
+        final int number;
+        final Process process;
+        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final Deque<String> stderr = new ArrayDeque<>();
+        String error;
+        Map<String, String> figures;
+
+        private Client(int number, Process process) {
+            this.number = number;
+            this.process = process;
+        }
+
+        void say(String line) {
+            try {
+                OutputStream in = process.getOutputStream();
+                in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+                in.flush();
+            } catch (IOException ignored) {
+                // gone: its exit says why
+            }
+        }
+
+        static Client start(int number, List<String> command) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.redirectError(ProcessBuilder.Redirect.PIPE);
+            Client c = new Client(number, pb.start());
+            c.follow();
+            return c;
+        }
+
+        private void follow() {
+            Thread out = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) lines.add(line);
+                } catch (IOException ignored) {
+                    // the client is gone
+                }
+            }, "ipclab-fan-in-client-" + number);
+            Thread err = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        if (line.isBlank() || line.startsWith("WARNING:")) continue;
+                        synchronized (stderr) {
+                            if (stderr.size() == 3) stderr.removeFirst();
+                            stderr.addLast(line.strip());
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the client is gone
+                }
+            }, "ipclab-fan-in-client-err-" + number);
+            out.setDaemon(true);
+            err.setDaemon(true);
+            out.start();
+            err.start();
+        }
+
+        void awaitReady(long deadline) {
+            String line = next(deadline);
+            if (!FanInClient.READY.equals(line)) fail("did not get ready within " + START.toSeconds() + " s");
+        }
+
+        void go() {
+            try {
+                OutputStream in = process.getOutputStream();
+                in.write((FanInClient.GO + "\n").getBytes(StandardCharsets.US_ASCII));
+                in.flush();
+            } catch (IOException e) {
+                fail("could not be told to start");
+            }
+        }
+
+        void awaitFigures(long deadline) {
+            String line = next(deadline);
+            if (line == null || !line.startsWith(FanInClient.RESULT + " ")) {
+                fail("gave no figures");
+                return;
+            }
+            Map<String, String> f = new LinkedHashMap<>();
+            for (String kv : line.substring(FanInClient.RESULT.length() + 1).split(" ")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) f.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+            figures = f;
+        }
+
+        /** The next stdout line, or null when the client exited or the deadline passed. */
+        private String next(long deadline) {
+            try {
+                while (true) {
+                    String line = lines.poll(50, TimeUnit.MILLISECONDS);
+                    if (line != null) return line;
+                    if (!process.isAlive() && lines.isEmpty()) {
+                        process.waitFor(200, TimeUnit.MILLISECONDS);
+                        return lines.poll();
+                    }
+                    if (System.nanoTime() - deadline > 0) return null;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+
+        /** Names what happened to the process: "client 3 (pid 123) was killed by signal 9 (SIGKILL)". */
+        private void fail(String what) {
+            if (error != null) return;
+            String who = "client " + number + " (pid " + process.pid() + ")";
+            try {
+                process.waitFor(300, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (process.isAlive()) {
+                error = who + " " + what;
+                return;
+            }
+            int code = process.exitValue();
+            String exit = code > 128 && code < 160 ? "was killed by signal " + (code - 128) + (code - 128 == 9 ? " (SIGKILL)" : code - 128 == 15 ? " (SIGTERM)" : "")
+                    : "exited with code " + code;
+            String said;
+            synchronized (stderr) {
+                said = String.join(" | ", stderr);
+            }
+            error = who + " " + exit + (said.isEmpty() ? "" : "; it said: " + said);
+        }
+
+        Histogram histogram() {
+            String h = figures.get("hist");
+            if (h == null || h.equals("-")) return null;
+            try {
+                return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(h)), 1);
+            } catch (java.util.zip.DataFormatException | IllegalArgumentException e) {
+                throw new IllegalStateException("client " + number + " sent a histogram that does not decode: " + e.getMessage());
+            }
+        }
+
+        /** What this client got through: round trips in latency mode, messages the server received in throughput mode. */
+        long counted(Mode mode) {
+            return mode == Mode.LATENCY ? num(figures, "messages") : num(figures, "received");
+        }
+
+        void reap() {
+            try {
+                process.getOutputStream().close();
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (IOException | InterruptedException ignored) {
+                // destroyed already
+            }
+        }
+    }
+
+}

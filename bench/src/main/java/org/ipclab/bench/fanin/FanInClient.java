@@ -1,0 +1,189 @@
+package org.ipclab.bench.fanin;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import org.HdrHistogram.Histogram;
+import org.ipclab.bench.BenchConfig;
+import org.ipclab.bench.Benchmark;
+import org.ipclab.bench.Mode;
+import org.ipclab.bench.RemoteTarget;
+import org.ipclab.bench.Results;
+import org.ipclab.bench.Runner;
+import org.ipclab.core.Channel;
+import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.MechanismInfo;
+import org.ipclab.core.Providers;
+import org.ipclab.core.Units;
+import org.ipclab.core.peer.PeerProtocol;
+import org.ipclab.core.reliable.AckedChannel;
+
+/**
+ * One client of a fan-in run, its own process: connects to the one server end, waits for the
+ * server's HELLO, says {@code ready} on stdout, starts on {@code go} from stdin (so that all N
+ * clients measure over the same window), and drives the server's session exactly as the runner
+ * drives its peer ({@link Runner}): closed-loop round trips, or a sink stream that the server counts
+ * and checks. Its figures go back on stdout, one line, the latency histogram encoded whole so the
+ * runner can merge every client's exactly; stdout and stdin are pipes to the runner, never the
+ * mechanism under test.
+ *
+ * <pre>FanInClient --mechanism unix --opt path=... --mode latency --size 64 --warmup 300ms --duration 1s --timeout 10s</pre>
+ *
+ * Exit codes: 0 after its figures, 1 on a channel error, 2 on bad arguments, 3 when the runner died.
+ */
+public final class FanInClient {
+    static final String READY = "ready";
+    static final String GO = "go";
+    static final String RESULT = "result";
+
+    private FanInClient() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out));
+    }
+
+    static int run(String[] args, PrintStream out) {
+        Map<String, String> options = new LinkedHashMap<>();
+        Map<String, String> a = new LinkedHashMap<>();
+        try {
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                if (args[i].equals("--opt")) {
+                    int eq = args[i + 1].indexOf('=');
+                    if (eq <= 0) throw new IllegalArgumentException("--opt needs key=value, got " + args[i + 1]);
+                    options.put(args[i + 1].substring(0, eq), args[i + 1].substring(eq + 1));
+                } else {
+                    a.put(args[i], args[i + 1]);
+                }
+            }
+            if (args.length % 2 != 0) throw new IllegalArgumentException("missing value after " + args[args.length - 1]);
+            for (String k : new String[] {"--mechanism", "--mode", "--size", "--warmup", "--duration", "--timeout"}) {
+                if (!a.containsKey(k)) throw new IllegalArgumentException(k + " is required");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("fan-in client: " + e.getMessage());
+            return 2;
+        }
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+            System.err.println("fan-in client: runner " + parent.pid() + " is gone; exiting");
+            Runtime.getRuntime().halt(3);
+        }));
+        ChannelSpec spec = ChannelSpec.of(a.get("--mechanism"), options);
+        Mode mode = a.get("--mode").equals("throughput") ? Mode.THROUGHPUT : Mode.LATENCY;
+        int size = Integer.parseInt(a.get("--size"));
+        Duration timeout = Units.parseDuration("--timeout", a.get("--timeout"));
+        try {
+            ChannelProvider provider = Providers.forSpec(spec);
+            MechanismInfo info = provider.describe(spec);
+            PeerProtocol protocol = PeerProtocol.of(info);
+            if (a.containsKey("--writer")) return writer(provider, spec, info, size, Integer.parseInt(a.get("--writer")), a, timeout, out);
+            try (Channel channel = AckedChannel.over(provider.connect(spec, timeout), info)) {
+                protocol.awaitHello(channel, timeout);
+                out.println(READY);
+                out.flush();
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                String line = in.readLine();
+                if (!GO.equals(line)) {
+                    System.err.println("fan-in client: the runner said " + line + " instead of " + GO);
+                    return 1;
+                }
+                BenchConfig cfg = new BenchConfig(java.util.List.of(info.name()), java.util.List.of(mode), java.util.List.of(size),
+                        Units.parseDuration("--warmup", a.get("--warmup")), Units.parseDuration("--duration", a.get("--duration")),
+                        0, 1, timeout, Map.of(), 0);
+                Histogram[] merged = new Histogram[1];
+                Runner runner = new Runner(System::nanoTime, () -> 0L, Runner::newHistogram).onHistogram((label, h) -> merged[0] = h);
+                RemoteTarget target = new RemoteTarget(info, channel, Map.of());
+                Results.Measurement m = Benchmark.measure(runner, target, mode, size, cfg);
+                if (m.summary() == null) {
+                    System.err.println("fan-in client: " + m.error());
+                    return 1;
+                }
+                out.println(resultLine(m, merged[0]));
+                out.flush();
+                try {
+                    protocol.stop(channel, Duration.ofSeconds(1));
+                } catch (IOException ignored) {
+                    // the figures are out; the server ends the session on our close as well
+                }
+            }
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("fan-in client (" + spec.mechanism() + ", pid " + ProcessHandle.current().pid() + "): " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Probes of the warm-up carry this bit beside the client's number, so that the server does not count them. */
+    static final long WARM_UP = 1L << 62;
+    /** The client's number in a writer's probes: the timestamp field, which a one-way stream does not use. */
+    static final long CLIENT_MASK = 0xFFFF_FFFFL;
+
+    /**
+     * One of N writers into the server's one channel (a mechanism with FAN_IN but no sessions of its
+     * own: a queue). No reply can be told to come back to this writer, so it streams only: probes
+     * whose timestamp field carries its number (the checksum covers it), then SINK_END [sent,
+     * number]; the server counts and checks each writer's sequence on arrival. It closes only when
+     * the runner says {@code bye}: its close may end the channel for everyone (end-of-stream).
+     */
+    private static int writer(ChannelProvider provider, ChannelSpec spec, MechanismInfo info, int size, int number,
+                              Map<String, String> a, Duration timeout, PrintStream out) throws IOException {
+        try (Channel channel = AckedChannel.over(provider.connect(spec, timeout), info)) {
+            out.println(READY);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String line = in.readLine();
+            if (!GO.equals(line)) {
+                System.err.println("fan-in writer: the runner said " + line + " instead of " + GO);
+                return 1;
+            }
+            org.ipclab.core.peer.Probe probe = new org.ipclab.core.peer.Probe();
+            ByteBuffer msg = org.ipclab.core.peer.Probe.newBuffer(size);
+            int fill = probe.fillChecksum(msg);
+            stream(channel, probe, msg, fill, number | WARM_UP, Units.parseDuration("--warmup", a.get("--warmup")), timeout);
+            long start = System.nanoTime();
+            long sent = stream(channel, probe, msg, fill, number, Units.parseDuration("--duration", a.get("--duration")), timeout);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            channel.send(org.ipclab.core.peer.Control.message(org.ipclab.core.peer.Control.SINK_END, sent, number), timeout);
+            out.println(String.format(Locale.ROOT, "%s sent=%d messages=%d seconds=%.9f status=ok hist=-", RESULT, sent, sent, seconds));
+            out.flush();
+            in.readLine(); // "bye", or end of file: the server has counted
+        }
+        return 0;
+    }
+
+    private static long stream(Channel ch, org.ipclab.core.peer.Probe probe, ByteBuffer msg, int fill, long tag,
+                               Duration duration, Duration timeout) throws IOException {
+        long end = System.nanoTime() + duration.toNanos();
+        long sent = 0;
+        while (sent % 16 != 0 || System.nanoTime() - end < 0) {
+            probe.stamp(msg, sent, tag, fill);
+            ch.send(msg, timeout);
+            sent++;
+        }
+        return sent;
+    }
+
+    /** "result sent=.. received=.. lost=.. reordered=.. corrupt=.. messages=.. seconds=.. hist=BASE64|-". */
+    static String resultLine(Results.Measurement m, Histogram h) {
+        Results.Integrity i = m.integrity();
+        Results.Repeat r = m.repeats().get(0);
+        String hist = "-";
+        if (h != null) {
+            ByteBuffer b = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+            int n = h.encodeIntoCompressedByteBuffer(b);
+            hist = Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(b.array(), n));
+        }
+        return String.format(Locale.ROOT, "%s sent=%d received=%d lost=%d reordered=%d corrupt=%d messages=%d seconds=%.9f status=%s hist=%s",
+                RESULT, i.sent(), i.received(), i.lost(), i.reordered(), i.corrupt(), r.messages(), r.seconds(), m.status(), hist);
+    }
+}

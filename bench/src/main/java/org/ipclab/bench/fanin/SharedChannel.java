@@ -1,0 +1,204 @@
+package org.ipclab.bench.fanin;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import org.ipclab.bench.BenchConfig;
+import org.ipclab.bench.Mode;
+import org.ipclab.bench.Results;
+import org.ipclab.core.Channel;
+import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.ExitCleanup;
+import org.ipclab.core.IpcException;
+import org.ipclab.core.MechanismInfo;
+import org.ipclab.core.ServerEnd;
+import org.ipclab.core.peer.Control;
+import org.ipclab.core.peer.Integrity;
+import org.ipclab.core.peer.Probe;
+import org.ipclab.core.reliable.AckedChannel;
+
+/**
+ * Fan-in over a mechanism whose server end has one channel that N clients all write into (FAN_IN
+ * without CONCURRENT_SESSIONS: a message queue, one queue and many writers). Each writer
+ * ({@link FanInClient} {@code --writer K}) streams probes carrying its number; this process reads
+ * the one channel and checks every writer's own sequence numbers ({@link Integrity} per writer).
+ * Throughput only: a reply in the shared queue would reach whichever writer reads first.
+ */
+final class SharedChannel {
+    private static final Duration SLICE = Duration.ofMillis(100);
+
+    private final MechanismInfo info;
+    private final Consumer<List<Process>> onRunning;
+
+    SharedChannel(MechanismInfo info, Consumer<List<Process>> onRunning) {
+        this.info = info;
+        this.onRunning = onRunning;
+    }
+
+    Results.Measurement measure(ChannelProvider provider, ChannelSpec spec, int size, int clients, BenchConfig cfg) {
+        List<FanIn.Client> all = new ArrayList<>();
+        AutoCloseable killAll = () -> all.forEach(c -> c.process.destroyForcibly());
+        Map<String, String> parameters = new LinkedHashMap<>();
+        Integrity[] integrity = new Integrity[clients + 1];
+        long[] announced = new long[clients + 1];
+        for (int i = 1; i <= clients; i++) {
+            integrity[i] = new Integrity();
+            announced[i] = -1;
+        }
+        ServerEnd server = null;
+        Channel channel = null;
+        try {
+            server = ExitCleanup.register(provider.open(spec));
+            ExitCleanup.register(killAll);
+            parameters.putAll(server.effectiveParameters());
+            for (int i = 1; i <= clients; i++) all.add(FanIn.Client.start(i, FanIn.command(info, server.peerSpec(), Mode.THROUGHPUT, size, cfg, i)));
+            // The first writer to attach opens the session; the others write into the same channel.
+            channel = AckedChannel.over(server.accept(FanIn.START, Optional.empty()), info);
+            long readyBy = System.nanoTime() + FanIn.START.toNanos();
+            for (FanIn.Client c : all) c.awaitReady(readyBy);
+            List<FanIn.Client> going = all.stream().filter(c -> c.error == null).toList();
+            AtomicBoolean writersDone = new AtomicBoolean();
+            Channel ch = channel;
+            IOException[] readFailure = new IOException[1];
+            Thread reader = new Thread(() -> {
+                try {
+                    read(ch, integrity, announced, going, writersDone);
+                } catch (IOException e) {
+                    readFailure[0] = e;
+                }
+            }, "ipclab-fan-in-reader");
+            reader.setDaemon(true);
+            reader.start();
+            for (FanIn.Client c : going) c.go();
+            onRunning.accept(going.stream().map(c -> c.process).toList());
+            long figuresBy = System.nanoTime() + cfg.warmup().plus(cfg.duration()).plus(cfg.timeout()).plus(Duration.ofSeconds(30)).toNanos();
+            for (FanIn.Client c : going) c.awaitFigures(figuresBy);
+            writersDone.set(true); // the living have said SINK_END before their figures; the dead never will
+            reader.join(cfg.timeout().toMillis() + SLICE.toMillis() * 2);
+            if (reader.isAlive()) throw new IpcException("the reader did not see every writer's SINK_END within " + cfg.timeout().toSeconds() + " s");
+            if (readFailure[0] != null) throw readFailure[0];
+            for (FanIn.Client c : going) c.say("bye");
+        } catch (IOException | RuntimeException e) {
+            return FanIn.failedRow(info, Mode.THROUGHPUT, size, parameters, info.name() + " fan-in with " + clients + " writers: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return FanIn.failedRow(info, Mode.THROUGHPUT, size, parameters, "interrupted");
+        } finally {
+            for (FanIn.Client c : all) c.reap(); // "bye" said: they close and exit
+            for (FanIn.Client c : all) c.process.destroyForcibly();
+            if (channel != null) closeQuietly(channel);
+            if (server != null) {
+                closeQuietly(server);
+                ExitCleanup.forget(server);
+            }
+            ExitCleanup.forget(killAll);
+        }
+        return row(size, clients, parameters, all, integrity, announced);
+    }
+
+    /**
+     * Reads the one channel until every writer still alive has said SINK_END: probes go to their
+     * writer's {@link Integrity} (warm-up probes are only checked to be probes), SINK_END [sent, number]
+     * closes a writer's count.
+     */
+    private static void read(Channel ch, Integrity[] integrity, long[] announced, List<FanIn.Client> writers,
+                             AtomicBoolean writersDone) throws IOException {
+        ByteBuffer in = ByteBuffer.allocateDirect(Math.max(64, ch.maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
+        Probe probe = new Probe();
+        while (true) {
+            if (writersDone.get() && writers.stream().allMatch(w -> w.error != null || announced[w.number] >= 0)) return;
+            in.clear();
+            int n;
+            try {
+                n = ch.receive(in, SLICE);
+            } catch (org.ipclab.core.IpcTimeoutException | org.ipclab.core.PeerGoneException e) {
+                // Quiet for a slice; or the channel watches the first writer that attached, and that one died:
+                // the queue is still there and the other writers go on.
+                continue;
+            }
+            if (n == Channel.END_OF_STREAM) throw new IpcException("a writer ended the shared channel before every writer was counted");
+            in.flip();
+            if (Control.opcode(in, n) == Control.SINK_END) {
+                int w = (int) Control.arg(in, 1);
+                if (w >= 1 && w < announced.length) announced[w] = Control.arg(in, 0);
+                continue;
+            }
+            if (n < Probe.MIN_SIZE) continue;
+            long tag = Probe.sentNanos(in);
+            boolean valid = probe.verify(in, n);
+            int w = (int) (tag & FanInClient.CLIENT_MASK);
+            if (!valid || w < 1 || w >= integrity.length) {
+                // A damaged probe names no trustworthy writer: charged to the first, so that it shows.
+                integrity[1].record(Probe.sequence(in), false, n);
+                continue;
+            }
+            if ((tag & FanInClient.WARM_UP) != 0) continue;
+            integrity[w].record(Probe.sequence(in), true, n);
+        }
+    }
+
+    private Results.Measurement row(int size, int clients, Map<String, String> parameters, List<FanIn.Client> all,
+                                    Integrity[] integrity, long[] announced) {
+        List<Results.ClientResult> per = new ArrayList<>();
+        long total = 0;
+        for (FanIn.Client c : all) if (c.error == null && c.figures != null) total += integrity[c.number].received();
+        long sent = 0, received = 0, lost = 0, reordered = 0, corrupt = 0;
+        double rate = 0, seconds = 0;
+        int finished = 0;
+        boolean bad = false;
+        for (FanIn.Client c : all) {
+            if (c.error != null || c.figures == null) {
+                per.add(new Results.ClientResult(c.number, c.process.pid(), "failed", c.error == null ? "no figures" : c.error,
+                        0, 0, null, null, null, null));
+                continue;
+            }
+            finished++;
+            Integrity in = integrity[c.number];
+            long s = announced[c.number] >= 0 ? announced[c.number] : FanIn.num(c.figures, "sent");
+            Results.Integrity i = new Results.Integrity(s, in.received(), in.lost(s), in.reordered(), in.corrupt());
+            double secs = Double.parseDouble(c.figures.get("seconds"));
+            double r = secs > 0 ? in.received() / secs : 0;
+            rate += r;
+            seconds = Math.max(seconds, secs);
+            sent += s;
+            received += in.received();
+            lost += i.lost();
+            reordered += i.reordered();
+            corrupt += i.corrupt();
+            boolean clean = i.clean() && in.received() == s;
+            bad |= !clean;
+            per.add(new Results.ClientResult(c.number, c.process.pid(), clean ? "ok" : "integrity", null, s, secs, r,
+                    total > 0 ? (double) in.received() / total : null, i, null));
+        }
+        List<String> failures = per.stream().filter(p -> "failed".equals(p.status())).map(p -> "client " + p.client() + ": " + p.error()).toList();
+        Results.FanIn fanIn = new Results.FanIn(clients, finished, per, FanIn.fairness(per));
+        if (finished == 0) {
+            return FanIn.failedRow(info, Mode.THROUGHPUT, size, parameters, "no writer of " + clients + " finished: " + String.join("; ", failures)).withFanIn(fanIn);
+        }
+        double mb = rate * size / 1e6;
+        Results.Summary summary = new Results.Summary(null, null, rate, mb, new Results.Spread(rate, rate, rate, 0));
+        String error = bad ? "a writer's messages were lost, reordered or corrupted (see perClient)"
+                : failures.isEmpty() ? null : failures.size() + " of " + clients + " clients failed, the others finished: " + String.join("; ", failures);
+        return new Results.Measurement(info.name(), Mode.THROUGHPUT.label(), size, bad ? "integrity" : "ok", error, Map.copyOf(parameters),
+                List.of(new Results.Repeat(sent, seconds, null, rate, mb)), summary,
+                new Results.Integrity(sent, received, lost, reordered, corrupt), new Results.Cpu(null, null)).withFanIn(fanIn);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // best effort; the exit hook tries again
+        }
+    }
+}

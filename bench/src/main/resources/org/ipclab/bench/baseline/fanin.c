@@ -1,0 +1,724 @@
+/*
+ * Fan-in (ipc bench --clients N, told through IPCLAB_CLIENTS=N): N forked client processes against
+ * ONE server process, the shape the Java fan-in measures. The server accepts one connection per
+ * client on one listening socket and serves each on its own thread (as the Java server does): it
+ * echoes probes, or counts and checks a SINK stream per connection (each client's own sequence
+ * numbers) and answers SINK_END with STATS. Every client waits on one pipe until all are
+ * connected, so that all measure over the same window; its figures go to a slot of a shared
+ * mapping: counts, and a log-linear histogram of its round trips (1024 sub-buckets per power of
+ * two, as HdrHistogram with 3 significant digits) that the server merges bucket by bucket.
+ *
+ * Output: the same one JSON line as a pair run, the aggregate (rate = the clients' rates summed,
+ * percentiles from the merged histogram), with "clients", "min_share" and "max_share".
+ * Mechanisms: unix and tcp (byte streams, ipclab frames), unix-seqpacket (one message per packet);
+ * mqueue: ONE POSIX queue and N writers, throughput only (a reply in a shared queue reaches
+ * whichever writer reads first): each writer's probes carry its number in the timestamp field, the
+ * server counts and checks every writer's sequence apart, as the Java fan-in over a queue does.
+ */
+#define _GNU_SOURCE
+#include "ipclab_native.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define F_MAGIC 0x002142414C435049ULL /* "IPCLAB!\0" little-endian, as ipc-core Control */
+#define F_HELLO 1
+#define F_STOP 2
+#define F_SINK 3
+#define F_SINK_END 4
+#define F_STATS 5
+#define F_HEADER 12
+
+/* Log-linear histogram of nanoseconds below 2^42 (over an hour). */
+#define SUB 1024
+#define BUCKETS (32 * SUB + 2 * SUB)
+
+static int f_kind; /* 1 unix stream, 2 tcp, 3 unix seqpacket */
+static size_t f_size;
+static struct sockaddr_un f_unix;
+static struct sockaddr_in f_tcp;
+static int f_listen = -1;
+
+typedef struct {
+    uint64_t sent, received, lost, reordered, corrupt, messages;
+    double seconds, sum_ns;
+    int done;
+    uint64_t hist[]; /* BUCKETS in latency mode */
+} slot;
+
+static uint8_t *slots;
+static size_t slot_bytes;
+static _Atomic int *ready;
+
+static slot *slot_of(int i) { return (slot *)(slots + (size_t)i * slot_bytes); }
+
+static uint64_t f_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static size_t bucket(uint64_t v) {
+    if (v >= (1ULL << 42)) v = (1ULL << 42) - 1;
+    if (v < 2 * SUB) return (size_t)v;
+    int m = 63 - __builtin_clzll(v);
+    return (size_t)(m - 10) * SUB + (size_t)(v >> (m - 10));
+}
+
+/* The middle of a bucket, in ns. */
+static double bucket_value(size_t i) {
+    if (i < 2 * SUB) return (double)i;
+    int m = (int)(i / SUB) + 9;
+    uint64_t q = i - (size_t)(m - 10) * SUB;
+    return (double)(q << (m - 10)) + (double)((1ULL << (m - 10)) - 1) / 2.0;
+}
+
+/* ---------------------------------------------------------------- one connection */
+
+typedef struct {
+    int fd;
+    uint8_t *in;
+    size_t cap, start, end;
+} conn;
+
+static void conn_init(conn *c, int fd) {
+    c->fd = fd;
+    c->cap = 2 * (f_size + 4) > 65536 ? 2 * (f_size + 4) : 65536;
+    c->in = malloc(c->cap);
+    if (!c->in) fail_errno("malloc", "connection buffer");
+    c->start = c->end = 0;
+}
+
+/* One whole message; 0 when the other end is gone. */
+static int conn_send(conn *c, const void *buf, size_t len) {
+    if (f_kind == 3) {
+        for (;;) {
+            ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
+            if (n == (ssize_t)len) return 1;
+            if (n < 0 && errno == EINTR) continue;
+            return 0;
+        }
+    }
+    uint32_t header = (uint32_t)len;
+    struct iovec iov[2] = {{&header, 4}, {(void *)buf, len}};
+    size_t total = 4 + len;
+    int i = 0;
+    while (total > 0) {
+        struct msghdr mh = {.msg_iov = iov + i, .msg_iovlen = (size_t)(2 - i)};
+        ssize_t n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return 0;
+        }
+        total -= (size_t)n;
+        while (n > 0 && i < 2) {
+            size_t k = (size_t)n < iov[i].iov_len ? (size_t)n : iov[i].iov_len;
+            iov[i].iov_base = (uint8_t *)iov[i].iov_base + k;
+            iov[i].iov_len -= k;
+            n -= (ssize_t)k;
+            if (iov[i].iov_len == 0) i++;
+        }
+    }
+    return 1;
+}
+
+static int conn_fill(conn *c, size_t need) {
+    while (c->end - c->start < need) {
+        if (c->start > 0 && c->cap - c->start < need) {
+            memmove(c->in, c->in + c->start, c->end - c->start);
+            c->end -= c->start;
+            c->start = 0;
+        }
+        ssize_t n = read(c->fd, c->in + c->end, c->cap - c->end);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return 0;
+        c->end += (size_t)n;
+    }
+    return 1;
+}
+
+/* The next message into buf: its length, or -1 when the other end is gone or broke the framing. */
+static ssize_t conn_recv(conn *c, uint8_t *buf, size_t cap) {
+    if (f_kind == 3) {
+        for (;;) {
+            ssize_t n = recv(c->fd, buf, cap, 0);
+            if (n < 0 && errno == EINTR) continue;
+            return n <= 0 ? -1 : n;
+        }
+    }
+    if (!conn_fill(c, 4)) return -1;
+    uint32_t len;
+    memcpy(&len, c->in + c->start, 4);
+    if (len > cap || len > c->cap - 4 || !conn_fill(c, 4 + (size_t)len)) return -1;
+    memcpy(buf, c->in + c->start + 4, len);
+    c->start += 4 + (size_t)len;
+    if (c->start == c->end) c->start = c->end = 0;
+    return len;
+}
+
+static size_t ctl(uint8_t *b, uint32_t op, int nargs, const uint64_t *args) {
+    uint64_t magic = F_MAGIC;
+    memcpy(b, &magic, 8);
+    memcpy(b + 8, &op, 4);
+    for (int i = 0; i < nargs; i++) memcpy(b + F_HEADER + 8 * i, &args[i], 8);
+    return F_HEADER + 8 * (size_t)nargs;
+}
+
+static uint32_t opcode(const uint8_t *b, ssize_t len) {
+    uint64_t magic;
+    uint32_t op;
+    if (len < F_HEADER) return 0;
+    memcpy(&magic, b, 8);
+    if (magic != F_MAGIC) return 0;
+    memcpy(&op, b + 8, 4);
+    return op;
+}
+
+static uint64_t arg(const uint8_t *b, int i) {
+    uint64_t v;
+    memcpy(&v, b + F_HEADER + 8 * i, 8);
+    return v;
+}
+
+/* ---------------------------------------------------------------- probes (peer.Probe) */
+
+static uint32_t fill_crc;
+
+static void fill(uint8_t *b) {
+    memset(b, 0, f_size);
+    for (size_t i = PROBE_MIN; i < f_size; i++) b[i] = (uint8_t)(i * 31 + f_size);
+    fill_crc = crc32c(0, b + PROBE_MIN, f_size - PROBE_MIN);
+}
+
+static void stamp(uint8_t *b, uint32_t seq, uint64_t nanos) {
+    memcpy(b, &seq, 4);
+    memcpy(b + 8, &nanos, 8);
+    uint32_t c = crc32c(crc32c(0, b, 4), b + 8, 8) ^ fill_crc;
+    memcpy(b + 4, &c, 4);
+}
+
+static int valid(const uint8_t *b, ssize_t len) {
+    uint32_t want;
+    if (len < PROBE_MIN) return 0;
+    memcpy(&want, b + 4, 4);
+    return want == (crc32c(crc32c(0, b, 4), b + 8, 8) ^ crc32c(0, b + PROBE_MIN, (size_t)len - PROBE_MIN));
+}
+
+static uint32_t seq_of(const uint8_t *b) {
+    uint32_t s;
+    memcpy(&s, b, 4);
+    return s;
+}
+
+/* ---------------------------------------------------------------- the server: one thread per client */
+
+static void *serve(void *arg_fd) {
+    conn c;
+    conn_init(&c, (int)(intptr_t)arg_fd);
+    size_t cap = f_size > 128 ? f_size : 128;
+    uint8_t *buf = malloc(cap), reply[128];
+    if (!buf) fail_errno("malloc", "server buffer");
+    uint64_t hello = (uint64_t)getpid();
+    conn_send(&c, reply, ctl(reply, F_HELLO, 1, &hello));
+    uint64_t received = 0, reordered = 0, corrupt = 0, bytes = 0, next = 0, first = 0, last = 0;
+    int sinking = 0;
+    for (;;) {
+        ssize_t n = conn_recv(&c, buf, cap);
+        if (n < 0) break;
+        uint32_t op = opcode(buf, n);
+        if (op == F_STOP) break;
+        if (op == F_SINK) {
+            sinking = 1;
+            received = reordered = corrupt = bytes = next = first = last = 0;
+        } else if (op == F_SINK_END) {
+            uint64_t a[6] = {received, reordered, corrupt, bytes, first, last};
+            sinking = 0;
+            if (!conn_send(&c, reply, ctl(reply, F_STATS, 6, a))) break;
+        } else if (sinking) {
+            last = f_now();
+            if (!first) first = last;
+            received++;
+            bytes += (uint64_t)n;
+            if (!valid(buf, n)) {
+                corrupt++;
+                continue;
+            }
+            int32_t gap = (int32_t)(seq_of(buf) - (uint32_t)next); /* peer.Integrity */
+            if (gap == 0) next++;
+            else if (gap > 0) next += (uint64_t)gap + 1;
+            else reordered++;
+        } else if (!conn_send(&c, buf, (size_t)n)) {
+            break;
+        }
+    }
+    close(c.fd);
+    free(c.in);
+    free(buf);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- a client */
+
+static int client_connect(void) {
+    int fd = socket(f_kind == 2 ? AF_INET : AF_UNIX, (f_kind == 3 ? SOCK_SEQPACKET : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+    if (fd < 0) fail_errno("socket", "client");
+    struct sockaddr *addr = f_kind == 2 ? (struct sockaddr *)&f_tcp : (struct sockaddr *)&f_unix;
+    socklen_t len = f_kind == 2 ? sizeof f_tcp : sizeof f_unix;
+    while (connect(fd, addr, len) != 0)
+        if (errno != EINTR) fail_errno("connect", "fan-in server");
+    if (f_kind == 2) {
+        int one = 1;
+        if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) fail_errno("setsockopt", "TCP_NODELAY");
+    }
+    return fd;
+}
+
+static ssize_t must_recv(conn *c, uint8_t *buf, size_t cap) {
+    ssize_t n = conn_recv(c, buf, cap);
+    if (n < 0) fail(1, "the fan-in server closed a client's connection");
+    return n;
+}
+
+static void must_send(conn *c, const void *buf, size_t len) {
+    if (!conn_send(c, buf, len)) fail_errno("send", "fan-in client");
+}
+
+/* One SINK ... SINK_END/STATS stream; fills the slot when measured. */
+static void client_sink(conn *c, uint8_t *out, uint8_t *in, size_t cap, uint64_t duration_ns, slot *s) {
+    uint8_t b[128];
+    uint64_t zero = 0;
+    must_send(c, b, ctl(b, F_SINK, 1, &zero));
+    uint64_t start = f_now(), end = start + duration_ns, sent = 0;
+    for (;;) {
+        stamp(out, (uint32_t)sent, 0);
+        must_send(c, out, f_size);
+        sent++;
+        if ((sent & 15) == 0 && f_now() >= end) break;
+    }
+    must_send(c, b, ctl(b, F_SINK_END, 1, &sent));
+    ssize_t n;
+    while (opcode(in, n = must_recv(c, in, cap)) != F_STATS) {}
+    uint64_t done = f_now();
+    if (!s) return;
+    s->sent = sent;
+    s->received = arg(in, 0);
+    s->reordered = arg(in, 1);
+    s->corrupt = arg(in, 2);
+    s->lost = sent > s->received ? sent - s->received : 0;
+    s->messages = sent;
+    s->seconds = (done - start) / 1e9;
+}
+
+static void client(int i, int go, int latency, uint64_t warmup_ns, uint64_t duration_ns) {
+    slot *s = slot_of(i);
+    conn c;
+    conn_init(&c, client_connect());
+    size_t cap = f_size > 128 ? f_size : 128;
+    uint8_t *out = malloc(cap), *in = malloc(cap);
+    if (!out || !in) fail_errno("malloc", "client buffers");
+    fill(out);
+    if (opcode(in, must_recv(&c, in, cap)) != F_HELLO) fail(1, "client %d: the server's first message was not HELLO", i + 1);
+    atomic_fetch_add(ready, 1);
+    char x;
+    while (read(go, &x, 1) < 0 && errno == EINTR) {} /* EOF: all are connected, go */
+    if (latency) {
+        uint32_t seq = 0;
+        uint64_t t = f_now(), phase_end = t + warmup_ns, start = 0;
+        int measuring = 0;
+        for (;;) {
+            if (t >= phase_end) {
+                if (measuring) break;
+                measuring = 1;
+                start = t = f_now();
+                phase_end = start + duration_ns;
+            }
+            uint64_t t0 = f_now();
+            stamp(out, seq, t0);
+            must_send(&c, out, f_size);
+            ssize_t n = must_recv(&c, in, cap);
+            t = f_now();
+            if (measuring) {
+                s->sent++;
+                s->received++;
+                if (n != (ssize_t)f_size || !valid(in, n)) s->corrupt++;
+                else if (seq_of(in) != seq) s->reordered++;
+                s->hist[bucket(t - t0)]++;
+                s->sum_ns += (double)(t - t0);
+                s->messages++;
+            }
+            seq++;
+        }
+        s->seconds = (f_now() - start) / 1e9;
+    } else {
+        if (warmup_ns > 0) client_sink(&c, out, in, cap, warmup_ns, NULL);
+        client_sink(&c, out, in, cap, duration_ns, s);
+    }
+    uint8_t b[64];
+    must_send(&c, b, ctl(b, F_STOP, 0, NULL));
+    s->done = 1;
+}
+
+/* ---------------------------------------------------------------- the run */
+
+static void on_stop(int sig) {
+    cleanup_objects();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static double percentile(const uint64_t *h, uint64_t total, double p) {
+    uint64_t rank = (uint64_t)(p / 100.0 * (double)total + 0.5), seen = 0;
+    if (rank < 1) rank = 1;
+    for (size_t i = 0; i < BUCKETS; i++) {
+        seen += h[i];
+        if (seen >= rank) return bucket_value(i) / 1000.0;
+    }
+    return 0;
+}
+
+int fanin_supported(const char *mechanism) {
+    return !strcmp(mechanism, "unix") || !strcmp(mechanism, "tcp") || !strcmp(mechanism, "unix-seqpacket")
+           || !strcmp(mechanism, "mqueue");
+}
+
+/* ---------------------------------------------------------------- one queue, N writers */
+
+#define WARM_UP (1ULL << 62)
+
+static void writer(mqd_t q, int i, int go, uint64_t warmup_ns, uint64_t duration_ns) {
+    slot *s = slot_of(i);
+    uint8_t *out = malloc(f_size > 128 ? f_size : 128);
+    if (!out) fail_errno("malloc", "writer buffer");
+    fill(out);
+    atomic_fetch_add(ready, 1);
+    char x;
+    while (read(go, &x, 1) < 0 && errno == EINTR) {}
+    for (int measured = 0; measured < 2; measured++) {
+        uint64_t tag = (uint64_t)(i + 1) | (measured ? 0 : WARM_UP);
+        uint64_t start = f_now(), end = start + (measured ? duration_ns : warmup_ns), sent = 0;
+        while ((sent & 15) != 0 || f_now() < end) {
+            stamp(out, (uint32_t)sent, tag);
+            while (mq_send(q, (const char *)out, f_size, 1) != 0)
+                if (errno != EINTR) fail_errno("mq_send", "fan-in queue");
+            sent++;
+        }
+        if (measured) {
+            s->sent = s->messages = sent;
+            s->seconds = (f_now() - start) / 1e9;
+        }
+    }
+    uint8_t b[64];
+    uint64_t a[2] = {s->sent, (uint64_t)(i + 1)};
+    size_t n = ctl(b, F_SINK_END, 2, a);
+    while (mq_send(q, (const char *)b, n, 1) != 0)
+        if (errno != EINTR) fail_errno("mq_send", "fan-in queue");
+    s->done = 1;
+}
+
+static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
+    char base[100], name[128];
+    unique_name(base, sizeof base, "fanin");
+    snprintf(name, sizeof name, "/%s", base);
+    struct mq_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.mq_maxmsg = 10; /* as the pair baseline: within fs.mqueue.msg_max's default */
+    attr.mq_msgsize = (long)(f_size > 64 ? f_size : 64);
+    mqd_t q = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
+    if (q == (mqd_t)-1) fail_errno("mq_open", name);
+    register_posix_mq(name);
+    slot_bytes = (sizeof(slot) + 63) & ~(size_t)63;
+    void *shared = mmap(NULL, (size_t)clients * slot_bytes + 64, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED) fail_errno("mmap", "writer slots");
+    ready = shared;
+    slots = (uint8_t *)shared + 64;
+    uint64_t *received = calloc((size_t)clients, sizeof *received), *reordered = calloc((size_t)clients, sizeof *reordered);
+    uint64_t *corrupt = calloc((size_t)clients, sizeof *corrupt), *next = calloc((size_t)clients, sizeof *next);
+    int64_t *announced = malloc((size_t)clients * sizeof *announced);
+    pid_t *pids = calloc((size_t)clients, sizeof *pids);
+    if (!received || !reordered || !corrupt || !next || !announced || !pids) fail_errno("calloc", "writers");
+    for (int i = 0; i < clients; i++) announced[i] = -1;
+    int go[2];
+    if (pipe2(go, O_CLOEXEC) != 0) fail_errno("pipe2", "go");
+    pid_t parent = getpid();
+    fflush(NULL);
+    for (int i = 0; i < clients; i++) {
+        pid_t pid = fork();
+        if (pid < 0) fail_errno("fork", "writer");
+        if (pid == 0) {
+            signal(SIGINT, SIG_DFL);
+            signal(SIGTERM, SIG_DFL);
+            signal(SIGHUP, SIG_DFL);
+            alarm(0);
+            if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail_errno("prctl", "PR_SET_PDEATHSIG");
+            if (getppid() != parent) _exit(3);
+            close(go[1]);
+            writer(q, i, go[0], warmup_ms * 1000000u, duration_ms * 1000000u);
+            _exit(0);
+        }
+        pids[i] = pid;
+    }
+    close(go[0]);
+    for (int waited = 0; atomic_load(ready) < clients; waited++) {
+        if (waited > 30000) fail(1, "only %d of %d fan-in writers started within 30 s", atomic_load(ready), clients);
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    close(go[1]); /* go */
+    size_t cap = (size_t)attr.mq_msgsize;
+    uint8_t *in = malloc(cap);
+    if (!in) fail_errno("malloc", "reader buffer");
+    for (int ended = 0; ended < clients;) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_nsec += 200000000;
+        if (deadline.tv_nsec >= 1000000000) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000;
+        }
+        ssize_t n = mq_timedreceive(q, (char *)in, cap, NULL, &deadline);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno != ETIMEDOUT) fail_errno("mq_timedreceive", name);
+            for (int i = 0; i < clients; i++) { /* quiet: a writer that died will never say SINK_END */
+                int status;
+                if (announced[i] < 0 && waitpid(pids[i], &status, WNOHANG) == pids[i] && !slot_of(i)->done)
+                    fail(1, "fan-in writer %d ended with %s %d", i + 1, WIFSIGNALED(status) ? "signal" : "status",
+                         WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+            }
+            continue;
+        }
+        if (opcode(in, n) == F_SINK_END) {
+            uint64_t w = arg(in, 1);
+            if (w >= 1 && w <= (uint64_t)clients && announced[w - 1] < 0) {
+                announced[w - 1] = (int64_t)arg(in, 0);
+                ended++;
+            }
+            continue;
+        }
+        uint64_t tag;
+        memcpy(&tag, in + 8, 8);
+        uint64_t w = tag & 0xFFFFFFFFu;
+        if (n != (ssize_t)f_size || !valid(in, n) || w < 1 || w > (uint64_t)clients) {
+            corrupt[0]++;
+            received[0]++;
+            continue;
+        }
+        if (tag & WARM_UP) continue;
+        w--;
+        received[w]++;
+        int32_t gap = (int32_t)(seq_of(in) - (uint32_t)next[w]); /* peer.Integrity */
+        if (gap == 0) next[w]++;
+        else if (gap > 0) next[w] += (uint64_t)gap + 1;
+        else reordered[w]++;
+    }
+    for (int i = 0; i < clients; i++) {
+        int status;
+        while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR) {}
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            fail(1, "fan-in writer %d ended with %s %d", i + 1, WIFSIGNALED(status) ? "signal" : "status",
+                 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    }
+    cleanup_objects();
+    uint64_t sent = 0, recv_total = 0, lost = 0, reord = 0, corr = 0;
+    double rate = 0, elapsed = 0, min_share = 1, max_share = 0;
+    for (int i = 0; i < clients; i++) recv_total += received[i];
+    for (int i = 0; i < clients; i++) {
+        slot *s = slot_of(i);
+        sent += s->sent;
+        lost += s->sent > received[i] ? s->sent - received[i] : 0;
+        reord += reordered[i];
+        corr += corrupt[i];
+        if (s->seconds > 0) rate += (double)received[i] / s->seconds;
+        if (s->seconds > elapsed) elapsed = s->seconds;
+        double share = recv_total ? (double)received[i] / (double)recv_total : 0;
+        if (share < min_share) min_share = share;
+        if (share > max_share) max_share = share;
+    }
+    printf("{\"mechanism\":\"mqueue\",\"mode\":\"throughput\",\"size\":%zu,\"count\":%llu", f_size, (unsigned long long)recv_total);
+    printf(",\"p50_us\":null,\"p90_us\":null,\"p99_us\":null,\"p999_us\":null,\"max_us\":null,\"mean_us\":null");
+    printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f,\"cpu_runner_ns_per_msg\":null,\"cpu_peer_ns_per_msg\":null",
+           rate, rate * (double)f_size / 1e6, elapsed);
+    printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
+           (unsigned long long)sent, (unsigned long long)recv_total, (unsigned long long)lost, (unsigned long long)reord,
+           (unsigned long long)corr);
+    printf(",\"clients\":%d,\"min_share\":%.6f,\"max_share\":%.6f,\"params\":\"clients=%d mq_maxmsg=%ld mq_msgsize=%ld one queue, %d writers\"}\n",
+           clients, min_share, max_share, clients, attr.mq_maxmsg, attr.mq_msgsize, clients);
+    fflush(stdout);
+    if (corr || reord || lost)
+        fail(3, "integrity failure: sent %llu, received %llu, lost %llu, reordered %llu, corrupt %llu",
+             (unsigned long long)sent, (unsigned long long)recv_total, (unsigned long long)lost,
+             (unsigned long long)reord, (unsigned long long)corr);
+    return 0;
+}
+
+int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_ms, uint64_t duration_ms, int clients) {
+    if (!fanin_supported(mechanism))
+        fail(2, "no C fan-in for %s: it is built for unix, tcp, unix-seqpacket (a connection per client) and mqueue (one queue, N writers)", mechanism);
+    f_kind = !strcmp(mechanism, "unix") ? 1 : !strcmp(mechanism, "tcp") ? 2 : !strcmp(mechanism, "unix-seqpacket") ? 3 : 4;
+    f_size = size;
+    signal(SIGINT, on_stop);
+    signal(SIGTERM, on_stop);
+    signal(SIGHUP, on_stop);
+    signal(SIGPIPE, SIG_IGN);
+    alarm((unsigned)((warmup_ms + duration_ms) / 1000 + 60));
+    if (f_kind == 4) {
+        if (latency) fail(2, "mqueue fan-in is throughput only: N writers share one queue, a reply would reach whichever reads first");
+        return fanin_queue(clients, warmup_ms, duration_ms);
+    }
+    char dir[80]; /* leaves room for "/sock" in sun_path (108) */
+    if (f_kind == 2) {
+        memset(&f_tcp, 0, sizeof f_tcp);
+        f_tcp.sin_family = AF_INET;
+        f_tcp.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof f_tcp;
+        if ((f_listen = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) fail_errno("socket", "AF_INET");
+        if (bind(f_listen, (struct sockaddr *)&f_tcp, sizeof f_tcp) != 0) fail_errno("bind", "127.0.0.1:0");
+        if (getsockname(f_listen, (struct sockaddr *)&f_tcp, &len) != 0) fail_errno("getsockname", "");
+    } else {
+        private_dir(dir, sizeof dir, "fanin");
+        memset(&f_unix, 0, sizeof f_unix);
+        f_unix.sun_family = AF_UNIX;
+        snprintf(f_unix.sun_path, sizeof f_unix.sun_path, "%s/sock", dir);
+        if ((f_listen = socket(AF_UNIX, (f_kind == 3 ? SOCK_SEQPACKET : SOCK_STREAM) | SOCK_CLOEXEC, 0)) < 0) fail_errno("socket", "AF_UNIX");
+        if (bind(f_listen, (struct sockaddr *)&f_unix, sizeof f_unix) != 0) fail_errno("bind", f_unix.sun_path);
+        register_path(f_unix.sun_path);
+        chmod(f_unix.sun_path, 0600);
+    }
+    if (listen(f_listen, clients) != 0) fail_errno("listen", mechanism);
+
+    slot_bytes = sizeof(slot) + (latency ? BUCKETS * sizeof(uint64_t) : 0);
+    slot_bytes = (slot_bytes + 63) & ~(size_t)63;
+    void *shared = mmap(NULL, (size_t)clients * slot_bytes + 64, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED) fail_errno("mmap", "client slots");
+    ready = shared;
+    slots = (uint8_t *)shared + 64;
+    int go[2];
+    if (pipe2(go, O_CLOEXEC) != 0) fail_errno("pipe2", "go");
+    pid_t parent = getpid();
+    pid_t *pids = calloc((size_t)clients, sizeof *pids);
+    pthread_t *threads = calloc((size_t)clients, sizeof *threads);
+    if (!pids || !threads) fail_errno("calloc", "clients");
+    fflush(NULL);
+    for (int i = 0; i < clients; i++) {
+        pid_t pid = fork();
+        if (pid < 0) fail_errno("fork", "client");
+        if (pid == 0) {
+            signal(SIGINT, SIG_DFL);
+            signal(SIGTERM, SIG_DFL);
+            signal(SIGHUP, SIG_DFL);
+            alarm(0);
+            if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail_errno("prctl", "PR_SET_PDEATHSIG");
+            if (getppid() != parent) _exit(3);
+            close(go[1]);
+            close(f_listen);
+            client(i, go[0], latency, warmup_ms * 1000000u, duration_ms * 1000000u);
+            _exit(0);
+        }
+        pids[i] = pid;
+    }
+    close(go[0]);
+    for (int i = 0; i < clients; i++) {
+        struct pollfd p = {f_listen, POLLIN, 0};
+        int r;
+        while ((r = poll(&p, 1, 30000)) < 0 && errno == EINTR) {}
+        if (r == 0) fail(1, "only %d of %d fan-in clients connected within 30 s", i, clients);
+        int fd = accept4(f_listen, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR) {
+                i--;
+                continue;
+            }
+            fail_errno("accept4", mechanism);
+        }
+        if (f_kind == 2) {
+            int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        }
+        if (pthread_create(&threads[i], NULL, serve, (void *)(intptr_t)fd) != 0) fail(1, "pthread_create failed for client %d", i + 1);
+    }
+    close(f_listen);
+    cleanup_objects(); /* everyone is connected: the name is no longer needed */
+    for (int waited = 0; atomic_load(ready) < clients; waited++) {
+        if (waited > 30000) fail(1, "only %d of %d fan-in clients got the server's HELLO within 30 s", atomic_load(ready), clients);
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    close(go[1]); /* go */
+    for (int i = 0; i < clients; i++) {
+        int status;
+        while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR) {}
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            fail(1, "fan-in client %d ended with %s %d", i + 1, WIFSIGNALED(status) ? "signal" : "status",
+                 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    }
+    for (int i = 0; i < clients; i++) pthread_join(threads[i], NULL);
+
+    uint64_t sent = 0, received = 0, lost = 0, reordered = 0, corrupt = 0, total = 0, count = 0;
+    double rate = 0, elapsed = 0, sum = 0, min_share = 1, max_share = 0;
+    uint64_t *merged = latency ? calloc(BUCKETS, sizeof *merged) : NULL;
+    if (latency && !merged) fail_errno("calloc", "histogram");
+    for (int i = 0; i < clients; i++) total += latency ? slot_of(i)->messages : slot_of(i)->received;
+    for (int i = 0; i < clients; i++) {
+        slot *s = slot_of(i);
+        if (!s->done) fail(1, "fan-in client %d gave no figures", i + 1);
+        sent += s->sent;
+        received += s->received;
+        lost += s->lost;
+        reordered += s->reordered;
+        corrupt += s->corrupt;
+        uint64_t mine = latency ? s->messages : s->received;
+        if (s->seconds > 0) rate += (double)mine / s->seconds;
+        if (s->seconds > elapsed) elapsed = s->seconds;
+        double share = total ? (double)mine / (double)total : 0;
+        if (share < min_share) min_share = share;
+        if (share > max_share) max_share = share;
+        if (latency) {
+            for (size_t b = 0; b < BUCKETS; b++) merged[b] += s->hist[b];
+            count += s->messages;
+            sum += s->sum_ns;
+        }
+    }
+    printf("{\"mechanism\":\"%s\",\"mode\":\"%s\",\"size\":%zu,\"count\":%llu", mechanism, latency ? "latency" : "throughput",
+           size, (unsigned long long)(latency ? count : received));
+    if (latency && count > 0) {
+        uint64_t maxb = 0;
+        for (size_t b = 0; b < BUCKETS; b++)
+            if (merged[b]) maxb = b;
+        printf(",\"p50_us\":%.3f,\"p90_us\":%.3f,\"p99_us\":%.3f,\"p999_us\":%.3f,\"max_us\":%.3f,\"mean_us\":%.3f",
+               percentile(merged, count, 50), percentile(merged, count, 90), percentile(merged, count, 99),
+               percentile(merged, count, 99.9), bucket_value(maxb) / 1000.0, sum / (double)count / 1000.0);
+    } else {
+        printf(",\"p50_us\":null,\"p90_us\":null,\"p99_us\":null,\"p999_us\":null,\"max_us\":null,\"mean_us\":null");
+    }
+    printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f,\"cpu_runner_ns_per_msg\":null,\"cpu_peer_ns_per_msg\":null",
+           rate, rate * (double)size / 1e6, elapsed);
+    printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
+           (unsigned long long)sent, (unsigned long long)received, (unsigned long long)lost,
+           (unsigned long long)reordered, (unsigned long long)corrupt);
+    printf(",\"clients\":%d,\"min_share\":%.6f,\"max_share\":%.6f,\"params\":\"clients=%d backlog=%d server=thread-per-client\"}\n",
+           clients, min_share, max_share, clients, clients);
+    fflush(stdout);
+    if (corrupt || reordered || lost)
+        fail(3, "integrity failure: sent %llu, received %llu, lost %llu, reordered %llu, corrupt %llu",
+             (unsigned long long)sent, (unsigned long long)received, (unsigned long long)lost,
+             (unsigned long long)reordered, (unsigned long long)corrupt);
+    return 0;
+}

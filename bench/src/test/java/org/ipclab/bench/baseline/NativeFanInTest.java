@@ -1,0 +1,73 @@
+package org.ipclab.bench.baseline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The C fan-in (IPCLAB_CLIENTS): real forked clients against one server; integrity only, no figure asserted. */
+class NativeFanInTest {
+    private static final Duration WARMUP = Duration.ofMillis(50);
+    private static final Duration DURATION = Duration.ofMillis(200);
+
+    @TempDir
+    static Path cache;
+    private static NativeBaseline baseline;
+
+    @BeforeAll
+    static void build() {
+        assumeTrue(NativeBaseline.findCompiler().isPresent(), "no C compiler here: the native baseline is skipped");
+        List<String> notes = new ArrayList<>();
+        baseline = NativeBaseline.prepare(cache, notes::add)
+                .orElseThrow(() -> new AssertionError("the native baseline did not build: " + notes));
+    }
+
+    private static void clean(NativeResult r, String mode) {
+        assertEquals(mode, r.mode());
+        assertTrue(r.integrityOk(true), r.json());
+        assertEquals(r.sent(), r.received(), r.json());
+        assertTrue(r.msgsPerSecond() > 0, r.json());
+        assertTrue(r.json().contains("\"clients\":"), r.json());
+    }
+
+    @Test
+    void fourClientsOnAStreamSocketAndSixtyFourOnAQueueKeepIntegrityAndLeaveNothing() throws IOException {
+        List<String> before = ours();
+        clean(baseline.runFanIn("unix", "latency", 64, WARMUP, DURATION, 4), "latency");
+        clean(baseline.runFanIn("tcp", "throughput", 64, WARMUP, DURATION, 4), "throughput");
+        clean(baseline.runFanIn("mqueue", "throughput", 64, WARMUP, DURATION, 64), "throughput");
+        assertEquals(before, ours(), "the C fan-in removed what it created");
+    }
+
+    @Test
+    void aQueueFanInHasNoLatencyAndAnUnbuiltMechanismSaysSo() {
+        IOException latency = assertThrows(IOException.class, () -> baseline.runFanIn("mqueue", "latency", 64, WARMUP, DURATION, 2));
+        assertTrue(latency.getMessage().contains("throughput only"), latency.getMessage());
+        IOException none = assertThrows(IOException.class, () -> baseline.runFanIn("pipe", "throughput", 64, WARMUP, DURATION, 2));
+        assertTrue(none.getMessage().contains("no C fan-in for pipe"), none.getMessage());
+    }
+
+    /** ipclab-*-native-* entries in /tmp, /dev/shm and /dev/mqueue. */
+    private static List<String> ours() throws IOException {
+        List<String> found = new ArrayList<>();
+        for (Path dir : List.of(Path.of("/tmp"), Path.of("/dev/shm"), Path.of("/dev/mqueue"))) {
+            if (!Files.isDirectory(dir)) continue;
+            try (Stream<Path> s = Files.list(dir)) {
+                s.map(p -> p.getFileName().toString()).filter(n -> n.matches("ipclab-\\d+-native-.*")).sorted().forEach(found::add);
+            }
+        }
+        return found;
+    }
+}

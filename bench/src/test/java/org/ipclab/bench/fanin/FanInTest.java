@@ -1,0 +1,175 @@
+package org.ipclab.bench.fanin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.ipclab.bench.BenchConfig;
+import org.ipclab.bench.Mode;
+import org.ipclab.bench.Results;
+import org.ipclab.core.Capability;
+import org.ipclab.core.ChannelProvider;
+import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.MechanismInfo;
+import org.ipclab.core.Providers;
+import org.junit.jupiter.api.Test;
+
+/** Real client processes against one real server end; no figure is asserted, only what each client got and lost. */
+class FanInTest {
+    private static BenchConfig cfg(String mechanism, Duration duration) {
+        return new BenchConfig(List.of(mechanism), List.of(Mode.LATENCY, Mode.THROUGHPUT), List.of(64), Duration.ofMillis(100),
+                duration, 0, 1, Duration.ofSeconds(10), Map.of(), 0);
+    }
+
+    private static Results.Measurement run(String mechanism, Mode mode, int clients, Duration duration, FanIn fanIn) {
+        ChannelProvider p = Providers.get(mechanism);
+        return fanIn.measure(p, ChannelSpec.of(mechanism), mode, 64, clients, cfg(mechanism, duration));
+    }
+
+    /** Every client finished, its own sequence numbers all arrived in order, and the shares add up. */
+    private static void assertEveryClientClean(Results.Measurement m, int clients, Mode mode) {
+        assertEquals("ok", m.status(), m::toString);
+        Results.FanIn f = m.fanIn();
+        assertNotNull(f);
+        assertEquals(clients, f.clients());
+        assertEquals(clients, f.finished(), m::toString);
+        assertEquals(clients, f.perClient().size());
+        double shares = 0;
+        long merged = 0;
+        for (Results.ClientResult c : f.perClient()) {
+            assertEquals("ok", c.status(), c::toString);
+            assertTrue(c.messages() > 0, c::toString);
+            assertEquals(c.integrity().sent(), c.integrity().received(), c::toString);
+            assertTrue(c.integrity().clean(), c::toString);
+            shares += c.share();
+            if (mode == Mode.LATENCY) merged += c.latency().count();
+        }
+        assertEquals(1.0, shares, 1e-9);
+        assertTrue(f.fairness().minShare() <= 1.0 / clients + 1e-9 && f.fairness().maxShare() >= 1.0 / clients - 1e-9, f.fairness()::toString);
+        if (mode == Mode.LATENCY) assertEquals(merged, m.summary().latency().count(), "the merged histogram holds every client's round trips");
+        else assertTrue(m.summary().msgsPerSec() > 0);
+    }
+
+    @Test
+    void fourClientsOnAStreamSocketEachKeepTheirOwnSequence() {
+        Map<String, Long> histograms = new java.util.HashMap<>();
+        Results.Measurement latency = run("unix", Mode.LATENCY, 4, Duration.ofMillis(300),
+                new FanIn().onHistogram((label, h) -> histograms.put(label, h.getTotalCount())));
+        assertEveryClientClean(latency, 4, Mode.LATENCY);
+        assertEquals(Map.of("unix-fan-in-4-latency-64", latency.summary().latency().count()), histograms, "the merged histogram, for --hgrm");
+        assertEveryClientClean(run("unix", Mode.THROUGHPUT, 4, Duration.ofMillis(300), new FanIn()), 4, Mode.THROUGHPUT);
+    }
+
+    @Test
+    void fourClientsOverTcp() {
+        assertEveryClientClean(run("tcp", Mode.THROUGHPUT, 4, Duration.ofMillis(300), new FanIn()), 4, Mode.THROUGHPUT);
+    }
+
+    @Test
+    void fourWritersIntoOnePosixQueueEachKeepTheirOwnSequence() {
+        assertEveryClientClean(run("mqueue", Mode.THROUGHPUT, 4, Duration.ofMillis(300), new FanIn()), 4, Mode.THROUGHPUT);
+    }
+
+    @Test
+    void aQueueHasNoReturnPathToOneWriterSoLatencyIsRefusedWithTheReason() {
+        MechanismInfo queue = Providers.get("mqueue").describe();
+        assertTrue(FanIn.cannotFanIn(queue).isEmpty());
+        assertTrue(FanIn.noLatency(queue).orElseThrow().contains("no return path to one client"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> run("mqueue", Mode.LATENCY, 2, Duration.ofMillis(100), new FanIn()));
+        assertTrue(e.getMessage().contains("throughput only"), e.getMessage());
+    }
+
+    @Test
+    void aWriterKilledMidRunFailsThatWriterAndTheOthersAreCounted() throws IOException {
+        List<String> before = ipclabObjects();
+        FanIn fanIn = new FanIn().onRunning(ps -> {
+            sleep(300);
+            ps.get(0).destroyForcibly(); // the first to start: likely the writer the queue's session watches
+        });
+        Results.Measurement m = run("mqueue", Mode.THROUGHPUT, 3, Duration.ofSeconds(1), fanIn);
+        assertEquals("ok", m.status(), m::toString);
+        assertEquals(2, m.fanIn().finished(), m::toString);
+        assertTrue(m.fanIn().perClient().get(0).error().contains("killed by signal 9 (SIGKILL)"), m.fanIn().perClient().get(0)::toString);
+        for (int i : new int[] {1, 2}) {
+            Results.ClientResult c = m.fanIn().perClient().get(i);
+            assertTrue(c.integrity().clean() && c.integrity().received() == c.integrity().sent(), c::toString);
+        }
+        assertEquals(before, ipclabObjects(), "what the run created is gone");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void sixtyFourClientsKeepIntegrity() {
+        // 64 JVMs on a small machine: start them with C1 only and a small serial heap; integrity is what is checked here, not speed.
+        System.setProperty(FanIn.CLIENT_JVM_FLAGS, "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx32m -Xss256k");
+        try {
+            assertEveryClientClean(run("unix", Mode.THROUGHPUT, 64, Duration.ofMillis(300), new FanIn()), 64, Mode.THROUGHPUT);
+        } finally {
+            System.clearProperty(FanIn.CLIENT_JVM_FLAGS);
+        }
+    }
+
+    @Test
+    void aClientKilledMidRunFailsThatClientAndTheOthersFinish() throws IOException {
+        List<String> before = ipclabObjects();
+        long[] killed = new long[1];
+        FanIn fanIn = new FanIn().onRunning(ps -> {
+            try {
+                Thread.sleep(300); // into the measured window (warm-up is 100 ms)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            killed[0] = ps.get(1).pid();
+            ps.get(1).destroyForcibly(); // SIGKILL
+        });
+        Results.Measurement m = run("unix", Mode.LATENCY, 4, Duration.ofSeconds(1), fanIn);
+        assertEquals("ok", m.status(), m::toString);
+        Results.FanIn f = m.fanIn();
+        assertEquals(3, f.finished(), m::toString);
+        Results.ClientResult dead = f.perClient().get(1);
+        assertEquals("failed", dead.status());
+        assertEquals(killed[0], dead.pid());
+        assertTrue(dead.error().contains("killed by signal 9 (SIGKILL)"), dead.error());
+        assertTrue(m.error().contains("1 of 4 clients failed"), m.error());
+        for (int i : new int[] {0, 2, 3}) assertTrue(f.perClient().get(i).integrity().clean(), f.perClient().get(i)::toString);
+        assertEquals(before, ipclabObjects(), "what the run created is gone");
+    }
+
+    @Test
+    void aMechanismWithoutFanInSaysWhyFromItsDescription() {
+        MechanismInfo related = MechanismInfo.builder("x").capabilities(Capability.RELATED_PROCESSES_ONLY).maxMessageSize(64).build();
+        assertTrue(FanIn.cannotFanIn(related).orElseThrow().contains("only a parent and the child it starts"));
+        MechanismInfo oneSession = MechanismInfo.builder("y").capabilities(Capability.NAMED).maxMessageSize(64).build();
+        assertTrue(FanIn.cannotFanIn(oneSession).orElseThrow().contains("one session at a time"));
+        assertTrue(FanIn.cannotFanIn(Providers.get("unix").describe()).isEmpty());
+    }
+
+    /** ipclab-named entries of this process in /tmp, /dev/shm and /dev/mqueue (where POSIX queues show). */
+    static List<String> ipclabObjects() throws IOException {
+        String mine = "ipclab-" + ProcessHandle.current().pid() + "-";
+        List<String> found = new java.util.ArrayList<>();
+        for (Path dir : List.of(Path.of("/tmp"), Path.of("/dev/shm"), Path.of("/dev/mqueue"))) {
+            if (!Files.isDirectory(dir)) continue;
+            try (Stream<Path> s = Files.list(dir)) {
+                s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(mine)).sorted().forEach(found::add);
+            }
+        }
+        return found;
+    }
+}
