@@ -67,7 +67,7 @@ public final class ResultWriters {
             + "p50_spread_pct,msgs_per_s,mb_per_s,rate_spread_pct,sent,received,lost,reordered,corrupt,"
             + "cpu_runner_us_per_msg,cpu_peer_us_per_msg,repeats,error,"
             + "syscalls_runner_per_msg,syscalls_peer_per_msg,ctx_runner_per_msg,ctx_peer_per_msg,copies_per_msg,"
-            + "c_syscalls_runner_per_msg,c_syscalls_peer_per_msg,c_ctx_runner_per_msg,c_ctx_peer_per_msg,c_copies_per_msg,placement";
+            + "c_syscalls_runner_per_msg,c_syscalls_peer_per_msg,c_ctx_runner_per_msg,c_ctx_peer_per_msg,c_copies_per_msg,placement,duplicates";
 
     public static void csv(Results.Report report, Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file)) {
@@ -97,6 +97,7 @@ public final class ResultWriters {
                             CounterText.switches(x, "peer"), CounterText.copies(x, m.sizeBytes())));
                 }
                 cols.add(m.placement());
+                cols.add(i == null ? null : i.duplicates()); // appended: columns are only ever added at the end
                 w.write(cols.stream().map(ResultWriters::csvCell).collect(Collectors.joining(",")));
                 w.write('\n');
             }
@@ -246,7 +247,12 @@ public final class ResultWriters {
 
     private static String integrity(Results.Integrity i) {
         if (i == null) return "-";
-        return i.sent() + "/" + i.lost() + "/" + i.reordered() + "/" + i.corrupt();
+        return i.sent() + "/" + i.lost() + "/" + i.reordered() + "/" + i.corrupt() + duplicates(i);
+    }
+
+    /** Shown only when there are any, so the column stays narrow; never left out when there are. */
+    public static String duplicates(Results.Integrity i) {
+        return i.duplicates() == 0 ? "" : " +" + i.duplicates() + " dup";
     }
 
     /** The effective parameters of each mechanism, once. */
