@@ -212,7 +212,7 @@ public final class Benchmark {
                 // A C run that lost or corrupted messages measured something else: no ratio from it.
                 return new Results.Baseline(program.get(), null, null, null, null, null, null, null,
                         "the C program's run failed its integrity check: sent " + c.sent() + ", lost " + c.lost()
-                                + ", reordered " + c.reordered() + ", corrupt " + c.corrupt());
+                                + ", reordered " + c.reordered() + ", corrupt " + c.corrupt() + ", duplicates " + c.duplicates());
             }
             if (item.mode() == Mode.LATENCY) {
                 Results.Latency l = java.summary().latency();

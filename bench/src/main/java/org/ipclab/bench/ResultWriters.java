@@ -68,7 +68,7 @@ public final class ResultWriters {
             + "cpu_runner_us_per_msg,cpu_peer_us_per_msg,repeats,error,"
             + "syscalls_runner_per_msg,syscalls_peer_per_msg,ctx_runner_per_msg,ctx_peer_per_msg,copies_per_msg,"
             + "c_syscalls_runner_per_msg,c_syscalls_peer_per_msg,c_ctx_runner_per_msg,c_ctx_peer_per_msg,c_copies_per_msg,placement,"
-            + "clients,min_share,max_share";
+            + "clients,min_share,max_share,duplicates";
 
     public static void csv(Results.Report report, Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file)) {
@@ -102,6 +102,7 @@ public final class ResultWriters {
                 cols.addAll(java.util.Arrays.asList(f == null ? null : f.clients(),
                         f == null || f.fairness() == null ? null : f.fairness().minShare(),
                         f == null || f.fairness() == null ? null : f.fairness().maxShare()));
+                cols.add(i == null ? null : i.duplicates()); // appended: columns are only ever added at the end
                 w.write(cols.stream().map(ResultWriters::csvCell).collect(Collectors.joining(",")));
                 w.write('\n');
             }
@@ -254,7 +255,12 @@ public final class ResultWriters {
 
     private static String integrity(Results.Integrity i) {
         if (i == null) return "-";
-        return i.sent() + "/" + i.lost() + "/" + i.reordered() + "/" + i.corrupt();
+        return i.sent() + "/" + i.lost() + "/" + i.reordered() + "/" + i.corrupt() + duplicates(i);
+    }
+
+    /** Shown only when there are any, so the column stays narrow; never left out when there are. */
+    public static String duplicates(Results.Integrity i) {
+        return i.duplicates() == 0 ? "" : " +" + i.duplicates() + " dup";
     }
 
     /** The effective parameters of each mechanism, once. */

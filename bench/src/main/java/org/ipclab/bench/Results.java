@@ -164,10 +164,18 @@ public final class Results {
         }
     }
 
-    /** What arrived against what was sent, over warm-up excluded, all repeats included. */
-    public record Integrity(long sent, long received, long lost, long reordered, long corrupt) {
+    /**
+     * What arrived against what was sent, over warm-up excluded, all repeats included. Received
+     * counts each message once; {@code duplicates} are the second copies beside it (0 in files
+     * written before they were counted).
+     */
+    public record Integrity(long sent, long received, long lost, long reordered, long corrupt, long duplicates) {
+        public Integrity(long sent, long received, long lost, long reordered, long corrupt) {
+            this(sent, received, lost, reordered, corrupt, 0);
+        }
+
         public boolean clean() {
-            return lost == 0 && reordered == 0 && corrupt == 0;
+            return lost == 0 && reordered == 0 && corrupt == 0 && duplicates == 0;
         }
     }
 

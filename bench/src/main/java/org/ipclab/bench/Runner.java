@@ -21,6 +21,7 @@ import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.ProtocolException;
 import org.ipclab.core.Units;
 import org.ipclab.core.peer.Control;
+import org.ipclab.core.peer.Integrity;
 import org.ipclab.core.peer.PeerProtocol.Probes;
 import org.ipclab.core.peer.Probe;
 import org.ipclab.core.reliable.AckedChannel;
@@ -129,9 +130,15 @@ public final class Runner {
                 counters.corrupt++;
                 return -1;
             }
+            int seen = counters.echoes.record((int) got, true, n);
             if (got == (seq & 0xFFFF_FFFFL)) {
                 counters.received++;
                 return now - sent;
+            }
+            // A second copy of an echo already back is no answer: count it and keep waiting for this one.
+            if (seen == Integrity.DUPLICATE) {
+                counters.duplicates++;
+                continue;
             }
             // An echo of an earlier probe (only an unreliable mechanism gets here): late, keep waiting.
             counters.reordered++;
@@ -165,6 +172,7 @@ public final class Runner {
         Histogram one = histograms.get();
         AtomicLongArray sendTimes = new AtomicLongArray(IN_FLIGHT); // written by the sender, read here
         Counters counters = new Counters();
+        Integrity echoes = new Integrity(); // sequence numbers run on across repeats
         long seqBase = 0;
         double achievedSum = 0;
         try {
@@ -200,6 +208,11 @@ public final class Runner {
                     if (n != size || !probe.verify(in, n)) {
                         counters.corrupt++;
                         received++;
+                        continue;
+                    }
+                    // A second copy is no echo: it would end the repeat early and hide a lost one.
+                    if (echoes.record(Probe.sequence(in), true, n) == Integrity.DUPLICATE) {
+                        counters.duplicates++;
                         continue;
                     }
                     long seq = seqBase + Integer.toUnsignedLong(Probe.sequence(in) - (int) seqBase);
@@ -311,6 +324,7 @@ public final class Runner {
         long receivedTotal = 0;
         long reordered = 0;
         long corrupt = 0;
+        long duplicates = 0;
         try {
             stream(target, probe, out, in, fill, cfg.warmup(), 0, cfg.timeout());
             window.begin();
@@ -326,6 +340,7 @@ public final class Runner {
                 receivedTotal += received;
                 reordered += stats[2];
                 corrupt += stats[3];
+                duplicates += stats[5];
                 double rate = received / seconds;
                 repeats.add(new Results.Repeat(sent, seconds, null, rate, stats[4] / seconds / 1e6));
             }
@@ -335,14 +350,14 @@ public final class Runner {
             Results.Spread mb = Results.Spread.of(repeats.stream().map(Results.Repeat::mbPerSec).toList());
             Results.Summary summary = new Results.Summary(null, null, rates.median(), mb.median(), rates);
             Results.Integrity integrity = new Results.Integrity(sentTotal, receivedTotal,
-                    Math.max(0, sentTotal - receivedTotal), reordered, corrupt);
+                    Math.max(0, sentTotal - receivedTotal), reordered, corrupt, duplicates);
             return finish(target, Mode.THROUGHPUT, size, repeats, summary, integrity, cpu).withCounters(kernel);
         } catch (IOException e) {
             return failed(target, Mode.THROUGHPUT, size, target.explain(target.mechanism() + " throughput at " + size + " B", e));
         }
     }
 
-    /** One sink run: returns {sent, received, reordered, corrupt, bytes} as the peer counted them. */
+    /** One sink run: returns {sent, received, reordered, corrupt, bytes, duplicates} as the peer counted them. */
     private long[] stream(Target target, Probe probe, ByteBuffer out, ByteBuffer in, int fill,
                           Duration duration, long count, Duration timeout) throws IOException {
         Channel ch = target.channel();
@@ -358,8 +373,9 @@ public final class Runner {
         }
         // Over an unreliable mechanism the channel acknowledges SINK_END and STATS (AckedChannel).
         AckedChannel.send(ch, Control.message(Control.SINK_END, sent), timeout);
-        awaitStats(ch, in, timeout, runId);
-        long[] counts = {sent, Control.arg(in, 0), Control.arg(in, 1), Control.arg(in, 2), Control.arg(in, 3)};
+        int n = awaitStats(ch, in, timeout, runId);
+        long duplicates = n >= STATS_BYTES + 16 ? Control.arg(in, 7) : 0; // an older peer does not count them
+        long[] counts = {sent, Control.arg(in, 0), Control.arg(in, 1), Control.arg(in, 2), Control.arg(in, 3), duplicates};
         checkStats(counts, out.limit());
         return counts;
     }
@@ -374,7 +390,7 @@ public final class Runner {
      * Waits for STATS, skipping late echoes of an unreliable mechanism, within one timeout in all:
      * a peer that streams anything but STATS is cut off there, not waited for message by message.
      */
-    private void awaitStats(Channel ch, ByteBuffer in, Duration timeout, long runId) throws IOException {
+    private int awaitStats(Channel ch, ByteBuffer in, Duration timeout, long runId) throws IOException {
         long deadline = clock.nanoTime() + Units.nanos(timeout);
         long skipped = 0;
         while (true) {
@@ -394,7 +410,7 @@ public final class Runner {
             if (Control.opcode(in, n) == Control.STATS) {
                 if (n < STATS_BYTES) throw new ProtocolException("the peer's STATS has " + n + " bytes, not " + STATS_BYTES);
                 // A STATS of an earlier run (a late duplicate) is never this run's figure; a server without run ids is taken at its word.
-                if (n < STATS_BYTES + 8 || Control.arg(in, 6) == runId) return;
+                if (n < STATS_BYTES + 8 || Control.arg(in, 6) == runId) return n;
             }
             skipped++;
         }
@@ -402,12 +418,13 @@ public final class Runner {
 
     /**
      * The peer's counts must make sense before they become a figure: a server elsewhere
-     * ({@code --connect}) may be buggy or lying. {sent, received, reordered, corrupt, bytes}.
+     * ({@code --connect}) may be buggy or lying. {sent, received, reordered, corrupt, bytes, duplicates?}.
      */
     static void checkStats(long[] c, int size) throws ProtocolException {
         long sent = c[0], received = c[1], reordered = c[2], corrupt = c[3], bytes = c[4];
         String why = null;
-        if (received < 0 || reordered < 0 || corrupt < 0 || bytes < 0) why = "a negative count";
+        long duplicates = c.length > 5 ? c[5] : 0;
+        if (received < 0 || reordered < 0 || corrupt < 0 || bytes < 0 || duplicates < 0) why = "a negative count";
         else if (received > sent) why = "received " + received + " of " + sent + " sent";
         else if (reordered + corrupt > received) why = reordered + " reordered and " + corrupt + " corrupt of " + received + " received";
         else if (bytes != received * (long) size) why = bytes + " bytes for " + received + " messages of " + size + " bytes";
@@ -463,7 +480,7 @@ public final class Runner {
         boolean bad = target.reliable() ? !integrity.clean() : integrity.corrupt() > 0;
         String status = bad ? "integrity" : "ok";
         String error = bad ? "a reliable mechanism lost " + integrity.lost() + ", reordered " + integrity.reordered()
-                + " and corrupted " + integrity.corrupt() + " messages" : null;
+                + ", duplicated " + integrity.duplicates() + " and corrupted " + integrity.corrupt() + " messages" : null;
         return new Results.Measurement(target.mechanism(), mode.label(), size, status, error, target.parameters(),
                 repeats, summary, integrity, cpu);
     }
@@ -480,9 +497,12 @@ public final class Runner {
         long lost;
         long reordered;
         long corrupt;
+        long duplicates;
+        /** Which echoes came back, to tell a second copy from a late one. */
+        final Integrity echoes = new Integrity();
 
         Results.Integrity integrity() {
-            return new Results.Integrity(sent, received, lost, reordered, corrupt);
+            return new Results.Integrity(sent, received, lost, reordered, corrupt, duplicates);
         }
     }
 

@@ -26,6 +26,9 @@ final class LoopbackTarget implements Target {
     private final boolean reliable;
     int dropEvery;
     int corruptEvery;
+    /** Every n-th message is delivered twice (echoed twice, or counted twice by the sink). */
+    int duplicateEvery;
+    private long runId;
     private long seen;
     private boolean sinking;
     private final Integrity integrity = new Integrity();
@@ -43,20 +46,24 @@ final class LoopbackTarget implements Target {
             int op = Control.opcode(copy, copy.remaining());
             if (op == Control.SINK) {
                 sinking = true;
+                runId = Control.arg(copy, 0);
                 integrity.reset();
                 return;
             }
             if (op == Control.SINK_END) {
                 sinking = false;
                 replies.add(Control.message(Control.STATS, integrity.received(), integrity.reordered(),
-                        integrity.corrupt(), integrity.bytes(), 0, 0));
+                        integrity.corrupt(), integrity.bytes(), 0, 0, runId, integrity.duplicates()));
                 return;
             }
             seen++;
             if (dropEvery > 0 && seen % dropEvery == 0) return;
             if (corruptEvery > 0 && seen % corruptEvery == 0) copy.put(copy.limit() - 1, (byte) (copy.get(copy.limit() - 1) ^ 1));
-            if (sinking) integrity.record(Probe.sequence(copy), probe.verify(copy, copy.remaining()), copy.remaining());
-            else replies.add(copy);
+            int copies = duplicateEvery > 0 && seen % duplicateEvery == 0 ? 2 : 1;
+            for (int i = 0; i < copies; i++) {
+                if (sinking) integrity.record(Probe.sequence(copy), probe.verify(copy, copy.remaining()), copy.remaining());
+                else replies.add(i == 0 ? copy : copy.duplicate().order(ByteOrder.LITTLE_ENDIAN));
+            }
         }
 
         @Override

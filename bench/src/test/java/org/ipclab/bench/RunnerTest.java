@@ -71,6 +71,42 @@ class RunnerTest {
     }
 
     @Test
+    void aDuplicatedEchoIsCountedApartAndMarksAReliableRun() {
+        LoopbackTarget target = new LoopbackTarget(true);
+        target.duplicateEvery = 99; // the last copy, of probe 2970, is still read by a later round trip
+        Results.Measurement m = runner.latency(target, 64, config(1000));
+        assertEquals("integrity", m.status());
+        // Every probe got its own echo; the second copies are beside them, not in place of one.
+        assertEquals(new Results.Integrity(3000, 3000, 0, 0, 0, 30), m.integrity());
+        assertEquals(3000, m.summary().latency().count());
+        assertTrue(m.error().contains("duplicated 30"), m.error());
+    }
+
+    @Test
+    void anUnreliableRunShowsItsDuplicatesWithoutFailing() {
+        LoopbackTarget target = new LoopbackTarget(false);
+        target.duplicateEvery = 100;
+        target.dropEvery = 7;
+        Results.Measurement m = runner.latency(target, 64, config(1000));
+        assertEquals("ok", m.status(), m.error());
+        assertTrue(m.integrity().duplicates() > 0, m.integrity().toString());
+        // A copy never makes up for a lost probe.
+        assertEquals(m.integrity().sent() - m.integrity().received(), m.integrity().lost());
+        assertTrue(m.integrity().lost() > 0);
+    }
+
+    @Test
+    void theSinkCountsDuplicatesApartFromReceived() {
+        BenchConfig cfg = new BenchConfig(List.of("loopback"), List.of(Mode.THROUGHPUT), List.of(256),
+                Duration.ZERO, Duration.ofSeconds(1), 5000, 3, Duration.ofSeconds(1), Map.of());
+        LoopbackTarget target = new LoopbackTarget(true);
+        target.duplicateEvery = 50;
+        Results.Measurement m = runner.throughput(target, 256, cfg);
+        assertEquals("integrity", m.status());
+        assertEquals(new Results.Integrity(15000, 15000, 0, 0, 0, 300), m.integrity());
+    }
+
+    @Test
     void throughputCountsWhatThePeerVerified() {
         BenchConfig cfg = new BenchConfig(List.of("loopback"), List.of(Mode.THROUGHPUT), List.of(256),
                 Duration.ZERO, Duration.ofSeconds(1), 5000, 3, Duration.ofSeconds(1), Map.of());

@@ -2,11 +2,15 @@ package org.ipclab.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Leftover;
+import org.ipclab.core.FileSweeper;
 import org.ipclab.core.Sweeper;
 import org.ipclab.core.Users;
 
@@ -34,6 +38,11 @@ final class CleanCommand implements Callable<Integer> {
     @Option(names = "--all-users", description = "Root only: also remove other users' leftovers (each is shown with its owner).")
     boolean allUsers;
 
+    @Option(names = "--path", paramLabel = "DIR",
+            description = "Also look in DIR, a directory you gave a FIFO or socket --path in, for the staging directories"
+                    + " (ipclab-<pid>-bind-*, ipclab-<pid>-mkfifo-*) a crash left there. Repeatable.")
+    List<Path> paths = new ArrayList<>();
+
     @Override
     public Integer call() throws IOException {
         if (allUsers && !Users.isRoot()) {
@@ -41,7 +50,11 @@ final class CleanCommand implements Callable<Integer> {
                     + "); without it, only your own leftovers are removed");
         }
         PrintWriter out = spec.commandLine().getOut();
-        List<Leftover> found = Sweeper.findEverywhere(all);
+        for (Path dir : paths) {
+            if (!Files.isDirectory(dir)) throw new BadInputException("--path " + dir + " is not a directory");
+        }
+        List<Leftover> found = new ArrayList<>(Sweeper.findEverywhere(all));
+        for (Path dir : paths) found.addAll(FileSweeper.stagingIn(dir, all));
         if (found.isEmpty()) {
             out.println("nothing to clean: no leftovers of ipclab found");
             return ExitCodes.OK;

@@ -118,8 +118,8 @@ final class ConnectCommand implements Callable<Integer>, ChannelOptions.User {
         if (m.summary() == null) throw new IpcException("probes failed: " + m.error());
         Results.Latency l = m.summary().latency();
         Results.Integrity i = m.integrity();
-        System.out.printf(Locale.ROOT, "%d probes of %s: RTT p50 %.2f µs, p99 %.2f µs, max %.2f µs; %d lost, %d reordered, %d corrupt%n",
-                count, Units.formatSize(size), l.p50Us(), l.p99Us(), l.maxUs(), i.lost(), i.reordered(), i.corrupt());
+        System.out.printf(Locale.ROOT, "%d probes of %s: RTT p50 %.2f µs, p99 %.2f µs, max %.2f µs; %d lost, %d reordered, %d duplicated, %d corrupt%n",
+                count, Units.formatSize(size), l.p50Us(), l.p99Us(), l.maxUs(), i.lost(), i.reordered(), i.duplicates(), i.corrupt());
         return m.ok() ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 }

@@ -142,18 +142,25 @@ final class ServeCommand implements Callable<Integer>, ChannelOptions.User {
     }
 
     private void serveOne(Channel ch, int number, PeerProtocol protocol) {
-        System.err.println("ipc serve: client " + number + " connected");
+        String who = client(number, ch);
+        System.err.println("ipc serve: " + who + " connected");
         try (ch) {
             protocol.serve(ch, idleTimeout);
-            System.err.println("ipc serve: client " + number + " left");
+            System.err.println("ipc serve: " + who + " left");
         } catch (IOException | RuntimeException e) {
-            System.err.println("ipc serve: client " + number + " dropped: " + e.getMessage());
+            System.err.println("ipc serve: " + who + " dropped: " + e.getMessage());
         }
+    }
+
+    /** "client 3 (127.0.0.1:40312)": every line about one client says which one it is. */
+    private static String client(int number, Channel ch) {
+        String peer = ch.peer();
+        return "client " + number + (peer == null || peer.isEmpty() ? "" : " (" + peer + ")");
     }
 
     /** The server is full: say so (REFUSED instead of HELLO) and close, rather than leave the client hanging. */
     private void refuse(Channel ch, int number) {
-        System.err.println("ipc serve: client " + number + " refused: already serving " + maxClients + " (--max-clients)");
+        System.err.println("ipc serve: " + client(number, ch) + " refused: already serving " + maxClients + " (--max-clients)");
         try (ch) {
             ch.send(Control.message(Control.REFUSED, maxClients), Duration.ofSeconds(1));
         } catch (IOException | RuntimeException ignored) {

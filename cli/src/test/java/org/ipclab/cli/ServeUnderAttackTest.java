@@ -93,6 +93,8 @@ class ServeUnderAttackTest {
             waitForLog("dropped", 1);
         }
         assertTrue(log.stream().anyMatch(l -> l.contains("dropped") && l.contains("2147483632")), String.join("\n", log));
+        // The one line names the client: its address and port.
+        assertTrue(log.stream().anyMatch(l -> l.contains("dropped") && l.contains("(127.0.0.1:")), String.join("\n", log));
         CliTest.Run ok = CliTest.ipc("connect", "-m", "tcp", "--port", Integer.toString(port), "after");
         assertEquals(0, ok.exit(), ok.all());
         assertEquals("after", ok.out().trim());

@@ -56,6 +56,14 @@ public interface Channel extends AutoCloseable {
     /** The largest message this channel carries, in bytes. */
     int maxMessageSize();
 
+    /**
+     * Who is at the other end, for a log line about this one client ("127.0.0.1:40312",
+     * "pid=4100 uid=1000 gid=1000"); empty when the mechanism cannot tell. A hint, never a credential.
+     */
+    default String peer() {
+        return "";
+    }
+
     /** Closes this end. Kernel objects are released by the {@link ServerEnd} that created them. */
     @Override
     void close() throws IOException;

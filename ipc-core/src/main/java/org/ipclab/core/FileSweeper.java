@@ -43,6 +43,52 @@ public final class FileSweeper implements Sweeper {
         return found;
     }
 
+    /**
+     * What names a staging directory: {@code ipclab-<pid>-bind-*} (a socket file bound under a
+     * user's path) and {@code ipclab-<pid>-mkfifo-*} (a FIFO made there), each made beside the final
+     * name and removed once the object has it. A crash in between leaves one behind.
+     */
+    private static final java.util.regex.Pattern STAGING = java.util.regex.Pattern.compile("ipclab-\\d+-(bind|mkfifo)-[a-z0-9]+");
+
+    /**
+     * The staging directories in {@code dir} — a directory a user chose ({@code --path}), not
+     * /tmp — whose creator is gone ({@code all}: every one), of any user, for {@code ipc clean --path}.
+     * Only staging names are looked at: everything else in a user's directory is the user's.
+     */
+    public static List<Leftover> stagingIn(Path dir, boolean all) throws IOException {
+        List<Leftover> found = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return found;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "ipclab-*")) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (!STAGING.matcher(name).matches()) continue;
+                int owner = Users.ownerOf(p);
+                if (owner < 0) continue;
+                if (all || Names.isStale(name)) found.add(new FileLeftover(p, owner));
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Before making a staging directory in {@code dir}: removes the caller's own stale ones there
+     * (a crashed run of ours), never another user's; quietly, it only tidies.
+     */
+    public static void removeOwnStaleStaging(Path dir) {
+        try {
+            for (Leftover l : stagingIn(dir, false)) {
+                if (l.ownerUid() != Users.uid()) continue;
+                try {
+                    l.remove();
+                } catch (IOException ignored) {
+                    // gone meanwhile, or not removable: the next clean says so
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // an unreadable directory: the create that follows reports what matters
+        }
+    }
+
     private static final class FileLeftover implements Leftover {
         private final Path path;
         private final int owner;

@@ -42,6 +42,7 @@ public class StreamChannel implements Channel {
     private final Deadline readDeadline;
     private final Deadline writeDeadline;
     private volatile boolean closed;
+    private volatile String peer = "";
 
     /**
      * @param in        where frames come from; closed on {@link #close()}
@@ -63,6 +64,17 @@ public class StreamChannel implements Channel {
     @Override
     public int maxMessageSize() {
         return maxMessageSize;
+    }
+
+    /** Names the other end for {@link #peer()} (a server end knows it from accept). */
+    public StreamChannel describedAs(String peer) {
+        this.peer = peer;
+        return this;
+    }
+
+    @Override
+    public String peer() {
+        return peer;
     }
 
     // ---------------------------------------------------------------- send

@@ -98,6 +98,7 @@ public final class FifoFiles {
 
     /** A fresh owner-only directory {@code ipclab-<pid>-mkfifo-<rand>} in {@code dir}, with the errors a user can fix. */
     private static Path stagingDirectory(Path dir) throws IOException {
+        org.ipclab.core.FileSweeper.removeOwnStaleStaging(dir); // what a crash of ours left here before
         POSIX posix = posix();
         for (int attempt = 0; ; attempt++) {
             Path staging = dir.resolve(Names.unique("mkfifo"));

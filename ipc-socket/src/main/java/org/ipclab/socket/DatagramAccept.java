@@ -24,6 +24,13 @@ final class DatagramAccept {
     /** Waits for a datagram that {@code wanted} accepts (others are dropped); it is left flipped in {@code into}. */
     static SocketAddress firstDatagram(DatagramChannel socket, ByteBuffer into, String mechanism, Duration timeout,
                                        Optional<Process> peer, Predicate<ByteBuffer> wanted) throws IOException {
+        return firstDatagram(socket, into, mechanism, timeout, peer, (from, b) -> wanted.test(b));
+    }
+
+    /** As above, with the sender's address: {@code wanted} may also pass over senders it already refused. */
+    static SocketAddress firstDatagram(DatagramChannel socket, ByteBuffer into, String mechanism, Duration timeout,
+                                       Optional<Process> peer, java.util.function.BiPredicate<SocketAddress, ByteBuffer> wanted)
+            throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         socket.configureBlocking(false);
         try (Selector selector = socket.provider().openSelector()) {
@@ -40,7 +47,7 @@ final class DatagramAccept {
                 }
                 if (from != null) {
                     into.flip();
-                    if (wanted.test(into)) return from;
+                    if (wanted.test(from, into)) return from;
                     continue;
                 }
                 if (peer.isPresent() && !peer.get().isAlive()) {
@@ -56,6 +63,39 @@ final class DatagramAccept {
                 throw new IpcException(mechanism + " accept: socket closed while waiting (peer gone?)");
             }
             throw e;
+        }
+    }
+
+    /**
+     * Called right after {@code connect(client)}: the kernel filters only what arrives from now on,
+     * so the receive queue may still hold datagrams from anyone — a flood of JOINs, a stranger's
+     * message. Those are dropped here (a queued JOIN would otherwise be the next accept's "client",
+     * one idle timeout each); the client's own ones, but for its repeated JOINs, are returned in
+     * order to be delivered first. Returns what it kept.
+     */
+    static java.util.List<ByteBuffer> dropStrangers(DatagramChannel socket, ByteBuffer scratch, Predicate<SocketAddress> isClient) throws IOException {
+        java.util.List<ByteBuffer> kept = new java.util.ArrayList<>();
+        boolean wasBlocking = socket.isBlocking();
+        socket.configureBlocking(false);
+        try {
+            while (true) {
+                scratch.clear();
+                SocketAddress from;
+                try {
+                    from = socket.receive(scratch);
+                } catch (java.net.PortUnreachableException e) {
+                    continue; // an ICMP error left by an earlier send; not a datagram
+                }
+                if (from == null) return kept;
+                scratch.flip();
+                if (isClient.test(from) && !DatagramMessageChannel.isJoin(scratch)) {
+                    ByteBuffer copy = ByteBuffer.allocate(scratch.remaining());
+                    copy.put(scratch).flip();
+                    kept.add(copy);
+                }
+            }
+        } finally {
+            socket.configureBlocking(wasBlocking);
         }
     }
 }

@@ -69,6 +69,7 @@ class DatagramMessageChannel implements Channel {
     private volatile boolean closed;
     private volatile String peerGone;
     private volatile AutoCloseable releaseSocket;
+    private volatile String peer = "";
 
     /**
      * @param endOfStreamOnMinusOne true for SOCK_SEQPACKET: a read of -1 is the peer's orderly close
@@ -154,6 +155,17 @@ class DatagramMessageChannel implements Channel {
     @Override
     public int maxMessageSize() {
         return maxMessageSize;
+    }
+
+    /** Names the other end for {@link #peer()} (a server end knows it from accept). */
+    DatagramMessageChannel describedAs(String peer) {
+        this.peer = peer;
+        return this;
+    }
+
+    @Override
+    public String peer() {
+        return peer;
     }
 
     // ---------------------------------------------------------------- send

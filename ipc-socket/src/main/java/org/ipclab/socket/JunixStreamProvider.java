@@ -110,15 +110,17 @@ public final class JunixStreamProvider implements ChannelProvider {
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
             AFUNIXSocket s = JunixStreamProvider.accept(listener, NAME, timeout, peer);
             AFUNIXSocketChannel ch = s.getChannel();
+            String who;
             try {
-                effective.put("peer", PeerCheck.require(NAME, ch.getPeerCredentials()));
+                who = PeerCheck.require(NAME, ch.getPeerCredentials());
+                effective.put("peer", who);
                 SocketBuffers.apply(ch, spec);
                 SocketBuffers.report(ch, spec, effective);
             } catch (IOException | RuntimeException e) {
                 s.close();
                 throw e;
             }
-            return new StreamChannel(NAME, ch, ch, Framing.DEFAULT_MAX_MESSAGE);
+            return new StreamChannel(NAME, ch, ch, Framing.DEFAULT_MAX_MESSAGE).describedAs(who);
         }
 
         @Override

@@ -164,7 +164,16 @@ public final class TcpProvider implements ChannelProvider {
             IoRoute route = IoRoute.of(spec);
             effective.put(IoRoute.OPTION, route.label());
             ByteChannel raw = route.wrap(s);
-            return new StreamChannel(NAME, raw, raw, Framing.DEFAULT_MAX_MESSAGE);
+            return new StreamChannel(NAME, raw, raw, Framing.DEFAULT_MAX_MESSAGE).describedAs(String.valueOf(remote(s)));
+        }
+
+        private static String remote(SocketChannel s) {
+            try {
+                java.net.InetSocketAddress a = (java.net.InetSocketAddress) s.getRemoteAddress();
+                return a.getAddress().getHostAddress() + ":" + a.getPort();
+            } catch (IOException | RuntimeException e) {
+                return "";
+            }
         }
 
         @Override

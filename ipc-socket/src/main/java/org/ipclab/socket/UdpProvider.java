@@ -170,6 +170,7 @@ public final class UdpProvider implements ChannelProvider {
             // previous client's late ones included — are ignored.
             SocketAddress from = DatagramAccept.firstDatagram(socket, first, NAME, timeout, peer, DatagramMessageChannel::isJoin);
             socket.connect(from);
+            List<ByteBuffer> early = DatagramAccept.dropStrangers(socket, first, from::equals);
             effective.put("peer", from.toString());
             IoRoute route = IoRoute.of(spec);
             effective.put(IoRoute.OPTION, route.label());
@@ -177,6 +178,8 @@ public final class UdpProvider implements ChannelProvider {
                     ? new DatagramMessageChannel(NAME, socket, MAX_PAYLOAD, false, true)
                     : DatagramMessageChannel.raw(NAME, socket, MAX_PAYLOAD, false, true, route.datagram(socket));
             channel.keepSocketOpen(socket::disconnect);
+            early.forEach(channel::pushFirst);
+            channel.describedAs(from.toString());
             channel.sendLaneQuietly(DatagramMessageChannel.JOIN_ACK_MAGIC, 0);
             peer.ifPresent(p -> p.onExit().thenRun(() -> channel.peerGone("peer (pid " + p.pid() + ") exited")));
             return channel;

@@ -20,6 +20,7 @@ import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.IpcException;
+import org.ipclab.core.Units;
 import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.MechanismOption;
 import org.ipclab.core.Names;
@@ -27,7 +28,9 @@ import org.ipclab.core.ServerEnd;
 import org.ipclab.core.io.IoRoute;
 import org.newsclub.net.unix.AFSocketType;
 import org.newsclub.net.unix.AFUNIXDatagramChannel;
+import org.newsclub.net.unix.AFUNIXDatagramSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
  * Unix {@code SOCK_DGRAM} (junixsocket): connectionless, message boundaries kept — and, unlike UDP,
@@ -100,7 +103,7 @@ public final class UnixDatagramProvider implements ChannelProvider {
             }
             SocketBuffers.apply(socket, spec);
             socket.bind(me);
-            socket.connect(server);
+            connectWhenFree(socket, server, timeout);
             DatagramMessageChannel.join(socket, NAME, false, timeout); // reliable here: no answer needed
         } catch (IOException | RuntimeException e) {
             socket.close();
@@ -114,6 +117,26 @@ public final class UnixDatagramProvider implements ChannelProvider {
                 : DatagramMessageChannel.raw(NAME, socket, MAX_MESSAGE, false, false, route.datagram(Junix.fd(socket)), removeDir);
     }
 
+    /**
+     * A server busy with another client is connected to it, and the kernel refuses everyone else
+     * with EPERM ({@code unix_may_send}): wait for it to be free, within the timeout.
+     */
+    private static void connectWhenFree(AFUNIXDatagramChannel socket, AFUNIXSocketAddress server, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + Units.nanos(timeout);
+        while (true) {
+            try {
+                socket.connect(server);
+                return;
+            } catch (java.net.SocketException e) {
+                boolean busy = String.valueOf(e.getMessage()).contains("Operation not permitted");
+                if (!busy || System.nanoTime() - deadline >= 0) {
+                    throw busy ? new IpcException("the server is busy with another client (EPERM) for all of " + Units.format(timeout)) : e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+            }
+        }
+    }
+
     static void removeClientDir(Path dir) throws IOException {
         if (dir == null) return;
         Files.deleteIfExists(dir.resolve("c.sock"));
@@ -122,14 +145,29 @@ public final class UnixDatagramProvider implements ChannelProvider {
 
     private final class Server implements ServerEnd {
         private final ChannelSpec spec;
-        private final AFUNIXDatagramChannel socket;
+        private volatile AFUNIXDatagramChannel socket;
+        /**
+         * A second descriptor of the same kernel socket. junixsocket closes a descriptor whose
+         * send fails with ECONNREFUSED (a client that died mid-session): this one keeps the socket,
+         * its address and its queue alive, and the next accept carries on from a fresh copy of it.
+         */
+        private final AFUNIXDatagramSocket spare;
         private final UnixEndpoint endpoint;
         private final Map<String, String> effective = new LinkedHashMap<>();
         private volatile Path clientDir;
+        /** Senders refused lately: their further JOINs (a flood, JOINs queued behind the first) are dropped unanswered. */
+        private final java.util.Set<SocketAddress> refused = java.util.Collections.newSetFromMap(
+                new java.util.LinkedHashMap<SocketAddress, Boolean>() {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<SocketAddress, Boolean> eldest) {
+                        return size() > 256; // a bound: a stranger with more sockets than this costs a line each
+                    }
+                });
 
         Server(ChannelSpec spec, AFUNIXDatagramChannel socket, UnixEndpoint endpoint) throws IOException {
             this.spec = spec;
             this.socket = socket;
+            this.spare = FileDescriptorCast.duplicating(socket.socket().getFileDescriptor()).as(AFUNIXDatagramSocket.class);
             this.endpoint = endpoint;
             effective.put("address", endpoint.describe());
             SocketBuffers.report(socket, spec, effective);
@@ -143,19 +181,52 @@ public final class UnixDatagramProvider implements ChannelProvider {
 
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
+            AFUNIXDatagramChannel socket = usableSocket();
             ByteBuffer first = ByteBuffer.allocateDirect(MAX_MESSAGE + 1);
-            SocketAddress from = DatagramAccept.firstDatagram(socket, first, NAME, timeout, peer, DatagramMessageChannel::isJoin);
-            AFUNIXSocketAddress client = exact((AFUNIXSocketAddress) from);
-            effective.put("peer", checkSender(client));
+            SocketAddress from = DatagramAccept.firstDatagram(socket, first, NAME, timeout, peer,
+                    (sender, b) -> DatagramMessageChannel.isJoin(b) && !refused.contains(sender));
+            AFUNIXSocketAddress client;
+            String who;
+            try {
+                client = exact((AFUNIXSocketAddress) from);
+                who = checkSender(client);
+            } catch (IOException e) {
+                refused.add(from); // one line about it, not one per datagram it sends
+                throw e;
+            }
+            effective.put("peer", who);
             socket.connect(client);
+            List<ByteBuffer> early = DatagramAccept.dropStrangers(socket, first, a -> a instanceof AFUNIXSocketAddress u && sameAddress(u, client));
             IoRoute route = IoRoute.of(spec);
             effective.put(IoRoute.OPTION, route.label());
             DatagramMessageChannel channel = route == IoRoute.NIO
                     ? new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false, socket.socket())
                     : DatagramMessageChannel.raw(NAME, socket, MAX_MESSAGE, false, false, route.datagram(Junix.fd(socket)));
             channel.keepSocketOpen(() -> UnixDisconnect.disconnect(socket)); // the next accept waits for the next client's JOIN
+            early.forEach(channel::pushFirst);
+            channel.describedAs(who);
             peer.ifPresent(p -> p.onExit().thenRun(() -> channel.peerGone("peer (pid " + p.pid() + ") exited")));
             return channel;
+        }
+
+        private boolean sameAddress(AFUNIXSocketAddress a, AFUNIXSocketAddress client) {
+            try {
+                return java.util.Arrays.equals(exact(a).getPathAsBytes(), client.getPathAsBytes());
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        /** The server's socket, or a fresh descriptor of it when junixsocket closed the last one under us. */
+        private AFUNIXDatagramChannel usableSocket() throws IOException {
+            AFUNIXDatagramChannel s = socket;
+            if (s.isOpen() && s.socket().getFileDescriptor().valid()) return s;
+            Listener.closeQuietly(s);
+            AFUNIXDatagramChannel fresh = FileDescriptorCast.duplicating(spare.getFileDescriptor())
+                    .as(AFUNIXDatagramSocket.class).getChannel();
+            UnixDisconnect.disconnect(fresh); // still connected to the client that is gone
+            socket = fresh;
+            return fresh;
         }
 
         /** junixsocket reports an abstract sender padded with NULs to 108 bytes; connect needs the exact name. */
@@ -194,6 +265,7 @@ public final class UnixDatagramProvider implements ChannelProvider {
         @Override
         public void close() throws IOException {
             Listener.closeQuietly(socket);
+            Listener.closeQuietly(spare);
             endpoint.remove();
             // A peer killed before it could clean up leaves its private directory: remove it when its creator is gone.
             Path dir = clientDir;

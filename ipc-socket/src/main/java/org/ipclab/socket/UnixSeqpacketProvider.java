@@ -105,8 +105,10 @@ public final class UnixSeqpacketProvider implements ChannelProvider {
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
             AFDatagramSocket<AFUNIXSocketAddress> s = acceptSliced(timeout, peer);
             AFUNIXDatagramChannel ch = (AFUNIXDatagramChannel) s.getChannel();
+            String who;
             try {
-                effective.put("peer", PeerCheck.require(NAME, ch.getPeerCredentials()));
+                who = PeerCheck.require(NAME, ch.getPeerCredentials());
+                effective.put("peer", who);
                 SocketBuffers.apply(ch, spec);
                 SocketBuffers.report(ch, spec, effective);
                 effective.put("max message", Integer.toString(MAX_MESSAGE));
@@ -114,7 +116,7 @@ public final class UnixSeqpacketProvider implements ChannelProvider {
                 s.close();
                 throw e;
             }
-            return new DatagramMessageChannel(NAME, ch, MAX_MESSAGE, true, false, s);
+            return new DatagramMessageChannel(NAME, ch, MAX_MESSAGE, true, false, s).describedAs(who);
         }
 
         private AFDatagramSocket<AFUNIXSocketAddress> acceptSliced(Duration timeout, Optional<Process> peer) throws IOException {

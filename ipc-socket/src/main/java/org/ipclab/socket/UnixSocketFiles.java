@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import org.ipclab.core.BadInputException;
+import org.ipclab.core.FileSweeper;
 import org.ipclab.core.Names;
 import org.ipclab.core.OwnedFiles;
 import org.ipclab.core.Users;
@@ -111,6 +112,7 @@ final class UnixSocketFiles {
 
         static Staging beside(Path target) throws IOException {
             Path dir = target.getParent();
+            FileSweeper.removeOwnStaleStaging(dir); // what a crash of ours left here before
             Path staging;
             for (int attempt = 0; ; attempt++) {
                 try {

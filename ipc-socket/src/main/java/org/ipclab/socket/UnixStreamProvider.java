@@ -145,11 +145,12 @@ public final class UnixStreamProvider implements ChannelProvider {
                 s.close();
                 throw new IpcException("unix: refused a peer of user " + who.user().getName() + " (we are " + me + ")");
             }
+            String peerName = "user " + who.user().getName() + " group " + who.group().getName();
             effective.put("peer", who.user().getName() + "/" + who.group().getName());
             IoRoute route = IoRoute.of(spec);
             effective.put(IoRoute.OPTION, route.label());
             ByteChannel raw = route.wrap(s);
-            return new StreamChannel(NAME, raw, raw, Framing.DEFAULT_MAX_MESSAGE);
+            return new StreamChannel(NAME, raw, raw, Framing.DEFAULT_MAX_MESSAGE).describedAs(peerName);
         }
 
         @Override

@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.ipclab.core.Names;
+import org.ipclab.core.OwnedFiles;
+import org.ipclab.core.Users;
 
 /** Assertions the checks share: nothing left behind, no process left running. */
 public final class Checks {
@@ -62,13 +64,14 @@ public final class Checks {
         }
     }
 
+    /**
+     * Removes {@code p} and everything below it, relative to open directories: a symbolic link at
+     * any depth (or swapped in meanwhile) is removed, never followed, and a tree that is not the
+     * caller's is left alone with an IOException saying whose it is. Gone already: nothing to do.
+     */
     public static void deleteRecursively(Path p) throws IOException {
-        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
-                for (Path c : ds) deleteRecursively(c);
-            }
-        }
-        Files.deleteIfExists(p);
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        OwnedFiles.removeTree(p, Users.uid());
     }
 
     /** Waits up to {@code grace} for every child process to end; fails (and stops them) if some still run. */

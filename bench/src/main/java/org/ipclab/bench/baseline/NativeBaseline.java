@@ -261,7 +261,7 @@ public final class NativeBaseline {
                 if (code == 3) { // the program's own verdict: corrupt, reordered, or lost on a reliable mechanism
                     throw new IOException("ipclab-native " + mechanism + " failed its integrity check: sent " + r.sent()
                             + ", received " + r.received() + ", lost " + r.lost() + ", reordered " + r.reordered()
-                            + ", corrupt " + r.corrupt());
+                            + ", corrupt " + r.corrupt() + ", duplicates " + r.duplicates());
                 }
                 return r;
             }

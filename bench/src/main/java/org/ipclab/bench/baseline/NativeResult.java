@@ -26,6 +26,7 @@ import org.ipclab.bench.counters.ThreadSample;
  * @param counters the kernel's counters of the C runner and peer over the measured phase (counters.c), or null
  *                 when the program printed none
  * @param json   the line as printed, for the raw record
+ * @param duplicates second copies of a probe the C program counted apart from received (sink and open loop)
  */
 public record NativeResult(
         String mechanism, String mode, int size, long count,
@@ -33,13 +34,13 @@ public record NativeResult(
         double msgsPerSecond, double mbPerSecond, double elapsedSeconds,
         double cpuRunnerNsPerMessage, double cpuPeerNsPerMessage,
         long sent, long received, long lost, long reordered, long corrupt,
-        String params, Results.Counters counters, String json) {
+        String params, Results.Counters counters, String json, long duplicates) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
 
-    /** True when nothing was lost, reordered or corrupted; a mechanism that is not reliable (UDP) may lose. */
+    /** True when nothing was lost, reordered, duplicated or corrupted; a mechanism that is not reliable (UDP) may lose. */
     public boolean integrityOk(boolean reliable) {
-        return corrupt == 0 && reordered == 0 && (lost == 0 || !reliable);
+        return corrupt == 0 && reordered == 0 && duplicates == 0 && (lost == 0 || !reliable);
     }
 
     /**
@@ -64,7 +65,8 @@ public record NativeResult(
                 number(m, "cpu_runner_ns_per_msg"), number(m, "cpu_peer_ns_per_msg"),
                 whole(m, "sent"), whole(m, "received"), whole(m, "lost"), whole(m, "reordered"), whole(m, "corrupt"),
                 m.path("params").isTextual() ? m.get("params").asText() : "",
-                counters(m.get("counters"), whole(m, "sent"), string(m, "mode").equals("latency") ? "round trip" : "message"), line);
+                counters(m.get("counters"), whole(m, "sent"), string(m, "mode").equals("latency") ? "round trip" : "message"), line,
+                m.path("duplicates").asLong(0)); // a program built before duplicates were counted prints none
     }
 
     /** Where each C figure comes from, as the Java ones say it. */

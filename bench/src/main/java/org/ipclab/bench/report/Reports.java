@@ -137,7 +137,8 @@ public final class Reports {
             if (m == null || m.integrity() == null) continue;
             Results.Integrity i = m.integrity();
             if (sb.length() > 0) sb.append(", ");
-            sb.append(i.sent()).append('/').append(i.lost()).append('/').append(i.reordered()).append('/').append(i.corrupt());
+            sb.append(i.sent()).append('/').append(i.lost()).append('/').append(i.reordered()).append('/').append(i.corrupt())
+                    .append(ResultWriters.duplicates(i));
         }
         return sb.length() == 0 ? "–" : sb.toString();
     }

@@ -310,22 +310,49 @@ static uint32_t probe_seq(const uint8_t *b) {
     return s;
 }
 
-/* peer.Integrity */
+/* peer.Integrity: a window of the last INTEGRITY_WINDOW sequence numbers tells a second copy
+ * (duplicates, not received again) from a late one (reordered). */
+#define INTEGRITY_WINDOW 4096
 typedef struct {
-    uint64_t received, reordered, corrupt, bytes, next_expected;
+    uint64_t received, reordered, corrupt, bytes, next_expected, duplicates;
+    uint64_t seen[INTEGRITY_WINDOW / 64];
 } integrity;
 
+static void integrity_mark(integrity *in, uint64_t s, int arrived) {
+    uint64_t bit = 1ull << (s & 63);
+    if (arrived) in->seen[(s % INTEGRITY_WINDOW) / 64] |= bit;
+    else in->seen[(s % INTEGRITY_WINDOW) / 64] &= ~bit;
+}
+
 static void integrity_record(integrity *in, uint32_t seq, int valid, size_t len) {
-    in->received++;
-    in->bytes += len;
     if (!valid) {
+        in->received++;
+        in->bytes += len;
         in->corrupt++;
         return;
     }
     int32_t gap = (int32_t)(seq - (uint32_t)in->next_expected);
-    if (gap == 0) in->next_expected++;
-    else if (gap > 0) in->next_expected += (uint64_t)gap + 1;
-    else in->reordered++;
+    if (gap >= 0) {
+        uint64_t arrived = in->next_expected + (uint64_t)gap;
+        uint64_t from = arrived >= INTEGRITY_WINDOW && arrived - INTEGRITY_WINDOW + 1 > in->next_expected
+                ? arrived - INTEGRITY_WINDOW + 1 : in->next_expected;
+        for (uint64_t s = from; s < arrived; s++) integrity_mark(in, s, 0);
+        integrity_mark(in, arrived, 1);
+        in->next_expected = arrived + 1;
+    } else {
+        uint64_t back = (uint64_t)(-(int64_t)gap);
+        if (back <= INTEGRITY_WINDOW && back <= in->next_expected) {
+            uint64_t s = in->next_expected - back;
+            if (in->seen[(s % INTEGRITY_WINDOW) / 64] & (1ull << (s & 63))) {
+                in->duplicates++;
+                return;
+            }
+            integrity_mark(in, s, 1);
+        }
+        in->reordered++;
+    }
+    in->received++;
+    in->bytes += len;
 }
 
 /* ---------------------------------------------------------------- errors, names, cleanup */
@@ -586,7 +613,11 @@ static void peer_loop(void) {
             T->send(buf, (size_t)n);
         }
         if (end_pending && (T->lossy || in.received >= end_sent)) {
-            uint64_t a[6] = {in.received, in.reordered, in.corrupt, in.bytes, first, last};
+            /* A control message is at most CONTROL_MAX (a signal train, a 64-byte queue message): the
+             * C pair's STATS carries duplicates where Java's has the last arrival, which the C runner
+             * does not read. */
+            uint64_t a[6] = {in.received, in.reordered, in.corrupt, in.bytes, first, in.duplicates};
+            (void)last;
             T->send(reply, ctl_write(reply, CTL_STATS, 6, a));
             sinking = 0;
             end_pending = 0;
@@ -597,7 +628,7 @@ static void peer_loop(void) {
 /* ---------------------------------------------------------------- the runner */
 
 typedef struct {
-    uint64_t sent, received, lost, reordered, corrupt;
+    uint64_t sent, received, lost, reordered, corrupt, duplicates;
     uint64_t count;
     double p50, p90, p99, p999, max, mean; /* µs; negative = not measured */
     double msgs_per_s, mb_per_s, elapsed_s;
@@ -793,7 +824,8 @@ static void run_open_loop(result *r, uint64_t warmup_ns, uint64_t duration_ns, d
     if (o.total > MAX_SAMPLES) fail(2, "rate x duration is over %u messages", MAX_SAMPLES);
     o.actual = calloc(o.total, sizeof *o.actual);
     uint32_t *lat = malloc(o.total * sizeof *lat), *raw = malloc(o.total * sizeof *raw);
-    if (!o.actual || !lat || !raw) fail_errno("malloc", "open-loop samples");
+    uint8_t *got = calloc(o.total, 1); /* a second copy is a duplicate, not an echo */
+    if (!o.actual || !lat || !raw || !got) fail_errno("malloc", "open-loop samples");
     counters_begin();
     uint64_t cpu_r0 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID), cpu_p0 = have_peer_clock ? cpu_ns(peer_clock) : 0;
     uint64_t start = now_ns();
@@ -814,6 +846,8 @@ static void run_open_loop(result *r, uint64_t warmup_ns, uint64_t duration_ns, d
         uint64_t seq = probe_seq(rbuf), intended;
         memcpy(&intended, rbuf + 8, 8);
         if (seq >= o.total) { r->corrupt++; continue; }
+        if (got[seq]) { received--; r->duplicates++; continue; }
+        got[seq] = 1;
         uint64_t d = now - intended, dr = now - o.actual[seq];
         lat[n] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
         raw[n] = dr > UINT32_MAX ? UINT32_MAX : (uint32_t)dr;
@@ -850,6 +884,7 @@ static void run_open_loop(result *r, uint64_t warmup_ns, uint64_t duration_ns, d
     r->msgs_per_s = seconds > 0 ? (double)o.total / seconds : 0; /* achieved sending rate */
     r->mb_per_s = r->msgs_per_s * (double)msg_size / 1e6;
     free(o.actual);
+    free(got);
     free(lat);
     free(raw);
 }
@@ -888,6 +923,7 @@ static void sink_session(result *r, uint64_t duration_ns, int measured) {
     r->received = ctl_arg(rbuf, 0);
     r->reordered = ctl_arg(rbuf, 1);
     r->corrupt = ctl_arg(rbuf, 2);
+    r->duplicates = ctl_arg(rbuf, 5); /* the C peer's slot for them, see peer_loop */
     uint64_t bytes = ctl_arg(rbuf, 3);
     r->lost = sent > r->received ? sent - r->received : 0;
     r->count = r->received;
@@ -925,9 +961,9 @@ static void print_result(const char *mode, const result *r) {
         print_num("raw_p50_us", r->raw_p50);
         print_num("raw_p99_us", r->raw_p99);
     }
-    printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
+    printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu,\"duplicates\":%llu",
            (unsigned long long)r->sent, (unsigned long long)r->received, (unsigned long long)r->lost,
-           (unsigned long long)r->reordered, (unsigned long long)r->corrupt);
+           (unsigned long long)r->reordered, (unsigned long long)r->corrupt, (unsigned long long)r->duplicates);
     counters_print();
     printf(",\"params\":\"");
     for (const char *p = T->params; *p; p++)
@@ -1104,9 +1140,9 @@ int main(int argc, char **argv) {
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         fail(1, "peer ended with %s %d", WIFSIGNALED(status) ? "signal" : "status",
              WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-    if (r.corrupt || r.reordered || (!T->lossy && r.lost))
-        fail(3, "integrity failure: sent %llu, received %llu, lost %llu, reordered %llu, corrupt %llu",
+    if (r.corrupt || r.reordered || r.duplicates || (!T->lossy && r.lost))
+        fail(3, "integrity failure: sent %llu, received %llu, lost %llu, reordered %llu, corrupt %llu, duplicates %llu",
              (unsigned long long)r.sent, (unsigned long long)r.received, (unsigned long long)r.lost,
-             (unsigned long long)r.reordered, (unsigned long long)r.corrupt);
+             (unsigned long long)r.reordered, (unsigned long long)r.corrupt, (unsigned long long)r.duplicates);
     return 0;
 }

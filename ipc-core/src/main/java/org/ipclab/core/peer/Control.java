@@ -18,7 +18,11 @@ public final class Control {
     public static final int SINK = 3;
     /** runner → peer: [sent] end of the sink run; the peer answers {@link #STATS}. */
     public static final int SINK_END = 4;
-    /** peer → runner: [received, reordered, corrupt, bytes, firstArrivalNanos, lastArrivalNanos, runId]. */
+    /**
+     * peer → runner: [received, reordered, corrupt, bytes, firstArrivalNanos, lastArrivalNanos, runId, duplicates].
+     * Fields are only ever appended: a reader takes the ones the message is long enough for
+     * (runId and duplicates came later; an older peer sends neither).
+     */
     public static final int STATS = 5;
 
     /** server → client, instead of HELLO: [most clients at once] the server is full; it closes the connection. */

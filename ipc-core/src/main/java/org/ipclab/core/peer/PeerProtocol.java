@@ -256,7 +256,7 @@ public enum PeerProtocol {
             } else if (op == Control.SINK_END) {
                 sinking = false;
                 Control.write(reply, Control.STATS, integrity.received(), integrity.reordered(),
-                        integrity.corrupt(), integrity.bytes(), firstArrival, lastArrival, runId);
+                        integrity.corrupt(), integrity.bytes(), firstArrival, lastArrival, runId, integrity.duplicates());
                 AckedChannel.send(channel, reply, send);
             } else if (sinking) {
                 lastArrival = System.nanoTime();

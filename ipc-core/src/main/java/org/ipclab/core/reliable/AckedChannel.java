@@ -258,6 +258,11 @@ public final class AckedChannel implements Channel {
     }
 
     @Override
+    public String peer() {
+        return inner.peer();
+    }
+
+    @Override
     public int maxMessageSize() {
         return inner.maxMessageSize();
     }
