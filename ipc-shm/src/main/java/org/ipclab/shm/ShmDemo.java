@@ -243,7 +243,7 @@ public final class ShmDemo implements Demo {
         ipcs(out, "-m", r.shmid);
         out.println("  System V semaphores, ipcs -s (key, id, owner, perms, nsems):");
         ipcs(out, "-s", r.sysvSem.semid);
-        out.println("  /proc/sysvipc/shm: cpid " + me + " created it, lpid " + consumer.pid() + " attached last, nattch 2:");
+        out.println("  /proc/sysvipc/shm (the key in decimal): cpid " + me + " created it, lpid " + consumer.pid() + " attached last, nattch 2:");
         out.println("    " + header(SysvShmSweeper.SYSVIPC_SHM) + "\n    " + sysvRow(SysvShmSweeper.SYSVIPC_SHM, r.shmid));
         out.println("  /proc/sysvipc/sem:");
         out.println("    " + header(SysvSemSweeper.SYSVIPC_SEM) + "\n    " + sysvRow(SysvSemSweeper.SYSVIPC_SEM, r.sysvSem.semid));
@@ -259,11 +259,12 @@ public final class ShmDemo implements Demo {
         long seen = (long) ShmLayout.LONG.getVolatile(seg, RESULT_VALUE);
         out.printf("consumer: woke after %.0f ms, read %d and exited — exit detaches it%n",
                 (long) ShmLayout.LONG.getVolatile(seg, RESULT_WAITED_NANOS) / 1e6, seen);
-        out.println("  " + sysvRow(SysvShmSweeper.SYSVIPC_SHM, r.shmid) + "   <- nattch 1: only this process");
+        out.println("  " + sysvRow(SysvShmSweeper.SYSVIPC_SHM, r.shmid) + "   <- key 0, perms 1600 (SHM_DEST|0600), nattch 1: only this process");
         r.sysvMapping.detach();
         r.sysvMapping = null;
         String gone = sysvRow(SysvShmSweeper.SYSVIPC_SHM, r.shmid);
-        out.println("shmdt: the last detach destroys it: " + (gone.isEmpty() ? "no row in /proc/sysvipc/shm any more" : "STILL THERE: " + gone));
+        out.println("this process detaches (ipclab maps private zeros over the attachment, which drops it as shmdt would, and no stray"
+                + " access can crash the JVM); the last detach destroys it: " + (gone.isEmpty() ? "no row in /proc/sysvipc/shm any more" : "STILL THERE: " + gone));
         r.sysvSem.remove();
         out.println("semctl(" + r.sysvSem.semid + ", IPC_RMID): a semaphore set has no attachments, it goes at once (a sleeper would get EIDRM)");
         r.sysvSem = null;
