@@ -120,6 +120,7 @@ public final class ShmProvider implements ChannelProvider {
         } catch (IOException | RuntimeException e) {
             for (String sem : created) unlinkQuietly(sem);
             removeSegment(segment);
+            segment.detach();
             throw e;
         }
         return new ShmServerEnd(spec, segment, created, sysv);

@@ -119,6 +119,10 @@ class SysvShmTest {
             mine.remove();
             assertTrue(row(ours).isEmpty(), "ipc clean removed ours");
             assertTrue(row(Integer.parseInt(id)).isPresent(), "and not theirs");
+            if (Users.isRoot()) {
+                other.remove(); // what `ipc clean --all-users` does for root
+                assertTrue(row(Integer.parseInt(id)).isEmpty(), "root with --all-users removes another user's segment");
+            }
         } finally {
             SysvShm.remove(ours);
             for (String id : theirs) new ProcessBuilder("ipcrm", "-m", id).start().waitFor();

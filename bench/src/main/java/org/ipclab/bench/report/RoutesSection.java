@@ -122,7 +122,7 @@ public final class RoutesSection {
         double min = rows.stream().mapToDouble(x -> x.latency.p50Us()).min().orElse(1);
         double max = rows.stream().mapToDouble(x -> Math.max(x.latency.p50Us(), x.latency.p99Us())).max().orElse(1);
         double lo = Math.floor(Math.log10(min)), hi = Math.max(lo + 1, Math.ceil(Math.log10(max)));
-        int left = 300, width = 380, bar = 10, rowH = 2 * bar + 10, top = 40;
+        int left = 320, width = 360, bar = 10, rowH = 2 * bar + 10, top = 40;
         int height = top + rows.size() * rowH + 30;
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                 "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 760 %d\" width=\"760\" height=\"%d\" role=\"img\" aria-label=\"%s\">%n",
