@@ -47,11 +47,16 @@ public final class ShmProvider implements ChannelProvider {
     static final String NAME = "shm";
     static final int DEFAULT_CAPACITY = 4 << 20;
     static final Path DEFAULT_DIR = Path.of("/dev/shm");
+    /*
+     * Where the peer finds the segment: declared INTERNAL options (set by the server end in its peer
+     * spec), not ChannelSpec.INTERNAL_PREFIX ones, because `ipc serve` prints them in the
+     * `ipc connect` line it offers, as it does semid.
+     */
     /** segment=posix: the file the peer maps. */
-    static final String SEGMENT_FILE = ChannelSpec.INTERNAL_PREFIX + "shm-file";
+    static final String SEGMENT_FILE = "segment-file";
     /** segment=sysv: the shmid the peer attaches, and the segment's name (for its semaphores' names). */
-    static final String SHMID = ChannelSpec.INTERNAL_PREFIX + "shmid";
-    static final String SEGMENT_NAME = ChannelSpec.INTERNAL_PREFIX + "shm-name";
+    static final String SHMID = "shmid";
+    static final String SEGMENT_NAME = "shm-name";
 
     @Override
     public String name() {
@@ -85,6 +90,9 @@ public final class ShmProvider implements ChannelProvider {
                                 "bytes per ring (one each way), a power of two from " + ShmLayout.MIN_CAPACITY + " to "
                                         + Units.formatSize(ShmLayout.MAX_CAPACITY).replace(" ", "") + "; the largest message is capacity - 8"),
                         MechanismOption.text("path", DEFAULT_DIR.toString(), "directory for the segment file (tmpfs keeps it in RAM)").withShortcut(),
+                        MechanismOption.internal(SEGMENT_FILE, "segment=posix: the segment file the peer maps"),
+                        MechanismOption.internal(SHMID, "segment=sysv: the System V segment the peer attaches"),
+                        MechanismOption.internal(SEGMENT_NAME, "segment=sysv: the segment's name, which its POSIX semaphores are named after"),
                         MechanismOption.internal("semid", "wait=sysv-sem: the System V semaphore set the peer uses"))
                 // jnr-ffi (semaphores, posix_fallocate) calls native code: JDK 22+ warns unless it is allowed.
                 .peerJvmFlags(Runtime.version().feature() >= 22 ? List.of("--enable-native-access=ALL-UNNAMED") : List.of())

@@ -47,7 +47,7 @@ public final class RoutesSection {
                 + "A route is the mechanism and the choices it ran with; \"spins\" marks a waiting side that burns its CPU instead of sleeping.</p>\n");
         sb.append(chart(routes));
         sb.append("<table><tr>");
-        for (String h : new String[] {"route", "waits", "size", "placement", "RTT p50 µs", "p99 µs", "p99.9 µs", "msgs/s", "MB/s"}) {
+        for (String h : new String[] {"shared-memory route", "waits", "size", "placement", "RTT p50 µs", "p99 µs", "p99.9 µs", "msgs/s", "MB/s"}) {
             sb.append("<th>").append(SvgChart.esc(h)).append("</th>");
         }
         sb.append("</tr>\n");
