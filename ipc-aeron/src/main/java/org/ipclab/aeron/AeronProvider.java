@@ -85,7 +85,7 @@ public final class AeronProvider implements ChannelProvider {
         return MechanismInfo.builder(NAME)
                 .description("Aeron aeron:ipc publication/subscription pairs, embedded media driver (shared thread), wait=spin|yield|park")
                 .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
-                        Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY)
+                        Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY, Capability.SHARED_MEMORY)
                 .capabilityIf(wait.busyWaits(), Capability.BUSY_WAITS)
                 .maxMessageSize(FrameDescriptor.computeMaxMessageLength(term))
                 .options(MechanismOption.choice("wait", "spin", "Agrona idle strategy of the polling side: spin=BusySpin, yield=Yielding,"

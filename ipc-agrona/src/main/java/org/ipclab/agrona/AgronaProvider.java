@@ -55,7 +55,7 @@ public final class AgronaProvider implements ChannelProvider {
         return MechanismInfo.builder(NAME)
                 .description("Agrona OneToOneRingBuffer x2 over a mapped /dev/shm file, wait=spin|yield|park (Agrona idle strategies)")
                 .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
-                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY)
+                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY, Capability.SHARED_MEMORY)
                 .capabilityIf(wait.busyWaits(), Capability.BUSY_WAITS)
                 .maxMessageSize(AgronaSegment.maxMessage(capacity))
                 .options(MechanismOption.choice("wait", "spin", "Agrona idle strategy while waiting: spin=BusySpin, yield=Yielding,"

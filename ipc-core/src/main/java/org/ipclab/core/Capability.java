@@ -29,6 +29,11 @@ public enum Capability {
      * protocol instead ({@link org.ipclab.core.peer.PeerProtocol}).
      */
     NOTIFICATION,
+    /**
+     * The data path is memory both processes map (a ring, a log, a queue file): no system call per
+     * message unless a side sleeps. The report's "shared-memory routes" are the mechanisms with it.
+     */
+    SHARED_MEMORY,
     /** A waiting side burns its CPU instead of sleeping: with fewer CPUs than waiters it starves its peer. */
     BUSY_WAITS,
     /**

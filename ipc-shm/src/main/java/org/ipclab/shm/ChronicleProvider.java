@@ -83,7 +83,7 @@ public final class ChronicleProvider implements ChannelProvider {
         return MechanismInfo.builder(NAME)
                 .description("Chronicle Queue: two memory-mapped append-only queues in a private dir (default under /dev/shm)")
                 .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
-                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY)
+                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY, Capability.SHARED_MEMORY)
                 .capabilityIf(waitOption(spec).busyWaits(), Capability.BUSY_WAITS)
                 .maxMessageSize(MAX_MESSAGE)
                 .options(MechanismOption.choice("wait", "spin", "how a side waits for a message", "spin", "yield", "park"),

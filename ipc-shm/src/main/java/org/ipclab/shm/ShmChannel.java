@@ -106,10 +106,10 @@ final class ShmChannel implements Channel {
             NamedSemaphore b = null;
             NamedSemaphore c = null;
             try {
-                a = NamedSemaphore.open(ShmSegment.dataSemaphore(segment.path, out));
-                b = NamedSemaphore.open(ShmSegment.spaceSemaphore(segment.path, out));
-                c = NamedSemaphore.open(ShmSegment.dataSemaphore(segment.path, in));
-                this.inSpaceSem = Wakeup.posix(NamedSemaphore.open(ShmSegment.spaceSemaphore(segment.path, in)));
+                a = NamedSemaphore.open(segment.dataSemaphore(out));
+                b = NamedSemaphore.open(segment.spaceSemaphore(out));
+                c = NamedSemaphore.open(segment.dataSemaphore(in));
+                this.inSpaceSem = Wakeup.posix(NamedSemaphore.open(segment.spaceSemaphore(in)));
             } catch (IOException | RuntimeException e) {
                 for (NamedSemaphore s : new NamedSemaphore[] {a, b, c}) if (s != null) s.close();
                 throw e;

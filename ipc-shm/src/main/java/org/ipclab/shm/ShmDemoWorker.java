@@ -12,15 +12,20 @@ import java.time.Duration;
 /**
  * The child process of {@link ShmDemo}: maps the demo's file, says READY, waits for GO, then runs
  * the same loop as the parent. Started as
- * {@code java -cp ... org.ipclab.shm.ShmDemoWorker FILE MODE N MUTEX ORDER}; exits 0 when done.
+ * {@code java -cp ... org.ipclab.shm.ShmDemoWorker FILE MODE N MUTEX ORDER}, or for step 5
+ * {@code SHMID sysv-consume 1 SEMID ORDER}; exits 0 when done.
  */
 public final class ShmDemoWorker {
     private ShmDemoWorker() {
     }
 
     public static void main(String[] args) throws Exception {
-        Path file = Path.of(args[0]);
         String mode = args[1];
+        if (mode.equals("sysv-consume")) {
+            sysvConsume(Integer.parseInt(args[0]), Integer.parseInt(args[3]));
+            System.exit(0);
+        }
+        Path file = Path.of(args[0]);
         int n = Integer.parseInt(args[2]);
         MappedByteBuffer buf;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -45,6 +50,21 @@ public final class ShmDemoWorker {
             }
         }
         System.exit(0);
+    }
+
+    /** Step 5: attaches the System V segment by its id, says READY, sleeps in semop -1 until the parent's +1, reads SLOT. */
+    private static void sysvConsume(int shmid, int semid) throws IOException {
+        ByteBuffer buf = SysvShm.attach(shmid, ShmDemo.SIZE).buffer;
+        Wakeup order = SysvSemaphores.open(semid).member(0);
+        ShmLayout.LONG.setVolatile(buf, ShmDemo.READY, 1L);
+        while ((long) ShmLayout.LONG.getVolatile(buf, ShmDemo.GO) == 0) Thread.onSpinWait();
+        long start = System.nanoTime();
+        while (!order.acquire(Duration.ofSeconds(1))) {
+            if (System.nanoTime() - start > 30_000_000_000L) throw new IOException("no semop +1 within 30 s");
+        }
+        long waited = System.nanoTime() - start;
+        ShmLayout.LONG.setVolatile(buf, ShmDemo.RESULT_VALUE, (long) ShmLayout.LONG.getAcquire(buf, ShmDemo.SLOT));
+        ShmLayout.LONG.setVolatile(buf, ShmDemo.RESULT_WAITED_NANOS, waited);
     }
 
     /** Adds 1 to the shared counter {@code n} times, synchronised as {@code mode} says. */

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
-import org.ipclab.core.IpcException;
 import org.ipclab.core.Leftover;
 import org.ipclab.core.Sweeper;
 
@@ -75,9 +74,9 @@ public final class SysvSemSweeper implements Sweeper {
             return uid;
         }
 
+        /** Called for ours, or by root with --all-users ({@link Sweeper#removable}): root may remove anyone's set. */
         @Override
         public void remove() throws IOException {
-            if (!ours) throw new IpcException(describe() + ": left alone");
             if (SysvSemaphores.api().semctl(semid, 0, SysvSemaphores.IPC_RMID, 0) != 0) {
                 int errno = jnr.ffi.Runtime.getRuntime(SysvSemaphores.api()).getLastError();
                 if (errno != SysvSemaphores.EINVAL && errno != SysvSemaphores.EIDRM) {

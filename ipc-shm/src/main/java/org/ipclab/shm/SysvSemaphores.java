@@ -102,21 +102,26 @@ final class SysvSemaphores {
 
     /** A fresh 0600 set under one of our keys ({@code IPC_EXCL}), or IPC_PRIVATE when our four slots are taken; all values 0. */
     static SysvSemaphores create() throws NativeException {
+        return create(COUNT);
+    }
+
+    /** As {@link #create()}, with {@code count} semaphores ({@code ipc demo shm} uses one). */
+    static SysvSemaphores create(int count) throws NativeException {
         long pid = ProcessHandle.current().pid();
         int id = -1;
         int key = IPC_PRIVATE;
         for (int slot = 0; slot < 4 && id < 0; slot++) {
             key = key(pid, slot);
-            id = api().semget(key, COUNT, IPC_CREAT | IPC_EXCL | 0600);
-            if (id < 0 && errno() != EEXIST) throw new NativeException(String.format("semget(0x%08x, %d, IPC_CREAT|IPC_EXCL|0600)", key, COUNT), errno());
+            id = api().semget(key, count, IPC_CREAT | IPC_EXCL | 0600);
+            if (id < 0 && errno() != EEXIST) throw new NativeException(String.format("semget(0x%08x, %d, IPC_CREAT|IPC_EXCL|0600)", key, count), errno());
         }
         if (id < 0) {
             key = IPC_PRIVATE;
-            id = api().semget(IPC_PRIVATE, COUNT, IPC_CREAT | 0600);
-            if (id < 0) throw new NativeException("semget(IPC_PRIVATE, " + COUNT + ", 0600)", errno());
+            id = api().semget(IPC_PRIVATE, count, IPC_CREAT | 0600);
+            if (id < 0) throw new NativeException("semget(IPC_PRIVATE, " + count + ", 0600)", errno());
         }
         SysvSemaphores set = new SysvSemaphores(id, key);
-        for (int i = 0; i < COUNT; i++) {
+        for (int i = 0; i < count; i++) {
             if (api().semctl(id, i, SETVAL, 0) < 0) {
                 int e = errno();
                 set.remove();

@@ -1,6 +1,7 @@
 package org.ipclab.shm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,7 +34,19 @@ class ShmDemoTest {
         assertTrue(out.contains("rw-s"), "shows the shared mapping from /proc/<pid>/maps:\n" + out);
         assertEquals(2, out.split("Exact\\.", -1).length - 1, "semaphore and CAS rounds are exact:\n" + out);
         assertTrue(out.contains("read 42"), "the ordered consumer read the producer's value:\n" + out);
+        assertTrue(out.contains("read 42 and exited"), "the System V consumer read the producer's value too:\n" + out);
+        assertTrue(out.contains("ipcs -m") && out.contains("ipcs -s") && out.contains("/proc/sysvipc/shm") && out.contains("/proc/sysvipc/sem"),
+                "all three families shown:\n" + out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("\\s+0x00000000\\s+\\d+\\s+\\S+\\s+600\\s+4096\\s+2\\s+dest\\s*")),
+                "marked for destruction with both attached, in ipcs -m:\n" + out);
+        assertTrue(out.contains("no row in /proc/sysvipc/shm any more"), out);
+        assertTrue(out.contains("Afterwards: nothing of ours"), out);
         assertEquals(0, ShmRingTest.countOurs(), "the demo removed its file and semaphores");
+        long me = ProcessHandle.current().pid();
+        for (String l : java.nio.file.Files.readAllLines(SysvShmSweeper.SYSVIPC_SHM)) {
+            SysvShmSweeper.Row row = SysvShmSweeper.Row.parse(l);
+            assertFalse(row != null && row.cpid() == me && row.size() == ShmDemo.SIZE, "a demo segment of ours is left: " + l);
+        }
     }
 
     @Test

@@ -45,7 +45,7 @@ class ShmFaultsTest {
                 ch.write(garbage, 0);
             }
             ProtocolException e = assertThrows(ProtocolException.class,
-                    () -> provider.connect(ChannelSpec.of("shm").with("segment", file.toString()), STEP));
+                    () -> provider.connect(ChannelSpec.of("shm").with(ShmProvider.SEGMENT_FILE, file.toString()), STEP));
             assertTrue(e.getMessage().contains("not an ipclab shm segment") && e.getMessage().contains("magic"), e.getMessage());
         } finally {
             Files.deleteIfExists(file);
@@ -55,7 +55,7 @@ class ShmFaultsTest {
     @Test
     void aSegmentOfAnotherLayoutVersionIsRefused() throws IOException {
         try (ServerEnd server = provider.open(ChannelSpec.of("shm").with("capacity", "4k"))) {
-            Path file = Path.of(server.effectiveParameters().get("segment"));
+            Path file = Path.of(server.effectiveParameters().get("segmentFile"));
             ByteBuffer version = ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(0, ShmLayout.VERSION + 1);
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.write(version, ShmLayout.VERSION_OFFSET);
@@ -68,7 +68,7 @@ class ShmFaultsTest {
     @Test
     void aNonexistentSegmentIsAClearError() {
         IpcException e = assertThrows(IpcException.class,
-                () -> provider.connect(ChannelSpec.of("shm").with("segment", "/dev/shm/ipclab-1-shm-nothere"), STEP));
+                () -> provider.connect(ChannelSpec.of("shm").with(ShmProvider.SEGMENT_FILE, "/dev/shm/ipclab-1-shm-nothere"), STEP));
         assertTrue(e.getMessage().contains("no segment"), e.getMessage());
     }
 
@@ -87,7 +87,7 @@ class ShmFaultsTest {
             ShmLayout.LONG.setRelease(segment.buffer, ShmLayout.CREATOR_PID_OFFSET, dead);
 
             IpcException e = assertThrows(IpcException.class,
-                    () -> provider.connect(ChannelSpec.of("shm").with("segment", file.toString()), STEP));
+                    () -> provider.connect(ChannelSpec.of("shm").with(ShmProvider.SEGMENT_FILE, file.toString()), STEP));
             assertTrue(e.getMessage().contains("stale segment") && e.getMessage().contains("ipc clean"), e.getMessage());
 
             List<Leftover> found = new FileSweeper().find(false).stream()
@@ -123,7 +123,7 @@ class ShmFaultsTest {
             }
             // The same directory takes a segment that fits.
             try (ServerEnd ok = provider.open(ChannelSpec.of("shm").with("path", dir.toString()).with("capacity", "64k"))) {
-                assertTrue(Files.exists(Path.of(ok.effectiveParameters().get("segment"))));
+                assertTrue(Files.exists(Path.of(ok.effectiveParameters().get("segmentFile"))));
             }
         } finally {
             if (mounted) run("umount", "-l", dir.toString()); // lazy: our mapping of the small segment lives until GC
@@ -136,7 +136,7 @@ class ShmFaultsTest {
     void peerDeathWhileWaitingIsAnErrorNotAHang(String wait) throws Exception {
         // The server end watches the peer's pid from the header; a pid that is gone ends the wait.
         try (ServerEnd server = provider.open(ChannelSpec.of("shm").with("capacity", "4k").with("wait", wait))) {
-            ShmSegment attached = ShmSegment.attach(Path.of(server.effectiveParameters().get("segment")));
+            ShmSegment attached = ShmSegment.attach(Path.of(server.effectiveParameters().get("segmentFile")));
             long dead = deadPid();
             ShmLayout.LONG.setRelease(attached.buffer, ShmLayout.PEER_PID_OFFSET, dead);
             var ch = server.accept(STEP, Optional.empty());

@@ -272,7 +272,7 @@ class ShmRingTest {
         try (ServerEnd server = provider.open(ChannelSpec.of("shm").with("wait", "park").with("capacity", "64k"))) {
             assertEquals("park", server.effectiveParameters().get("wait"));
             assertEquals("65536", server.effectiveParameters().get("capacity"));
-            Path file = Path.of(server.effectiveParameters().get("segment"));
+            Path file = Path.of(server.effectiveParameters().get("segmentFile"));
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         }
     }

@@ -174,6 +174,7 @@ public final class Reports {
             sb.append(chart.getValue());
         }
 
+        sb.append(RoutesSection.html(r));
         sb.append("<h2>Table</h2>\n").append(markdownToHtmlTable(r));
         if (!r.notes().isEmpty()) {
             sb.append("<h2>Notes</h2><ul>");
