@@ -226,6 +226,7 @@ public final class Reports {
         if (!tput.isEmpty()) charts.put("throughput-vs-size", tput.render());
         String bars = javaVersusC(r);
         if (!bars.isEmpty()) charts.put("java-vs-c", bars);
+        RoutesSection.svg(r).ifPresent(c -> charts.put("shared-memory-routes", c));
         return charts;
     }
 
