@@ -165,6 +165,7 @@ public final class Reports {
 
         Map<String, String> charts = charts(r);
         String section = "";
+        charts.remove("shared-memory-routes"); // in its own section below, beside its table
         for (Map.Entry<String, String> chart : charts.entrySet()) {
             String heading = chart.getKey().startsWith("latency-") ? "Latency distribution"
                     : chart.getKey().startsWith("percentiles-") ? "Latency distribution per mechanism"
