@@ -131,7 +131,66 @@ public final class LabCatalog {
                             "To the kernel a thread is a task of its process (clone(2) with CLONE_THREAD): one directory per thread in "
                                     + "/proc/PID/task, its name in comm (proc(5)). /proc/PID/comm is only the main thread's name.",
                             "new Thread(runnable, \"lab8-worker-\" + i) (daemon, sleeping); then for each dir in "
-                                    + "Files.list(Path.of(\"/proc\", pid, \"task\")): Files.readString(dir.resolve(\"comm\")).strip()")))
+                                    + "Files.list(Path.of(\"/proc\", pid, \"task\")): Files.readString(dir.resolve(\"comm\")).strip()"))),
+            new Lab(9, "message-queues", "POSIX message queues: priorities, a full queue, a queue that outlives its creator", 50, List.of(
+                    new Task(1, 3, "Queues.create makes a NEW owner-only queue with the given mq_maxmsg and mq_msgsize; remove unlinks it",
+                            "mq_open(3): O_CREAT alone reuses a queue that is there; O_EXCL makes an existing name an error (EEXIST). "
+                                    + "The limits only take effect when the queue is created. PosixMq returns -errno: turn EEXIST and ENOENT "
+                                    + "into the java.nio.file exceptions.",
+                            "int mqd = PosixMq.open(name, O_RDWR | O_CREAT | O_EXCL, maxmsg, msgsize); "
+                                    + "if (mqd == -EEXIST) throw new FileAlreadyExistsException(name); remove: PosixMq.unlink(name), -ENOENT -> NoSuchFileException"),
+                    new Task(2, 3, "send/receive carry the priority: the kernel delivers the highest priority first, FIFO within one",
+                            "mq_send(3) takes the priority; mq_receive(3) removes the oldest message of the highest priority and says "
+                                    + "which priority it had. The receive buffer must be at least mq_msgsize (PosixMq.receive sizes it).",
+                            "PosixMq.send(mqd, text.getBytes(UTF_8), priority); PosixMq.Message m = PosixMq.receive(mqd, errno); "
+                                    + "return new Message(m.text(), m.priority());"),
+                    new Task(3, 3, "a full queue: send waits for room, offer on an O_NONBLOCK descriptor returns false at once (EAGAIN)",
+                            "When mq_curmsgs == mq_maxmsg, mq_send blocks, unless the open file description has O_NONBLOCK: then it "
+                                    + "fails with EAGAIN. The flag belongs to the descriptor, so open a second one just for offers.",
+                            "openForOffer: PosixMq.open(name, O_WRONLY | O_NONBLOCK, 0, 0); offer: rc == -EAGAIN -> false"),
+                    new Task(4, 2, "Producer fills a queue and exits; the queue and its messages stay in the kernel until unlinked",
+                            "POSIX queues have kernel persistence (mq_overview(7)): closing the descriptor or exiting does not remove "
+                                    + "them, mq_unlink does. pending: open by name, mq_getattr's mq_curmsgs, close again.",
+                            "Producer: mqd = Queues.create(name, k, 64); send k; PosixMq.close(mqd); no remove. "
+                                    + "pending: mqd = PosixMq.open(name, O_RDONLY, 0, 0); try { return attributes(mqd).curmsgs(); } finally { close(mqd); }"))),
+            new Lab(10, "realtime-signals", "Real-time vs standard signals: merged while blocked, or queued in order with a value", 45, List.of(
+                    new Task(1, 3, "Receiver blocks its signals in one thread, says ready, then takes what is pending: one USR1, one ALRM",
+                            "Block BEFORE printing ready: a USR1 or real-time signal that finds no thread blocking it ends the JVM. "
+                                    + "While a standard signal is pending, another of the same number is not queued (signal(7)). Take with a "
+                                    + "zero timeout until nothing is left: waiting would hang after the last.",
+                            "int[] set = signals(); SigQueue.block(set); println(\"ready pid \" + pid + \" tid \" + SigQueue.tid()); readLine(); "
+                                    + "for (SigQueue.Info i; (i = SigQueue.take(Duration.ZERO, set)) != null; ) println(\"got \" + i.signo() + \" \" + i.value());"),
+                    new Task(2, 3, "real-time signals are all queued, each with its value: the lowest number first, each in the order sent",
+                            "Each sigqueue of a real-time signal adds one entry to the pending queue; take() returns one entry per call. "
+                                    + "Do not take each signal number once: take until the whole set has nothing pending."),
+                    new Task(3, 2, "Sender.send queues a signal once per value, each carrying its value, and refuses pid <= 1",
+                            "SigQueue.queue is sigqueue(3) aimed at one thread: it returns -errno; a refusal (ESRCH: no such process) "
+                                    + "becomes an IOException. kill(2) cannot carry a value.",
+                            "if (pid <= 1 || tid <= 0) throw new IllegalArgumentException(...); for (int v : values) { int rc = SigQueue.queue(pid, tid, signo, v); "
+                                    + "if (rc < 0) throw new IOException(...); }"),
+                    new Task(4, 2, "Pending.of reads a thread's pending signals from /proc/PID/task/TID/status",
+                            "proc(5): SigPnd is the thread's own pending set, ShdPnd the whole process's; signals aimed at a thread are "
+                                    + "in SigPnd. The mask is hexadecimal, bit N-1 for signal N.",
+                            "long mask = Long.parseUnsignedLong(line.substring(\"SigPnd:\".length()).strip(), 16); "
+                                    + "for (int s = 1; s <= 64; s++) if ((mask >>> (s - 1) & 1) == 1) list.add(s);"))),
+            new Lab(11, "shell-pipeline", "The shell's pipeline from the kernel's side: pipe, fork, dup2, exec, seen with strace", 45, List.of(
+                    new Task(1, 3, "Trace.of reads a strace -f -y trace: the pipes made, the programs run, the pipes that link two processes",
+                            "Each line starts with the pid. Count pipe/pipe2 lines; an execve that fails says '= -1 ENOENT' (a PATH "
+                                    + "search), and a split one finishes on its pid's '<... execve resumed>' line. With -y, dup2(4<pipe:[N]>, 1) "
+                                    + "names the pipe N: a link is a pipe one pid put on fd 1 and another on fd 0.",
+                            "per line: pid = the first word; a pattern for dup2/dup3 whose first argument is N<pipe:[INODE]> and second 0 or 1; "
+                                    + "Map<String, Set<String>> onFd1, onFd0 (inode -> pids); links = inodes whose fd-0 pids include one not in its fd-1 pids."),
+                    new Task(2, 2, "Trace.record runs a command under strace, following its children, descriptors decoded, into a file",
+                            "strace(1): -f follows the children (the stages ARE the shell's children), -y shows what a descriptor is, "
+                                    + "-e trace=... picks the calls, -o FILE keeps the trace apart from the command's own output.",
+                            "List.of(\"strace\", \"-f\", \"-y\", \"-qq\", \"-e\", \"trace=pipe,pipe2,dup2,dup3,clone,clone3,vfork,execve,close\", "
+                                    + "\"-o\", out.toString()) + command; start, wait, Files.readAllLines(out)"),
+                    new Task(3, 3, "Plumbing runs a Java pipeline the kernel sees as the shell's: stage k's fd 1 and stage k+1's fd 0 are one pipe",
+                            "All stages at once, each stdout the next one's stdin, this JVM only at the two ends: that is one pipe per |, "
+                                    + "as dup2 shows in the trace. Running them one after another through the JVM gives the same text but no "
+                                    + "pipeline (and never ends for yes | head).",
+                            "List<Process> ps = ProcessBuilder.startPipeline(builders); String out = new String(ps.get(ps.size() - 1)"
+                                    + ".getInputStream().readAllBytes(), UTF_8); for (Process p : ps) p.waitFor();")))
     );
 
     public static List<Lab> all() {
