@@ -9,7 +9,7 @@ import org.opentest4j.AssertionFailedError;
 /**
  * Random inputs for a check, so that a hard-coded answer fails, with the seed named in the problem of a failed
  * test: {@code @RegisterExtension final Seeded seeded = new Seeded();} then {@code seeded.random()}. A teacher
- * repeats a failed run's inputs with {@code -Dipclab.labs.seed=N} on the task's JVM.
+ * repeats a failed run's inputs with {@code -Dipclab.labs.seed=N} on the grader's JVM ({@link Grader} passes it on).
  */
 public final class Seeded implements TestExecutionExceptionHandler {
     public static final String PROPERTY = "ipclab.labs.seed";
