@@ -63,14 +63,24 @@ public final class LabCatalog {
                             "produce: write VALUE, then new ShmSemaphore(buf, Layout.READY).release(); consume: acquire(timeout), then read VALUE."))),
             new Lab(4, "ring-buffer", "A ring buffer in shared memory behind the Channel interface", 90, List.of(
                     new Task(1, 4, "Ring.offer/poll keep whole messages in order, across the wrap-around, and refuse what does not fit",
-                            "Positions only grow; the byte at p is at DATA + (p & (CAPACITY-1)). Free = CAPACITY - (TAIL - HEAD). "
-                                    + "Write the bytes, THEN setRelease(TAIL); read getAcquire(TAIL), THEN the bytes, THEN setRelease(HEAD)."),
+                            "Positions only grow; the byte at p is at DATA + (p & (CAPACITY-1)); free = CAPACITY - (TAIL - HEAD), and a "
+                                    + "message needs HEADER + length of it. The trap: the other process may see a new TAIL before the bytes it "
+                                    + "covers, or reuse bytes you have not read yet: publish each counter with release, read the other's with acquire.",
+                            "offer: head = getAcquire(HEAD); tail = get(TAIL); if (CAPACITY - (tail - head) < HEADER + len) return false; "
+                                    + "write length and bytes at tail (byte by byte, masked); setRelease(TAIL, tail + HEADER + len). "
+                                    + "poll: tail = getAcquire(TAIL); if (tail == head) return CLOSED set ? END_OF_STREAM : NO_MESSAGE; "
+                                    + "read length, check it, copy out; setRelease(HEAD, head + HEADER + len)."),
                     new Task(2, 2, "RingChannel.send/receive wait for room or a message, and give up at the timeout",
-                            "Loop: try once; if it worked return; if System.nanoTime() is past the deadline throw IpcTimeoutException; "
-                                    + "else idle(n). receive returns END_OF_STREAM as soon as poll does."),
+                            "No kernel object wakes you up here: the waiting is yours. Try, and between tries spin briefly, then yield or "
+                                    + "park, so a waiting process does not eat a CPU; stop at the timeout. End of stream is an answer, not a wait.",
+                            "long deadline = System.nanoTime() + timeout.toNanos(); for (int n = 0; !tx.offer(message); n++) { "
+                                    + "if (System.nanoTime() - deadline > 0) throw new IpcTimeoutException(...); idle(n); } "
+                                    + "idle: n < 1000 ? Thread.onSpinWait() : LockSupport.parkNanos(20_000); receive returns END_OF_STREAM as soon as poll does."),
                     new Task(3, 4, "your mechanism passes the project's Channel contract suite between two processes",
-                            "The problem line names the contract tests that failed. Tasks 1 and 2 first; then: does close() set CLOSED "
-                                    + "(END_OF_STREAM for the peer)? Does a 65536-byte message fit (HEADER + MAX_MESSAGE <= CAPACITY)?"))),
+                            "The problem line names the contract tests that failed. Tasks 1 and 2 first; then think about the ends: what "
+                                    + "does the peer see after close(), and does the largest message the channel promises fit in the ring?",
+                            "close(): tx.close() sets CLOSED (the peer's receive then returns END_OF_STREAM once the ring is empty); "
+                                    + "maxMessageSize() returns MAX_MESSAGE, and HEADER + MAX_MESSAGE <= CAPACITY; trySend/tryReceive call offer/poll once."))),
             new Lab(5, "sockets", "Sockets: framing a byte stream, Unix vs TCP, stream vs datagram", 60, List.of(
                     new Task(1, 3, "Frames.write/read carry whole messages over a byte stream (u32 LE length + payload)",
                             "A read may return fewer bytes than asked: loop until the buffer is full; -1 before any byte of a frame "
@@ -162,7 +172,9 @@ public final class LabCatalog {
                                     + "for (SigQueue.Info i; (i = SigQueue.take(Duration.ZERO, set)) != null; ) println(\"got \" + i.signo() + \" \" + i.value());"),
                     new Task(2, 3, "real-time signals are all queued, each with its value: the lowest number first, each in the order sent",
                             "Each sigqueue of a real-time signal adds one entry to the pending queue; take() returns one entry per call. "
-                                    + "Do not take each signal number once: take until the whole set has nothing pending."),
+                                    + "Do not take each signal number once: take until the whole set has nothing pending.",
+                            "for (SigQueue.Info i; (i = SigQueue.take(Duration.ZERO, set)) != null; ) println(...): one call per queued "
+                                    + "entry, the whole set each time, so the kernel picks the order."),
                     new Task(3, 2, "Sender.send queues a signal once per value, each carrying its value, and refuses pid <= 1",
                             "SigQueue.queue is sigqueue(3) aimed at one thread: it returns -errno; a refusal (ESRCH: no such process) "
                                     + "becomes an IOException. kill(2) cannot carry a value.",
