@@ -36,7 +36,7 @@ public final class LabCatalog {
                             "mkfifo(1) (or mkfifo(3)) makes the FIFO; the JDK cannot. Check its exit status, and refuse an existing path "
                                     + "with FileAlreadyExistsException before you try.",
                             "new ProcessBuilder(\"mkfifo\", \"-m\", \"600\", path.toString()).start().waitFor() == 0, else IOException."),
-                    new Task(2, 4, "a server and a client in two unrelated processes exchange 50 requests through two FIFOs",
+                    new Task(2, 4, "a server and a client in two unrelated processes exchange 30-70 requests (another number each run) through two FIFOs",
                             "open(2) of a FIFO blocks until the other end is opened too (fifo(7)). Think about the order in which each "
                                     + "side opens the two FIFOs: can both be waiting at once? Flush after every line.",
                             "Server and client open the FIFOs in the same order: requests first, then replies."),
@@ -48,11 +48,11 @@ public final class LabCatalog {
                                     + "size, map it READ_WRITE; the name comes from org.ipclab.core.Names.unique (in ipc-core). Only the creator removes it.",
                             "Path.of(\"/dev/shm\", Names.unique(\"lab3\")); Files.createFile(p, asFileAttribute(fromString(\"rw-------\"))); "
                                     + "FileChannel.open(p, READ, WRITE).map(READ_WRITE, 0, size); close(): Files.deleteIfExists(p)."),
-                    new Task(2, 3, "two processes × 100000 increments with a semaphore as a mutex: exactly 200000",
+                    new Task(2, 3, "two processes × n increments (n changes each run) with a semaphore as a mutex: exactly 2n",
                             "The semaphore (org.ipclab.labs.support.ShmSemaphore, given) is the mutex: P before the read-add-write, V "
                                     + "after, every time, also when something throws. The check counts the P and V operations.",
                             "mutex.acquire(timeout); try { read COUNTER; write COUNTER + 1; } finally { mutex.release(); }"),
-                    new Task(3, 3, "two processes × 100000 increments with compare-and-set: exactly 200000",
+                    new Task(3, 3, "two processes × n increments (n changes each run) with compare-and-set: exactly 2n",
                             "Layout.LONG is a VarHandle: compareAndSet writes only if the slot still holds what you read; when another "
                                     + "process got there first, read again and retry.",
                             "while (true) { long v = (long) Layout.LONG.getVolatile(buf, Layout.COUNTER); "
