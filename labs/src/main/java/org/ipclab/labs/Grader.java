@@ -90,6 +90,8 @@ public final class Grader {
         cmd.add("-XX:+DisableAttachMechanism"); // no agent loaded into the grading JVM from a process the student starts
         cmd.add("-D" + LabDirs.PROPERTY + "=" + setup.labsDir());
         if (setup.tmp() != null) cmd.add("-Djava.io.tmpdir=" + setup.tmp());
+        String seed = System.getProperty(Seeded.PROPERTY); // a teacher repeating a failed run's random inputs
+        if (seed != null && seed.matches("-?\\d{1,19}")) cmd.add("-D" + Seeded.PROPERTY + "=" + seed);
         cmd.add("-cp");
         cmd.add(setup.classPath());
         cmd.add(GradeMain.class.getName());

@@ -36,7 +36,7 @@ public final class LabCatalog {
                             "mkfifo(1) (or mkfifo(3)) makes the FIFO; the JDK cannot. Check its exit status, and refuse an existing path "
                                     + "with FileAlreadyExistsException before you try.",
                             "new ProcessBuilder(\"mkfifo\", \"-m\", \"600\", path.toString()).start().waitFor() == 0, else IOException."),
-                    new Task(2, 4, "a server and a client in two unrelated processes exchange 50 requests through two FIFOs",
+                    new Task(2, 4, "a server and a client in two unrelated processes exchange 30-70 requests (another number each run) through two FIFOs",
                             "open(2) of a FIFO blocks until the other end is opened too (fifo(7)). Think about the order in which each "
                                     + "side opens the two FIFOs: can both be waiting at once? Flush after every line.",
                             "Server and client open the FIFOs in the same order: requests first, then replies."),
@@ -48,11 +48,11 @@ public final class LabCatalog {
                                     + "size, map it READ_WRITE; the name comes from org.ipclab.core.Names.unique (in ipc-core). Only the creator removes it.",
                             "Path.of(\"/dev/shm\", Names.unique(\"lab3\")); Files.createFile(p, asFileAttribute(fromString(\"rw-------\"))); "
                                     + "FileChannel.open(p, READ, WRITE).map(READ_WRITE, 0, size); close(): Files.deleteIfExists(p)."),
-                    new Task(2, 3, "two processes × 100000 increments with a semaphore as a mutex: exactly 200000",
+                    new Task(2, 3, "two processes × n increments (n changes each run) with a semaphore as a mutex: exactly 2n",
                             "The semaphore (org.ipclab.labs.support.ShmSemaphore, given) is the mutex: P before the read-add-write, V "
                                     + "after, every time, also when something throws. The check counts the P and V operations.",
                             "mutex.acquire(timeout); try { read COUNTER; write COUNTER + 1; } finally { mutex.release(); }"),
-                    new Task(3, 3, "two processes × 100000 increments with compare-and-set: exactly 200000",
+                    new Task(3, 3, "two processes × n increments (n changes each run) with compare-and-set: exactly 2n",
                             "Layout.LONG is a VarHandle: compareAndSet writes only if the slot still holds what you read; when another "
                                     + "process got there first, read again and retry.",
                             "while (true) { long v = (long) Layout.LONG.getVolatile(buf, Layout.COUNTER); "
@@ -63,14 +63,24 @@ public final class LabCatalog {
                             "produce: write VALUE, then new ShmSemaphore(buf, Layout.READY).release(); consume: acquire(timeout), then read VALUE."))),
             new Lab(4, "ring-buffer", "A ring buffer in shared memory behind the Channel interface", 90, List.of(
                     new Task(1, 4, "Ring.offer/poll keep whole messages in order, across the wrap-around, and refuse what does not fit",
-                            "Positions only grow; the byte at p is at DATA + (p & (CAPACITY-1)). Free = CAPACITY - (TAIL - HEAD). "
-                                    + "Write the bytes, THEN setRelease(TAIL); read getAcquire(TAIL), THEN the bytes, THEN setRelease(HEAD)."),
+                            "Positions only grow; the byte at p is at DATA + (p & (CAPACITY-1)); free = CAPACITY - (TAIL - HEAD), and a "
+                                    + "message needs HEADER + length of it. The trap: the other process may see a new TAIL before the bytes it "
+                                    + "covers, or reuse bytes you have not read yet: publish each counter with release, read the other's with acquire.",
+                            "offer: head = getAcquire(HEAD); tail = get(TAIL); if (CAPACITY - (tail - head) < HEADER + len) return false; "
+                                    + "write length and bytes at tail (byte by byte, masked); setRelease(TAIL, tail + HEADER + len). "
+                                    + "poll: tail = getAcquire(TAIL); if (tail == head) return CLOSED set ? END_OF_STREAM : NO_MESSAGE; "
+                                    + "read length, check it, copy out; setRelease(HEAD, head + HEADER + len)."),
                     new Task(2, 2, "RingChannel.send/receive wait for room or a message, and give up at the timeout",
-                            "Loop: try once; if it worked return; if System.nanoTime() is past the deadline throw IpcTimeoutException; "
-                                    + "else idle(n). receive returns END_OF_STREAM as soon as poll does."),
+                            "No kernel object wakes you up here: the waiting is yours. Try, and between tries spin briefly, then yield or "
+                                    + "park, so a waiting process does not eat a CPU; stop at the timeout. End of stream is an answer, not a wait.",
+                            "long deadline = System.nanoTime() + timeout.toNanos(); for (int n = 0; !tx.offer(message); n++) { "
+                                    + "if (System.nanoTime() - deadline > 0) throw new IpcTimeoutException(...); idle(n); } "
+                                    + "idle: n < 1000 ? Thread.onSpinWait() : LockSupport.parkNanos(20_000); receive returns END_OF_STREAM as soon as poll does."),
                     new Task(3, 4, "your mechanism passes the project's Channel contract suite between two processes",
-                            "The problem line names the contract tests that failed. Tasks 1 and 2 first; then: does close() set CLOSED "
-                                    + "(END_OF_STREAM for the peer)? Does a 65536-byte message fit (HEADER + MAX_MESSAGE <= CAPACITY)?"))),
+                            "The problem line names the contract tests that failed. Tasks 1 and 2 first; then think about the ends: what "
+                                    + "does the peer see after close(), and does the largest message the channel promises fit in the ring?",
+                            "close(): tx.close() sets CLOSED (the peer's receive then returns END_OF_STREAM once the ring is empty); "
+                                    + "maxMessageSize() returns MAX_MESSAGE, and HEADER + MAX_MESSAGE <= CAPACITY; trySend/tryReceive call offer/poll once."))),
             new Lab(5, "sockets", "Sockets: framing a byte stream, Unix vs TCP, stream vs datagram", 60, List.of(
                     new Task(1, 3, "Frames.write/read carry whole messages over a byte stream (u32 LE length + payload)",
                             "A read may return fewer bytes than asked: loop until the buffer is full; -1 before any byte of a frame "
@@ -131,7 +141,68 @@ public final class LabCatalog {
                             "To the kernel a thread is a task of its process (clone(2) with CLONE_THREAD): one directory per thread in "
                                     + "/proc/PID/task, its name in comm (proc(5)). /proc/PID/comm is only the main thread's name.",
                             "new Thread(runnable, \"lab8-worker-\" + i) (daemon, sleeping); then for each dir in "
-                                    + "Files.list(Path.of(\"/proc\", pid, \"task\")): Files.readString(dir.resolve(\"comm\")).strip()")))
+                                    + "Files.list(Path.of(\"/proc\", pid, \"task\")): Files.readString(dir.resolve(\"comm\")).strip()"))),
+            new Lab(9, "message-queues", "POSIX message queues: priorities, a full queue, a queue that outlives its creator", 50, List.of(
+                    new Task(1, 3, "Queues.create makes a NEW owner-only queue with the given mq_maxmsg and mq_msgsize; remove unlinks it",
+                            "mq_open(3): O_CREAT alone reuses a queue that is there; O_EXCL makes an existing name an error (EEXIST). "
+                                    + "The limits only take effect when the queue is created. PosixMq returns -errno: turn EEXIST and ENOENT "
+                                    + "into the java.nio.file exceptions.",
+                            "int mqd = PosixMq.open(name, O_RDWR | O_CREAT | O_EXCL, maxmsg, msgsize); "
+                                    + "if (mqd == -EEXIST) throw new FileAlreadyExistsException(name); remove: PosixMq.unlink(name), -ENOENT -> NoSuchFileException"),
+                    new Task(2, 3, "send/receive carry the priority: the kernel delivers the highest priority first, FIFO within one",
+                            "mq_send(3) takes the priority; mq_receive(3) removes the oldest message of the highest priority and says "
+                                    + "which priority it had. The receive buffer must be at least mq_msgsize (PosixMq.receive sizes it).",
+                            "PosixMq.send(mqd, text.getBytes(UTF_8), priority); PosixMq.Message m = PosixMq.receive(mqd, errno); "
+                                    + "return new Message(m.text(), m.priority());"),
+                    new Task(3, 3, "a full queue: send waits for room, offer on an O_NONBLOCK descriptor returns false at once (EAGAIN)",
+                            "When mq_curmsgs == mq_maxmsg, mq_send blocks, unless the open file description has O_NONBLOCK: then it "
+                                    + "fails with EAGAIN. The flag belongs to the descriptor, so open a second one just for offers.",
+                            "openForOffer: PosixMq.open(name, O_WRONLY | O_NONBLOCK, 0, 0); offer: rc == -EAGAIN -> false"),
+                    new Task(4, 2, "Producer fills a queue and exits; the queue and its messages stay in the kernel until unlinked",
+                            "POSIX queues have kernel persistence (mq_overview(7)): closing the descriptor or exiting does not remove "
+                                    + "them, mq_unlink does. pending: open by name, mq_getattr's mq_curmsgs, close again.",
+                            "Producer: mqd = Queues.create(name, k, 64); send k; PosixMq.close(mqd); no remove. "
+                                    + "pending: mqd = PosixMq.open(name, O_RDONLY, 0, 0); try { return attributes(mqd).curmsgs(); } finally { close(mqd); }"))),
+            new Lab(10, "realtime-signals", "Real-time vs standard signals: merged while blocked, or queued in order with a value", 45, List.of(
+                    new Task(1, 3, "Receiver blocks its signals in one thread, says ready, then takes what is pending: one USR1, one ALRM",
+                            "Block BEFORE printing ready: a USR1 or real-time signal that finds no thread blocking it ends the JVM. "
+                                    + "While a standard signal is pending, another of the same number is not queued (signal(7)). Take with a "
+                                    + "zero timeout until nothing is left: waiting would hang after the last.",
+                            "int[] set = signals(); SigQueue.block(set); println(\"ready pid \" + pid + \" tid \" + SigQueue.tid()); readLine(); "
+                                    + "for (SigQueue.Info i; (i = SigQueue.take(Duration.ZERO, set)) != null; ) println(\"got \" + i.signo() + \" \" + i.value());"),
+                    new Task(2, 3, "real-time signals are all queued, each with its value: the lowest number first, each in the order sent",
+                            "Each sigqueue of a real-time signal adds one entry to the pending queue; take() returns one entry per call. "
+                                    + "Do not take each signal number once: take until the whole set has nothing pending.",
+                            "for (SigQueue.Info i; (i = SigQueue.take(Duration.ZERO, set)) != null; ) println(...): one call per queued "
+                                    + "entry, the whole set each time, so the kernel picks the order."),
+                    new Task(3, 2, "Sender.send queues a signal once per value, each carrying its value, and refuses pid <= 1",
+                            "SigQueue.queue is sigqueue(3) aimed at one thread: it returns -errno; a refusal (ESRCH: no such process) "
+                                    + "becomes an IOException. kill(2) cannot carry a value.",
+                            "if (pid <= 1 || tid <= 0) throw new IllegalArgumentException(...); for (int v : values) { int rc = SigQueue.queue(pid, tid, signo, v); "
+                                    + "if (rc < 0) throw new IOException(...); }"),
+                    new Task(4, 2, "Pending.of reads a thread's pending signals from /proc/PID/task/TID/status",
+                            "proc(5): SigPnd is the thread's own pending set, ShdPnd the whole process's; signals aimed at a thread are "
+                                    + "in SigPnd. The mask is hexadecimal, bit N-1 for signal N.",
+                            "long mask = Long.parseUnsignedLong(line.substring(\"SigPnd:\".length()).strip(), 16); "
+                                    + "for (int s = 1; s <= 64; s++) if ((mask >>> (s - 1) & 1) == 1) list.add(s);"))),
+            new Lab(11, "shell-pipeline", "The shell's pipeline from the kernel's side: pipe, fork, dup2, exec, seen with strace", 45, List.of(
+                    new Task(1, 3, "Trace.of reads a strace -f -y trace: the pipes made, the programs run, the pipes that link two processes",
+                            "Each line starts with the pid. Count pipe/pipe2 lines; an execve that fails says '= -1 ENOENT' (a PATH "
+                                    + "search), and a split one finishes on its pid's '<... execve resumed>' line. With -y, dup2(4<pipe:[N]>, 1) "
+                                    + "names the pipe N: a link is a pipe one pid put on fd 1 and another on fd 0.",
+                            "per line: pid = the first word; a pattern for dup2/dup3 whose first argument is N<pipe:[INODE]> and second 0 or 1; "
+                                    + "Map<String, Set<String>> onFd1, onFd0 (inode -> pids); links = inodes whose fd-0 pids include one not in its fd-1 pids."),
+                    new Task(2, 2, "Trace.record runs a command under strace, following its children, descriptors decoded, into a file",
+                            "strace(1): -f follows the children (the stages ARE the shell's children), -y shows what a descriptor is, "
+                                    + "-e trace=... picks the calls, -o FILE keeps the trace apart from the command's own output.",
+                            "List.of(\"strace\", \"-f\", \"-y\", \"-qq\", \"-e\", \"trace=pipe,pipe2,dup2,dup3,clone,clone3,vfork,execve,close\", "
+                                    + "\"-o\", out.toString()) + command; start, wait, Files.readAllLines(out)"),
+                    new Task(3, 3, "Plumbing runs a Java pipeline the kernel sees as the shell's: stage k's fd 1 and stage k+1's fd 0 are one pipe",
+                            "All stages at once, each stdout the next one's stdin, this JVM only at the two ends: that is one pipe per |, "
+                                    + "as dup2 shows in the trace. Running them one after another through the JVM gives the same text but no "
+                                    + "pipeline (and never ends for yes | head).",
+                            "List<Process> ps = ProcessBuilder.startPipeline(builders); String out = new String(ps.get(ps.size() - 1)"
+                                    + ".getInputStream().readAllBytes(), UTF_8); for (Process p : ps) p.waitFor();")))
     );
 
     public static List<Lab> all() {

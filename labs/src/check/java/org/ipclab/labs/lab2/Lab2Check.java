@@ -21,13 +21,18 @@ import java.util.stream.IntStream;
 import org.ipclab.core.Names;
 import org.ipclab.labs.Checks;
 import org.ipclab.labs.Jvm;
+import org.ipclab.labs.Seeded;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /** Lab 2 check. Tasks and hints: {@link org.ipclab.labs.LabCatalog}. */
 class Lab2Check {
+    @RegisterExtension
+    final Seeded seeded = new Seeded();
+    private final java.util.Random random = seeded.random();
     private Path dir;
 
     @BeforeEach
@@ -75,11 +80,13 @@ class Lab2Check {
     @Test
     @Timeout(10) // a client that opens replies first deadlocks with the server: this timeout ends it
     void task2_unrelatedClientAndServer() throws Exception {
-        Process server = startServer(50);
-        List<String> msgs = IntStream.rangeClosed(1, 50).mapToObj(i -> "message " + i).collect(Collectors.toList());
+        int count = 30 + random.nextInt(41);
+        Process server = startServer(count);
+        String word = org.ipclab.core.Names.random(6);
+        List<String> msgs = IntStream.rangeClosed(1, count).mapToObj(i -> word + " " + random.nextInt(1_000_000)).collect(Collectors.toList());
         List<String> replies = FifoClient.ask(dir, msgs);
         assertEquals(msgs.stream().map(m -> "ECHO " + m).collect(Collectors.toList()), replies);
-        assertTrue(server.waitFor(5, TimeUnit.SECONDS), "the server did not exit after answering 50 requests");
+        assertTrue(server.waitFor(5, TimeUnit.SECONDS), "the server did not exit after answering " + count + " requests");
         assertEquals(0, server.exitValue(), "the server's exit code");
     }
 

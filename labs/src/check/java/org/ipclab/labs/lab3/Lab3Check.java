@@ -21,15 +21,20 @@ import java.util.concurrent.TimeUnit;
 import org.ipclab.core.Names;
 import org.ipclab.labs.Checks;
 import org.ipclab.labs.Jvm;
+import org.ipclab.labs.Seeded;
 import org.ipclab.labs.support.Layout;
 import org.ipclab.labs.support.ShmSemaphore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /** Lab 3 check. Tasks and hints: {@link org.ipclab.labs.LabCatalog}. */
 class Lab3Check {
-    private static final int N = 100_000;
+    @RegisterExtension
+    final Seeded seeded = new Seeded();
+    /** Increments per process, another number each run: a counter that is right by construction fails. */
+    private final int n = 80_000 + seeded.random().nextInt(40_001);
     private Path file;
 
     @AfterEach
@@ -84,7 +89,7 @@ class Lab3Check {
         new ShmSemaphore(shared, Layout.MUTEX).init(1);
         List<Process> workers = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            workers.add(new ProcessBuilder(Jvm.command("org.ipclab.labs.lab3.CounterWorker", file.toString(), mode, String.valueOf(N)))
+            workers.add(new ProcessBuilder(Jvm.command("org.ipclab.labs.lab3.CounterWorker", file.toString(), mode, String.valueOf(n)))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
         }
         for (Process p : workers) {
@@ -98,12 +103,12 @@ class Lab3Check {
     @Timeout(45)
     void task2_semaphoreMakesTheCounterExact() throws Exception {
         long counter = runTwoWorkers("locked");
-        assertEquals(2L * N, counter, "lost " + (2L * N - counter) + " updates");
+        assertEquals(2L * n, counter, "lost " + (2L * n - counter) + " updates");
         // Right is not enough: the lesson is the semaphore. It counts its P and V operations itself.
         ShmSemaphore mutex = new ShmSemaphore(sharedBuffer, Layout.MUTEX);
-        assertEquals(2L * N, mutex.acquires(), "P (acquire) operations on the MUTEX semaphore: one per increment is "
-                + 2L * N + "; the counter must be protected by the semaphore, not by another atomic operation");
-        assertEquals(2L * N, mutex.releases(), "V (release) operations on the MUTEX semaphore (one per acquire)");
+        assertEquals(2L * n, mutex.acquires(), "P (acquire) operations on the MUTEX semaphore: one per increment is "
+                + 2L * n + "; the counter must be protected by the semaphore, not by another atomic operation");
+        assertEquals(2L * n, mutex.releases(), "V (release) operations on the MUTEX semaphore (one per acquire)");
         assertEquals(1, mutex.value(), "the mutex must end free (1)");
     }
 
@@ -111,7 +116,7 @@ class Lab3Check {
     @Timeout(45)
     void task3_compareAndSetMakesTheCounterExact() throws Exception {
         long counter = runTwoWorkers("cas");
-        assertEquals(2L * N, counter, "lost " + (2L * N - counter) + " updates");
+        assertEquals(2L * n, counter, "lost " + (2L * n - counter) + " updates");
     }
 
     @Test

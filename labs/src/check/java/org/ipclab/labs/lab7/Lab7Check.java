@@ -18,23 +18,44 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.ipclab.labs.Seeded;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Lab 7 check. Tasks and hints: {@link org.ipclab.labs.LabCatalog}. */
 class Lab7Check {
+    @RegisterExtension
+    final Seeded seeded = new Seeded();
+    private final java.util.Random random = seeded.random();
+    /** Random p50 values (µs, two decimals, all different), so that a ranking written down in advance fails. */
+    private int made;
+    private final double tcp64 = p50(), unix64 = p50(), udp64 = p50(), tcp4k = p50(), unix4k = p50();
+    private final double rate = 1000 + random.nextInt(1_000_000) + 0.5;
+
+    private double p50() {
+        return 2 + random.nextInt(6000) / 100.0 + ++made * 0.0001; // the ten-thousandths keep any two apart
+    }
+
     /** A results file in the documented schema, with a failed and a throughput measurement and a field from the future. */
-    private static final String FIXTURE = "{\"tool\":\"ipclab\",\"partial\":false,\"futureField\":{\"x\":1},\"config\":{\"repeat\":3},"
-            + "\"measurements\":["
-            + m("tcp", "latency", 64, "ok", "{\"count\":10,\"p50Us\":28.5,\"p99Us\":60.0}", "null")
-            + "," + m("unix", "latency", 64, "ok", "{\"count\":10,\"p50Us\":19.25,\"p99Us\":40.0}", "null")
-            + "," + m("udp", "latency", 64, "ok", "{\"count\":10,\"p50Us\":26.0,\"p99Us\":50.0}", "null")
-            + "," + m("fifo", "latency", 64, "failed", "null", "null")
-            + "," + m("tcp", "latency", 4096, "ok", "{\"count\":10,\"p50Us\":35.0,\"p99Us\":70.0}", "null")
-            + "," + m("unix", "latency", 4096, "ok", "{\"count\":10,\"p50Us\":36.5,\"p99Us\":71.0}", "null")
-            + "," + m("tcp", "throughput", 4096, "ok", "null", "123456.5")
-            + "]}";
+    private String fixture() {
+        return "{\"tool\":\"ipclab\",\"partial\":false,\"futureField\":{\"x\":1},\"config\":{\"repeat\":3},"
+                + "\"measurements\":["
+                + m("tcp", "latency", 64, "ok", "{\"count\":10,\"p50Us\":" + tcp64 + ",\"p99Us\":90.0}", "null")
+                + "," + m("unix", "latency", 64, "ok", "{\"count\":10,\"p50Us\":" + unix64 + ",\"p99Us\":90.0}", "null")
+                + "," + m("udp", "latency", 64, "ok", "{\"count\":10,\"p50Us\":" + udp64 + ",\"p99Us\":90.0}", "null")
+                + "," + m("fifo", "latency", 64, "failed", "null", "null")
+                + "," + m("tcp", "latency", 4096, "ok", "{\"count\":10,\"p50Us\":" + tcp4k + ",\"p99Us\":90.0}", "null")
+                + "," + m("unix", "latency", 4096, "ok", "{\"count\":10,\"p50Us\":" + unix4k + ",\"p99Us\":90.0}", "null")
+                + "," + m("tcp", "throughput", 4096, "ok", "null", String.valueOf(rate))
+                + "]}";
+    }
+
+    /** The mechanisms by increasing p50. */
+    private static List<String> ranked(Map<String, Double> p50) {
+        return p50.entrySet().stream().sorted(Map.Entry.comparingByValue()).map(Map.Entry::getKey).toList();
+    }
 
     private static String m(String mech, String mode, int size, String status, String latency, String rate) {
         return "{\"mechanism\":\"" + mech + "\",\"mode\":\"" + mode + "\",\"sizeBytes\":" + size + ",\"status\":\"" + status + "\","
@@ -47,7 +68,7 @@ class Lab7Check {
 
     private List<Study.Row> fixtureRows() throws Exception {
         Path f = tmp.resolve("results.json");
-        Files.writeString(f, FIXTURE);
+        Files.writeString(f, fixture());
         return Study.load(f);
     }
 
@@ -59,11 +80,11 @@ class Lab7Check {
         Study.Row unix = rows.stream().filter(r -> r.mechanism().equals("unix") && r.sizeBytes() == 64).findFirst()
                 .orElseThrow(() -> new AssertionError("no row for unix at 64 B"));
         assertEquals("latency", unix.mode());
-        assertEquals(19.25, unix.p50Us(), 1e-9, "unix 64 B p50Us");
+        assertEquals(unix64, unix.p50Us(), 1e-9, "unix 64 B p50Us");
         assertEquals(null, unix.msgsPerSec(), "msgsPerSec of a latency row");
         Study.Row tput = rows.stream().filter(r -> r.mode().equals("throughput")).findFirst()
                 .orElseThrow(() -> new AssertionError("the throughput row is missing"));
-        assertEquals(123456.5, tput.msgsPerSec(), 1e-9, "msgsPerSec");
+        assertEquals(rate, tput.msgsPerSec(), 1e-9, "msgsPerSec");
         assertEquals(null, tput.p50Us(), "p50Us of a throughput row");
         assertFalse(rows.stream().anyMatch(r -> r.mechanism().equals("fifo")), "the failed fifo measurement must be left out");
     }
@@ -72,8 +93,10 @@ class Lab7Check {
     @Timeout(10)
     void task2_rankByLatency() throws Exception {
         List<Study.Row> rows = fixtureRows();
-        assertEquals(List.of("unix", "udp", "tcp"), Study.rankByLatency(rows, 64), "ranking at 64 B");
-        assertEquals(List.of("tcp", "unix"), Study.rankByLatency(rows, 4096), "ranking at 4096 B (throughput rows do not count)");
+        assertEquals(ranked(Map.of("tcp", tcp64, "unix", unix64, "udp", udp64)), Study.rankByLatency(rows, 64),
+                "ranking at 64 B (p50: tcp " + tcp64 + ", unix " + unix64 + ", udp " + udp64 + ")");
+        assertEquals(ranked(Map.of("tcp", tcp4k, "unix", unix4k)), Study.rankByLatency(rows, 4096),
+                "ranking at 4096 B (p50: tcp " + tcp4k + ", unix " + unix4k + "; throughput rows do not count)");
         assertEquals(List.of(), Study.rankByLatency(rows, 1), "ranking at a size nobody measured");
     }
 
