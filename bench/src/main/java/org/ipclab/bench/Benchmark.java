@@ -136,6 +136,7 @@ public final class Benchmark {
                 + (baseline == null ? 0 : cfg.warmup().toNanos() + cfg.duration().toNanos());
         PeerSession session = null;
         String sessionFor = null;
+        List<Deferred> cRuns = new ArrayList<>();
         try {
             for (int i = 0; i < items.size() && !ExitCleanup.shuttingDown(); i++) {
                 Item item = items.get(i);
@@ -143,6 +144,7 @@ public final class Benchmark {
                 if (session != null && !item.provider().name().equals(sessionFor)) {
                     session.close();
                     session = null;
+                    runBaselines(cRuns, cfg, items.size());
                 }
                 if (session == null) {
                     try {
@@ -160,17 +162,38 @@ public final class Benchmark {
                 runner.window(kernelCounters ? CounterWindow.pair(session.pid()) : MeasureWindow.NONE);
                 Results.Measurement m = measure(runner, target, item.mode(), item.size(), cfg);
                 if (ExitCleanup.shuttingDown()) break; // interrupted: this one was cut short, do not report it as measured
-                if (baseline != null && m.summary() != null) m = m.withBaseline(nativeFigure(item, cfg, m));
+                if (baseline != null && m.summary() != null) cRuns.add(new Deferred(done.size(), i + 1, item, m));
                 record(m);
                 if ("failed".equals(m.status())) {
                     session.close(); // the channel may be mid-message; the next item gets a fresh peer
                     session = null;
+                    runBaselines(cRuns, cfg, items.size());
                 }
             }
         } finally {
             if (session != null) session.close();
         }
+        runBaselines(cRuns, cfg, items.size());
         return report(cfg, environment, version, startedAt, false);
+    }
+
+    /** A Java measurement whose C figure is still to be taken, and where it sits in the results. */
+    private record Deferred(int index, int number, Item item, Results.Measurement java) {
+    }
+
+    /**
+     * The C figures of the mechanism just measured, taken after its Java peer has exited: a peer
+     * JVM that busy-waits for its next command would otherwise share a CPU with the C pair (it
+     * halved the C shm throughput at 1 MiB), and even an idle one is a process more on the machine.
+     */
+    private void runBaselines(List<Deferred> cRuns, BenchConfig cfg, int total) {
+        for (Deferred d : cRuns) {
+            if (ExitCleanup.shuttingDown()) break;
+            progress.started(d.number(), total, d.item().label() + ", the C program", Duration.ofNanos(
+                    cfg.warmup().toNanos() + cfg.duration().toNanos()));
+            done.set(d.index(), d.java().withBaseline(nativeFigure(d.item(), cfg, d.java())));
+        }
+        cRuns.clear();
     }
 
     /**
