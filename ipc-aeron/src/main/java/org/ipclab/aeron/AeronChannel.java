@@ -14,6 +14,7 @@ import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.ipclab.agrona.IdleWait;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
@@ -43,7 +44,7 @@ final class AeronChannel implements Channel, ControlledFragmentHandler {
     private final ExclusivePublication out;
     private final Image in;
     private final AutoCloseable onClose;
-    private final AeronWait wait;
+    private final IdleWait wait;
     private final IdleStrategy sendIdle;
     private final IdleStrategy receiveIdle;
     private final PeerLiveness peer;
@@ -63,7 +64,7 @@ final class AeronChannel implements Channel, ControlledFragmentHandler {
     private volatile boolean closed;
 
     /** @param onClose what closing this end releases besides the publication (the peer's whole Aeron client) */
-    AeronChannel(ExclusivePublication out, Image in, AeronWait wait, PeerLiveness peer, AutoCloseable onClose) {
+    AeronChannel(ExclusivePublication out, Image in, IdleWait wait, PeerLiveness peer, AutoCloseable onClose) {
         this.out = out;
         this.in = in;
         this.wait = wait;

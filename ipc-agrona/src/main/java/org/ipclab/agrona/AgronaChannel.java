@@ -42,7 +42,7 @@ final class AgronaChannel implements Channel, ControlledMessageHandler {
     private final int ourClosedFlag;
     private final int theirClosedFlag;
     private final int maxMessage;
-    private final AgronaWait wait;
+    private final IdleWait wait;
     private final IdleStrategy sendIdle;
     private final IdleStrategy receiveIdle;
     private final PeerLiveness peer;
@@ -56,7 +56,7 @@ final class AgronaChannel implements Channel, ControlledMessageHandler {
     private volatile boolean closed;
 
     /** @param server true for the end that created the segment: it sends on ring 0 */
-    AgronaChannel(AgronaSegment segment, boolean server, AgronaWait wait, PeerLiveness peer) {
+    AgronaChannel(AgronaSegment segment, boolean server, IdleWait wait, PeerLiveness peer) {
         this.segment = segment;
         UnsafeBuffer outRing = server ? segment.ring0 : segment.ring1;
         this.out = new OneToOneRingBuffer(outRing);
