@@ -25,6 +25,7 @@ import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FrameDescriptor;
 import org.agrona.ErrorHandler;
 import org.ipclab.agrona.IdleWait;
+import org.ipclab.agrona.PollingWait;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
@@ -282,7 +283,7 @@ public final class AeronProvider implements ChannelProvider {
             effective.put("driverDir", driverDir.toString());
             effective.put("streams", "up " + UP + ", down " + DOWN + ", session id = peer pid");
             effective.put("aeron", aeronVersion());
-            effective.put("livenessCheck", Units.format(Duration.ofNanos(AeronChannel.CHECK_NANOS)));
+            effective.put("livenessCheck", Units.format(Duration.ofNanos(PollingWait.CHECK_NANOS)));
         }
 
         @Override

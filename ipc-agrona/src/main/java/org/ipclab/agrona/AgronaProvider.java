@@ -142,7 +142,7 @@ public final class AgronaProvider implements ChannelProvider {
             effective.put("rings", segment.path.toString());
             effective.put("segmentBytes", Long.toString(AgronaSegment.length(segment.capacity)));
             effective.put("agrona", agronaVersion());
-            effective.put("livenessCheck", Units.format(Duration.ofNanos(AgronaChannel.CHECK_NANOS)));
+            effective.put("livenessCheck", Units.format(Duration.ofNanos(PollingWait.CHECK_NANOS)));
         }
 
         @Override
