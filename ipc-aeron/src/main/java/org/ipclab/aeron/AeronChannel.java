@@ -12,17 +12,16 @@ import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.ipclab.agrona.IdleWait;
+import org.ipclab.agrona.PollingWait;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
-import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.MessageTooLargeException;
 import org.ipclab.core.PeerGoneException;
 import org.ipclab.core.PeerLiveness;
 import org.ipclab.core.ProtocolException;
-import org.ipclab.core.Units;
 
 /**
  * One end of an Aeron channel: an {@link ExclusivePublication} on {@code aeron:ipc} to the other
@@ -37,16 +36,14 @@ import org.ipclab.core.Units;
  * refused before anything of the message is consumed.
  */
 final class AeronChannel implements Channel, ControlledFragmentHandler {
-    static final long CHECK_NANOS = 5_000_000L;
     private static final String NAME = AeronProvider.NAME;
 
     private final ExclusivePublication out;
     private final Image in;
     private final AutoCloseable onClose;
-    private final AeronWait wait;
-    private final IdleStrategy sendIdle;
-    private final IdleStrategy receiveIdle;
     private final PeerLiveness peer;
+    private final PollingWait sendWait;
+    private final PollingWait receiveWait;
     private final int maxMessage;
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[8]);
     private final UnsafeBuffer sendView = new UnsafeBuffer(EMPTY);
@@ -63,13 +60,14 @@ final class AeronChannel implements Channel, ControlledFragmentHandler {
     private volatile boolean closed;
 
     /** @param onClose what closing this end releases besides the publication (the peer's whole Aeron client) */
-    AeronChannel(ExclusivePublication out, Image in, AeronWait wait, PeerLiveness peer, AutoCloseable onClose) {
+    AeronChannel(ExclusivePublication out, Image in, IdleWait wait, PeerLiveness peer, AutoCloseable onClose) {
         this.out = out;
         this.in = in;
-        this.wait = wait;
-        this.sendIdle = wait.newIdleStrategy();
-        this.receiveIdle = wait.newIdleStrategy();
         this.peer = peer;
+        // Made once here, so a send or receive that waits allocates nothing; a sent message ends the wait with 0.
+        this.sendWait = new PollingWait(wait, m -> trySend(m) ? 0 : PollingWait.NOT_YET, this::checkPeer,
+                NAME + " send (back-pressured: the peer did not consume)");
+        this.receiveWait = new PollingWait(wait, this::tryReceive, this::checkPeer, NAME + " receive");
         this.onClose = onClose;
         this.maxMessage = out.maxMessageLength();
     }
@@ -104,23 +102,7 @@ final class AeronChannel implements Channel, ControlledFragmentHandler {
 
     @Override
     public void send(ByteBuffer message, Duration timeout) throws IOException {
-        if (trySend(message)) return;
-        long begin = System.nanoTime();
-        long deadline = begin + Units.nanos(timeout);
-        long nextCheck = begin + CHECK_NANOS;
-        sendIdle.reset();
-        for (int n = 1; ; n++) {
-            sendIdle.idle();
-            if (trySend(message)) return;
-            if (!wait.cheapStep() || (n & 255) == 0) {
-                long now = System.nanoTime();
-                if (now - deadline >= 0) throw new IpcTimeoutException(NAME + " send (back-pressured: the peer did not consume)", timeout);
-                if (now - nextCheck >= 0) {
-                    checkPeer();
-                    nextCheck = now + CHECK_NANOS;
-                }
-            }
-        }
+        if (!trySend(message)) sendWait.await(message, timeout);
     }
 
     @Override
@@ -149,11 +131,11 @@ final class AeronChannel implements Channel, ControlledFragmentHandler {
                 Thread.onSpinWait();
                 in.controlledPoll(this, Integer.MAX_VALUE);
                 long now = System.nanoTime();
-                if (nextCheck == 0) nextCheck = now + CHECK_NANOS;
+                if (nextCheck == 0) nextCheck = now + PollingWait.CHECK_NANOS;
                 else if (now - nextCheck >= 0) {
                     if (in.isClosed() || in.isEndOfStream()) throw new ProtocolException(NAME + ": the stream ended inside a message");
                     checkPeer();
-                    nextCheck = now + CHECK_NANOS;
+                    nextCheck = now + PollingWait.CHECK_NANOS;
                 }
             }
         } finally {
@@ -200,24 +182,7 @@ final class AeronChannel implements Channel, ControlledFragmentHandler {
     @Override
     public int receive(ByteBuffer into, Duration timeout) throws IOException {
         int n = tryReceive(into);
-        if (n != NO_MESSAGE) return n;
-        long begin = System.nanoTime();
-        long deadline = begin + Units.nanos(timeout);
-        long nextCheck = begin + CHECK_NANOS;
-        receiveIdle.reset();
-        for (int i = 1; ; i++) {
-            receiveIdle.idle();
-            n = tryReceive(into);
-            if (n != NO_MESSAGE) return n;
-            if (!wait.cheapStep() || (i & 255) == 0) {
-                long now = System.nanoTime();
-                if (now - deadline >= 0) throw new IpcTimeoutException(NAME + " receive", timeout);
-                if (now - nextCheck >= 0) {
-                    checkPeer();
-                    nextCheck = now + CHECK_NANOS;
-                }
-            }
-        }
+        return n != NO_MESSAGE ? n : receiveWait.await(into, timeout);
     }
 
     private void checkPeer() throws IOException {

@@ -24,6 +24,8 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FrameDescriptor;
 import org.agrona.ErrorHandler;
+import org.ipclab.agrona.IdleWait;
+import org.ipclab.agrona.PollingWait;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
@@ -79,7 +81,7 @@ public final class AeronProvider implements ChannelProvider {
 
     @Override
     public MechanismInfo describe(ChannelSpec spec) {
-        AeronWait wait = AeronWait.parse(spec.option("wait", "spin"));
+        IdleWait wait = IdleWait.of(spec);
         int term = term(spec);
         mtu(spec);
         return MechanismInfo.builder(NAME)
@@ -89,7 +91,7 @@ public final class AeronProvider implements ChannelProvider {
                 .capabilityIf(wait.busyWaits(), Capability.BUSY_WAITS)
                 .maxMessageSize(FrameDescriptor.computeMaxMessageLength(term))
                 .options(MechanismOption.choice("wait", "spin", "Agrona idle strategy of the polling side: spin=BusySpin, yield=Yielding,"
-                                        + " park=Backoff (spins, yields, then parks 1 µs..1 ms)", AeronWait.VALUES),
+                                        + " park=Backoff (spins, yields, then parks 1 µs..1 ms)", IdleWait.optionValues()),
                         MechanismOption.size("term", Units.formatSize(DEFAULT_TERM).replace(" ", ""),
                                 "term buffer length of each publication (3 terms per log), a power of two from 64KiB to 1GiB;"
                                         + " the largest message is term/8 (at most 16MiB)"),
@@ -99,7 +101,7 @@ public final class AeronProvider implements ChannelProvider {
                         MechanismOption.text("path", DEFAULT_ROOT.toString(), "where the private 0700 directory of the media driver is made"),
                         MechanismOption.internal("dir", "the media driver's directory, for the peer"))
                 .peerJvmFlags(FLAGS)
-                .nativeProgram(wait == AeronWait.SPIN ? "shm-spin" : null)
+                .nativeProgram(wait == IdleWait.SPIN ? "shm-spin" : null)
                 .unavailableBecause(() -> unavailableBecause())
                 .build();
     }
@@ -138,7 +140,7 @@ public final class AeronProvider implements ChannelProvider {
 
     @Override
     public ServerEnd open(ChannelSpec spec) throws IOException {
-        AeronWait wait = AeronWait.parse(spec.option("wait", "spin"));
+        IdleWait wait = IdleWait.of(spec);
         int term = term(spec);
         int mtu = mtu(spec);
         Path root = Path.of(spec.option("path", DEFAULT_ROOT.toString()));
@@ -157,7 +159,7 @@ public final class AeronProvider implements ChannelProvider {
     /** Connects an Aeron client to the server's driver, publishes on UP and waits until the server end accepted this session. */
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
-        AeronWait wait = AeronWait.parse(spec.option("wait", "spin"));
+        IdleWait wait = IdleWait.of(spec);
         int term = term(spec);
         int mtu = mtu(spec);
         Path driverDir = Path.of(spec.option("dir").orElseThrow(() -> new BadInputException("aeron connect needs --opt dir=DIR")));
@@ -229,7 +231,7 @@ public final class AeronProvider implements ChannelProvider {
         private final ChannelSpec spec;
         private final Path dir;
         private final Path driverDir;
-        private final AeronWait wait;
+        private final IdleWait wait;
         private final int term;
         private final int mtu;
         private final MediaDriver driver;
@@ -241,7 +243,7 @@ public final class AeronProvider implements ChannelProvider {
         private AeronChannel current;
         private volatile boolean closed;
 
-        AeronServerEnd(ChannelSpec spec, Path dir, AeronWait wait, int term, int mtu) {
+        AeronServerEnd(ChannelSpec spec, Path dir, IdleWait wait, int term, int mtu) {
             this.spec = spec;
             this.dir = dir;
             this.driverDir = dir.resolve(DRIVER_DIR);
@@ -281,7 +283,7 @@ public final class AeronProvider implements ChannelProvider {
             effective.put("driverDir", driverDir.toString());
             effective.put("streams", "up " + UP + ", down " + DOWN + ", session id = peer pid");
             effective.put("aeron", aeronVersion());
-            effective.put("livenessCheck", Units.format(Duration.ofNanos(AeronChannel.CHECK_NANOS)));
+            effective.put("livenessCheck", Units.format(Duration.ofNanos(PollingWait.CHECK_NANOS)));
         }
 
         @Override

@@ -6,18 +6,15 @@ import java.time.Duration;
 
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
-import org.ipclab.core.IpcTimeoutException;
 import org.ipclab.core.MessageTooLargeException;
 import org.ipclab.core.PeerGoneException;
 import org.ipclab.core.PeerLiveness;
 import org.ipclab.core.ProtocolException;
-import org.ipclab.core.Units;
 
 /**
  * One end of an Agrona channel: producer of one {@link OneToOneRingBuffer}, consumer of the other.
@@ -30,8 +27,6 @@ import org.ipclab.core.Units;
  * read only when the ring is empty, so closing never waits for room in a full ring.
  */
 final class AgronaChannel implements Channel, ControlledMessageHandler {
-    /** How often a waiter asks whether the peer still lives: {@link ProcessHandle#isAlive()} reads /proc. */
-    static final long CHECK_NANOS = 5_000_000L;
     static final int DATA = 1;
     private static final String NAME = AgronaProvider.NAME;
 
@@ -42,10 +37,9 @@ final class AgronaChannel implements Channel, ControlledMessageHandler {
     private final int ourClosedFlag;
     private final int theirClosedFlag;
     private final int maxMessage;
-    private final AgronaWait wait;
-    private final IdleStrategy sendIdle;
-    private final IdleStrategy receiveIdle;
     private final PeerLiveness peer;
+    private final PollingWait sendWait;
+    private final PollingWait receiveWait;
 
     // The receive in progress, for onMessage (no allocation per message).
     private ByteBuffer target;
@@ -56,7 +50,7 @@ final class AgronaChannel implements Channel, ControlledMessageHandler {
     private volatile boolean closed;
 
     /** @param server true for the end that created the segment: it sends on ring 0 */
-    AgronaChannel(AgronaSegment segment, boolean server, AgronaWait wait, PeerLiveness peer) {
+    AgronaChannel(AgronaSegment segment, boolean server, IdleWait wait, PeerLiveness peer) {
         this.segment = segment;
         UnsafeBuffer outRing = server ? segment.ring0 : segment.ring1;
         this.out = new OneToOneRingBuffer(outRing);
@@ -65,10 +59,11 @@ final class AgronaChannel implements Channel, ControlledMessageHandler {
         this.ourClosedFlag = server ? AgronaSegment.SERVER_CLOSED_OFFSET : AgronaSegment.PEER_CLOSED_OFFSET;
         this.theirClosedFlag = server ? AgronaSegment.PEER_CLOSED_OFFSET : AgronaSegment.SERVER_CLOSED_OFFSET;
         this.maxMessage = out.maxMsgLength();
-        this.wait = wait;
-        this.sendIdle = wait.newIdleStrategy();
-        this.receiveIdle = wait.newIdleStrategy();
         this.peer = peer;
+        // Made once here, so a send or receive that waits allocates nothing; a sent message ends the wait with 0.
+        this.sendWait = new PollingWait(wait, m -> trySend(m) ? 0 : PollingWait.NOT_YET, this::checkPeer,
+                NAME + " send (the peer did not make room)");
+        this.receiveWait = new PollingWait(wait, this::tryReceive, this::checkPeer, NAME + " receive");
     }
 
     @Override
@@ -91,23 +86,7 @@ final class AgronaChannel implements Channel, ControlledMessageHandler {
 
     @Override
     public void send(ByteBuffer message, Duration timeout) throws IOException {
-        if (trySend(message)) return;
-        long start = System.nanoTime();
-        long deadline = start + Units.nanos(timeout);
-        long nextCheck = start + CHECK_NANOS;
-        sendIdle.reset();
-        for (int n = 1; ; n++) {
-            sendIdle.idle();
-            if (trySend(message)) return;
-            if (!wait.cheapStep() || (n & 255) == 0) {
-                long now = System.nanoTime();
-                if (now - deadline >= 0) throw new IpcTimeoutException(NAME + " send (the peer did not make room)", timeout);
-                if (now - nextCheck >= 0) {
-                    checkPeer();
-                    nextCheck = now + CHECK_NANOS;
-                }
-            }
-        }
+        if (!trySend(message)) sendWait.await(message, timeout);
     }
 
     @Override
@@ -158,24 +137,7 @@ final class AgronaChannel implements Channel, ControlledMessageHandler {
     @Override
     public int receive(ByteBuffer into, Duration timeout) throws IOException {
         int n = tryReceive(into);
-        if (n != NO_MESSAGE) return n;
-        long start = System.nanoTime();
-        long deadline = start + Units.nanos(timeout);
-        long nextCheck = start + CHECK_NANOS;
-        receiveIdle.reset();
-        for (int i = 1; ; i++) {
-            receiveIdle.idle();
-            n = tryReceive(into);
-            if (n != NO_MESSAGE) return n;
-            if (!wait.cheapStep() || (i & 255) == 0) {
-                long now = System.nanoTime();
-                if (now - deadline >= 0) throw new IpcTimeoutException(NAME + " receive", timeout);
-                if (now - nextCheck >= 0) {
-                    checkPeer();
-                    nextCheck = now + CHECK_NANOS;
-                }
-            }
-        }
+        return n != NO_MESSAGE ? n : receiveWait.await(into, timeout);
     }
 
     private void checkPeer() throws IOException {

@@ -50,7 +50,7 @@ public final class AgronaProvider implements ChannelProvider {
     /** The largest message is an eighth of the ring ({@code capacity}); spin and yield busy-wait; the C twin is the spin ring. */
     @Override
     public MechanismInfo describe(ChannelSpec spec) {
-        AgronaWait wait = AgronaWait.parse(spec.option("wait", "spin"));
+        IdleWait wait = IdleWait.of(spec);
         int capacity = AgronaSegment.checkCapacity(spec.size("capacity", DEFAULT_CAPACITY));
         return MechanismInfo.builder(NAME)
                 .description("Agrona OneToOneRingBuffer x2 over a mapped /dev/shm file, wait=spin|yield|park (Agrona idle strategies)")
@@ -59,14 +59,14 @@ public final class AgronaProvider implements ChannelProvider {
                 .capabilityIf(wait.busyWaits(), Capability.BUSY_WAITS)
                 .maxMessageSize(AgronaSegment.maxMessage(capacity))
                 .options(MechanismOption.choice("wait", "spin", "Agrona idle strategy while waiting: spin=BusySpin, yield=Yielding,"
-                                        + " park=Backoff (spins, yields, then parks 1 µs..1 ms)", AgronaWait.VALUES),
+                                        + " park=Backoff (spins, yields, then parks 1 µs..1 ms)", IdleWait.optionValues()),
                         MechanismOption.size("capacity", Units.formatSize(DEFAULT_CAPACITY).replace(" ", ""),
                                 "bytes per ring (one each way), a power of two from " + Units.formatSize(AgronaSegment.MIN_CAPACITY).replace(" ", "")
                                         + " to " + Units.formatSize(AgronaSegment.MAX_CAPACITY).replace(" ", "") + "; the largest message is capacity/8"),
                         MechanismOption.text("path", DEFAULT_DIR.toString(), "directory for the ring file (tmpfs keeps it in RAM)"),
                         MechanismOption.internal("rings", "the ring file the peer maps"))
                 .peerJvmFlags(List.of(EXPORT))
-                .nativeProgram(wait == AgronaWait.SPIN ? "shm-spin" : null)
+                .nativeProgram(wait == IdleWait.SPIN ? "shm-spin" : null)
                 .unavailableBecause(() -> unavailableBecause())
                 .build();
     }
@@ -80,7 +80,7 @@ public final class AgronaProvider implements ChannelProvider {
 
     @Override
     public ServerEnd open(ChannelSpec spec) throws IOException {
-        AgronaWait wait = AgronaWait.parse(spec.option("wait", "spin"));
+        IdleWait wait = IdleWait.of(spec);
         int capacity = AgronaSegment.checkCapacity(spec.size("capacity", DEFAULT_CAPACITY));
         Path dir = Path.of(spec.option("path", DEFAULT_DIR.toString()));
         if (!Files.isDirectory(dir)) throw new BadInputException("agrona path " + dir + " is not a directory");
@@ -91,7 +91,7 @@ public final class AgronaProvider implements ChannelProvider {
     /** Maps the rings and claims the peer slot, waiting (up to {@code timeout}) for the server end to accept. */
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
-        AgronaWait wait = AgronaWait.parse(spec.option("wait", "spin"));
+        IdleWait wait = IdleWait.of(spec);
         Path file = Path.of(spec.option("rings").orElseThrow(() -> new BadInputException("agrona connect needs --opt rings=FILE")));
         AgronaSegment segment = AgronaSegment.attach(file);
         PeerLiveness server = PeerLiveness.ofPid(segment.creatorPid(), "server");
@@ -126,12 +126,12 @@ public final class AgronaProvider implements ChannelProvider {
     private static final class AgronaServerEnd implements ServerEnd {
         private final ChannelSpec spec;
         private final AgronaSegment segment;
-        private final AgronaWait wait;
+        private final IdleWait wait;
         private final Map<String, String> effective = new LinkedHashMap<>();
         private AgronaChannel current;
         private volatile boolean closed;
 
-        AgronaServerEnd(ChannelSpec spec, AgronaSegment segment, AgronaWait wait) {
+        AgronaServerEnd(ChannelSpec spec, AgronaSegment segment, IdleWait wait) {
             this.spec = spec;
             this.segment = segment;
             this.wait = wait;
@@ -142,7 +142,7 @@ public final class AgronaProvider implements ChannelProvider {
             effective.put("rings", segment.path.toString());
             effective.put("segmentBytes", Long.toString(AgronaSegment.length(segment.capacity)));
             effective.put("agrona", agronaVersion());
-            effective.put("livenessCheck", Units.format(Duration.ofNanos(AgronaChannel.CHECK_NANOS)));
+            effective.put("livenessCheck", Units.format(Duration.ofNanos(PollingWait.CHECK_NANOS)));
         }
 
         @Override
