@@ -202,6 +202,16 @@ public final class NativeBaseline {
      */
     public NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration,
                             double ratePerSecond) throws IOException {
+        return run(mechanism, mode, size, warmup, duration, ratePerSecond, null);
+    }
+
+    /**
+     * As {@link #run(String, String, int, Duration, Duration, double)}; in closed-loop latency,
+     * {@code samples} (when not null) receives every measured RTT as "nanoseconds count" lines, for
+     * an exact merge of several C pairs' distributions ({@code ipc bench --pairs}).
+     */
+    public NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration,
+                            double ratePerSecond, Path samples) throws IOException {
         if (!programs().contains(mechanism))
             throw new IllegalArgumentException("no native program '" + mechanism + "'; known: " + String.join(", ", programs()));
         if (!mode.equals("latency") && !mode.equals("throughput"))
@@ -213,6 +223,7 @@ public final class NativeBaseline {
         if (ratePerSecond > 0) command.add(Long.toString(Math.max(1, Math.round(ratePerSecond))));
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
         if (!kernelCounters) pb.environment().put("IPCLAB_NO_COUNTERS", "1");
+        if (samples != null) pb.environment().put("IPCLAB_SAMPLES", samples.toString());
         if (runnerCpu >= 0) {
             pb.environment().put("IPCLAB_PIN_RUNNER", Integer.toString(runnerCpu));
             pb.environment().put("IPCLAB_PIN_PEER", Integer.toString(peerCpu));
