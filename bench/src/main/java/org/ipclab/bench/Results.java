@@ -49,11 +49,23 @@ public final class Results {
      */
     public record Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
                               Map<String, String> parameters, List<Repeat> repeats, Summary summary,
-                              Integrity integrity, Cpu cpu, Baseline baseline, Counters counters, String placement) {
+                              Integrity integrity, Cpu cpu, Baseline baseline, Counters counters, String placement,
+                              org.ipclab.bench.scale.PairsFigures pairs) {
         public Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
                            Map<String, String> parameters, List<Repeat> repeats, Summary summary,
                            Integrity integrity, Cpu cpu) {
-            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, null, null, null);
+            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, null, null, null, null);
+        }
+
+        public Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
+                           Map<String, String> parameters, List<Repeat> repeats, Summary summary,
+                           Integrity integrity, Cpu cpu, Baseline baseline, Counters counters, String placement) {
+            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, placement, null);
+        }
+
+        /** The aggregate of {@code ipc bench --pairs N}: how it was made and each pair (null for a single pair run). */
+        public Measurement withPairs(org.ipclab.bench.scale.PairsFigures p) {
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, placement, p);
         }
 
         public boolean ok() {
@@ -61,16 +73,16 @@ public final class Results {
         }
 
         public Measurement withBaseline(Baseline b) {
-            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, b, counters, placement);
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, b, counters, placement, pairs);
         }
 
         public Measurement withCounters(Counters c) {
-            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, c, placement);
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, c, placement, pairs);
         }
 
         /** Tagged with the placement axis value it ran under ("same-cpu 0,0"), for runs over several placements. */
         public Measurement withPlacement(String p) {
-            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, p);
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, p, pairs);
         }
     }
 
