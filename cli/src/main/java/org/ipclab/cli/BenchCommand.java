@@ -127,6 +127,16 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
                     + " in Java and C alike): the figures of a run that only compares times.")
     boolean noCounters;
 
+    @Option(names = "--pairs", paramLabel = "N[,N...]",
+            description = "N independent pairs at once per mechanism, each with its own peer and kernel objects; a list sweeps"
+                    + " (1,2,4,8) and adds a scaling section. Latency merged from all pairs' histograms; the C baseline runs the same N.")
+    String pairs;
+
+    @Option(names = "--background", paramLabel = "LOAD",
+            description = "Measure beside a load the tool starts and stops: cpu:N (N spinning processes) or pair:MECHANISM"
+                    + " (a second ipclab pair); its CPU use is in the results.")
+    String background;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
 
@@ -144,6 +154,7 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         checkOutput(json);
         checkOutput(csv);
         if (hgrm != null && !Files.isDirectory(hgrm)) throw new BadInputException("--hgrm " + hgrm + " is not a directory");
+        if (pairs != null || background != null) return PairsBench.run(this, cfg); // N pairs at once (bench scale package)
         if (connect == null) Benchmark.preflight(cfg);
         PrintStream out = resultOptions.tableStream(json);
         Placement placement = pin == null ? Placement.none() : Placement.parse(pin);
@@ -202,6 +213,10 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         save(report);
         boolean allOk = report.measurements().stream().allMatch(Results.Measurement::ok);
         return allOk && !report.measurements().isEmpty() ? ExitCodes.OK : ExitCodes.FAILURE;
+    }
+
+    void saveResults(Results.Report results) {
+        save(results);
     }
 
     private void save(Results.Report results) {

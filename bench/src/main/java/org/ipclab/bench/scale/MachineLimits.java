@@ -134,9 +134,10 @@ public final class MachineLimits {
         return -1;
     }
 
+    /** A number in a /proc file; read by lines, as Files.readString reads a 0-sized /proc file only in part. */
     private static long number(Path file) {
         try {
-            return Long.parseLong(Files.readString(file).strip());
+            return Long.parseLong(Files.readAllLines(file).get(0).strip());
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -157,7 +158,7 @@ public final class MachineLimits {
     /** Threads on the machine now: the denominator of /proc/loadavg's fourth field. */
     private static long runningThreads() {
         try {
-            String f = Files.readString(PROC.resolve("loadavg")).trim().split("\\s+")[3];
+            String f = Files.readAllLines(PROC.resolve("loadavg")).get(0).trim().split("\\s+")[3];
             return Long.parseLong(f.substring(f.indexOf('/') + 1));
         } catch (IOException | RuntimeException e) {
             return 0;

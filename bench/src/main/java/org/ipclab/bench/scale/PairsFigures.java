@@ -2,6 +2,7 @@ package org.ipclab.bench.scale;
 
 import java.util.List;
 
+
 import org.ipclab.bench.Results;
 
 /**
@@ -23,10 +24,12 @@ public record PairsFigures(int pairs, String shape, String placement, String mer
 
     /**
      * One pair: its status ("ok", "failed", "integrity") and, when it ran, its latency (closed loop),
-     * its rate (round trips/s in latency mode, messages/s in throughput mode) and CPU.
+     * its rate (round trips/s in latency mode, messages/s in throughput mode) and CPU. {@code parameters}:
+     * the pair's own objects as its server end made them (socket path, queue names, segment), so
+     * that each pair's are seen to be its own; empty for a C pair.
      */
     public record Pair(int index, String status, String error, Long peerPid, Results.Latency latency,
-                       Double msgsPerSec, Results.Cpu cpu, Results.Integrity integrity) {
+                       Double msgsPerSec, Results.Cpu cpu, Results.Integrity integrity, java.util.Map<String, String> parameters) {
     }
 
     /**

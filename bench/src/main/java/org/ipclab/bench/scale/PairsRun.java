@@ -298,7 +298,10 @@ public final class PairsRun {
             Results.Measurement m = measurement;
             Long pid = m.parameters().containsKey("peer pid") ? Long.valueOf(m.parameters().get("peer pid")) : null;
             Results.Latency l = m.summary() == null ? null : m.summary().latency();
-            return new PairsFigures.Pair(index + 1, m.status(), m.error(), pid, l, rate(m), m.cpu(), m.integrity());
+            Map<String, String> objects = new LinkedHashMap<>(m.parameters());
+            objects.remove("pair");
+            objects.remove("peer pid");
+            return new PairsFigures.Pair(index + 1, m.status(), m.error(), pid, l, rate(m), m.cpu(), m.integrity(), Map.copyOf(objects));
         }
     }
 
@@ -443,7 +446,7 @@ public final class PairsRun {
             for (int i = 0; i < n; i++) {
                 NativeResult r = results[i];
                 if (errors[i] != null || r == null) {
-                    pairs.add(new PairsFigures.Pair(i + 1, "failed", errors[i], null, null, null, null, null));
+                    pairs.add(new PairsFigures.Pair(i + 1, "failed", errors[i], null, null, null, null, null, Map.of()));
                     continue;
                 }
                 Results.Latency l = null;
@@ -457,7 +460,7 @@ public final class PairsRun {
                 if (r.counters() != null) counters.add(r.counters());
                 pairs.add(new PairsFigures.Pair(i + 1, "ok", null, null, l, r.msgsPerSecond(),
                         new Results.Cpu(nsToUs(r.cpuRunnerNsPerMessage()), nsToUs(r.cpuPeerNsPerMessage())),
-                        new Results.Integrity(r.sent(), r.received(), r.lost(), r.reordered(), r.corrupt())));
+                        new Results.Integrity(r.sent(), r.received(), r.lost(), r.reordered(), r.corrupt()), Map.of()));
             }
             List<String> failed = pairs.stream().filter(p -> !"ok".equals(p.status())).map(p -> "C pair " + p.index() + ": " + p.error()).toList();
             if (!failed.isEmpty()) {
@@ -611,16 +614,22 @@ public final class PairsRun {
 
     // ------------------------------------------------------------------ the peers
 
-    /** The peers of the current mechanism, reused from one row to the next; a failed one is replaced. */
+    /**
+     * The peers of the current mechanism, reused from one row to the next; a failed one is replaced.
+     * Peers start outside the lock (in parallel, each on its own thread); the lock guards only the
+     * list, so that Ctrl-C's cleanup ({@link #close}) never waits behind a start.
+     */
     private final class Pool implements AutoCloseable {
-        String mechanism;
+        volatile String mechanism;
         private final List<PeerSession> sessions = new ArrayList<>();
 
         /** The first n peers, starting (at once) those missing or discarded. */
-        synchronized List<PeerSession> take(Item item, int n) throws IOException {
-            while (sessions.size() < n) sessions.add(null);
+        List<PeerSession> take(Item item, int n) throws IOException {
             List<Integer> missing = new ArrayList<>();
-            for (int i = 0; i < n; i++) if (sessions.get(i) == null) missing.add(i);
+            synchronized (sessions) {
+                while (sessions.size() < n) sessions.add(null);
+                for (int i = 0; i < n; i++) if (sessions.get(i) == null) missing.add(i);
+            }
             IOException[] failure = new IOException[1];
             RuntimeException[] runtime = new RuntimeException[1];
             List<Thread> starters = new ArrayList<>();
@@ -628,7 +637,7 @@ public final class PairsRun {
                 Thread t = new Thread(() -> {
                     try {
                         PeerSession s = PeerLauncher.launch(item.provider(), item.spec(), PEER_START);
-                        synchronized (this) {
+                        synchronized (sessions) {
                             sessions.set(i, s);
                         }
                         placement.pinPeer(s.pid());
@@ -652,18 +661,27 @@ public final class PairsRun {
             }
             if (runtime[0] != null) throw runtime[0];
             if (failure[0] != null) throw failure[0];
-            return List.copyOf(sessions.subList(0, n));
+            synchronized (sessions) {
+                return List.copyOf(sessions.subList(0, n));
+            }
         }
 
-        synchronized void discard(int i) {
-            PeerSession s = sessions.get(i);
+        void discard(int i) {
+            PeerSession s;
+            synchronized (sessions) {
+                s = sessions.get(i);
+                sessions.set(i, null);
+            }
             if (s != null) s.close();
-            sessions.set(i, null);
         }
 
-        synchronized void closeAll() {
-            for (PeerSession s : sessions) if (s != null) s.close();
-            sessions.clear();
+        void closeAll() {
+            List<PeerSession> all;
+            synchronized (sessions) {
+                all = new ArrayList<>(sessions);
+                sessions.clear();
+            }
+            for (PeerSession s : all) if (s != null) s.close();
         }
 
         @Override
@@ -671,5 +689,4 @@ public final class PairsRun {
             closeAll();
         }
     }
-
 }
