@@ -51,8 +51,7 @@ final class PairsBench {
                 ? NativeBaseline.prepare(NativeBaseline.defaultCacheRoot(), why -> progress.warn("C baseline skipped: " + why))
                 : Optional.empty();
         Map<String, String> env = new LinkedHashMap<>(Environment.capture());
-        int most = counts.get(counts.size() - 1);
-        env.put("pairs", counts + " — " + PairsRun.shape(most, nativeC.isPresent()).replace(Integer.toString(most), "N"));
+        env.put("pairs", counts + " — " + PairsRun.shapeOfN(nativeC.isPresent()));
         env.put("pinning", String.join(" then ", choices.stream().map(PlacementAxis.Choice::label).toList())
                 + " (every pair alike: the runner JVM and all its runner threads on the runner CPU, every peer on the peer CPU; C alike)");
         if (load != null) env.put("background", load.spec() + " — " + load.description());

@@ -90,7 +90,7 @@ public final class ScalingSection {
             Double ra = c ? a.cRate() : a.rate(), rb = c ? b.cRate() : b.rate();
             if (ra == null || rb == null || ra <= 0) return "not measured";
             if (rb < ra * GAIN) {
-                return String.format(Locale.ROOT, "stops at %d pairs (%d → %d: rate ×%.2f)", a.pairs(), a.pairs(), b.pairs(), rb / ra)
+                return String.format(Locale.ROOT, "stops at %d pair%s (%d → %d: rate ×%.2f)", a.pairs(), a.pairs() == 1 ? "" : "s", a.pairs(), b.pairs(), rb / ra)
                         + why(c ? a.cCtxPerMsg() : a.ctxPerMsg(), c ? b.cCtxPerMsg() : b.ctxPerMsg(),
                         c ? a.cWaitUsPerMsg() : a.waitUsPerMsg(), c ? b.cWaitUsPerMsg() : b.waitUsPerMsg());
             }
@@ -125,7 +125,6 @@ public final class ScalingSection {
             out.println("  Java: " + knee(e.getValue(), false) + (e.getValue().get(0).cRate() != null ? "\n  C:    " + knee(e.getValue(), true) : ""));
         }
         r.measurements().stream().filter(m -> m.pairs() != null).findFirst().ifPresent(m -> {
-            out.println("  shape: " + m.pairs().shape().replaceAll("\\d+", "N"));
             out.println("  placement: " + m.pairs().placement());
             if (m.pairs().background() != null) out.println("  background: " + m.pairs().background().spec() + " — " + m.pairs().background().description());
         });

@@ -76,7 +76,12 @@ public final class Background implements AutoCloseable {
         }
         if (kind.equals("pair")) {
             if (arg.isEmpty()) throw new BadInputException("--background '" + text + "' needs a mechanism: pair:MECHANISM (see 'ipc list')");
-            ChannelProvider p = Providers.get(arg);
+            ChannelProvider p;
+            try {
+                p = Providers.get(arg);
+            } catch (BadInputException e) {
+                throw new BadInputException("--background '" + text + "': " + e.getMessage());
+            }
             p.describe().unavailableBecause().ifPresent(why -> {
                 throw new BadInputException("--background '" + text + "': mechanism '" + arg + "' is not available here: " + why);
             });

@@ -137,6 +137,11 @@ public final class PairsRun {
     /** The most pairs one run may ask for: each is a JVM; the machine limits are checked on top ({@link MachineLimits}). */
     public static final int MAX_PAIRS = 1024;
 
+    /** The process shape in general, for the run's header: "Java: 1 runner JVM × N threads + N peer JVMs; ...". */
+    public static String shapeOfN(boolean withC) {
+        return "Java: 1 runner JVM × N threads + N peer JVMs" + (withC ? "; C: N C runner processes + N forked C peers" : "");
+    }
+
     /** The process shape of N pairs, Java and C, as echoed in every row. */
     public static String shape(int n, boolean withC) {
         return "Java: 1 runner JVM × " + n + " thread" + (n == 1 ? "" : "s") + " + " + n + " peer JVM" + (n == 1 ? "" : "s")
