@@ -114,8 +114,8 @@ public final class ScalingSection {
         if (curves.isEmpty()) return;
         out.println();
         out.println("Scaling: N pairs at once; rate = aggregate (round trips/s in latency mode, msgs/s in throughput mode),"
-                + " p99 from the merged histograms; ctx = context switches/msg, wait = run-queue µs/msg (schedstat), runner + peer");
-        out.printf("%-34s %5s %12s %12s %9s %9s %7s %7s %7s %7s %s%n", "curve", "N", "rate", "C rate", "p99 µs", "C p99", "ctx", "wait", "C ctx", "C wait", "failed");
+                + " p99 from the merged histograms; ctx = context switches/msg, runq = µs/msg runnable but waiting for a CPU (schedstat), runner + peer");
+        out.printf("%-34s %5s %12s %12s %9s %9s %7s %7s %7s %7s %s%n", "curve", "N", "rate", "C rate", "p99 µs", "C p99", "ctx", "runq", "C ctx", "C runq", "failed");
         for (Map.Entry<String, List<Point>> e : curves.entrySet()) {
             for (Point p : e.getValue()) {
                 out.printf(Locale.ROOT, "%-34s %5d %12s %12s %9s %9s %7s %7s %7s %7s %s%n", e.getKey(), p.pairs(), rate(p.rate()), rate(p.cRate()),
@@ -147,7 +147,7 @@ public final class ScalingSection {
         SvgChart rate = new SvgChart("Aggregate rate vs pairs", "pairs (N)", "msgs/s (round trips/s for latency)");
         SvgChart p99 = new SvgChart("RTT p99 vs pairs", "pairs (N)", "p99 (µs)");
         sb.append("<table><tr><th>curve</th><th>N</th><th>rate</th><th>C rate</th><th>p99 µs</th><th>C p99 µs</th><th>ctx/msg</th>"
-                + "<th>wait µs/msg</th><th>C ctx/msg</th><th>C wait µs/msg</th><th>failed pairs</th></tr>\n");
+                + "<th>run-queue µs/msg</th><th>C ctx/msg</th><th>C run-queue µs/msg</th><th>failed pairs</th></tr>\n");
         for (Map.Entry<String, List<Point>> e : curves.entrySet()) {
             for (Point p : e.getValue()) {
                 sb.append("<tr><td>").append(SvgChart.esc(e.getKey())).append("</td><td>").append(p.pairs()).append("</td><td>")
