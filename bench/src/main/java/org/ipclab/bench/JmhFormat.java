@@ -39,7 +39,10 @@ public final class JmhFormat {
             b.put("measurementIterations", m.repeats().size());
             b.put("measurementTime", r.config() == null ? "" : r.config().duration().toMillis() + " ms");
             b.put("measurementBatchSize", 1);
-            b.put("params", Map.of("size", Integer.toString(m.sizeBytes())));
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("size", Integer.toString(m.sizeBytes()));
+            if (m.placement() != null) params.put("placement", m.placement()); // two placements are two benchmarks
+            b.put("params", params);
             Map<String, Object> primary = new LinkedHashMap<>();
             List<Double> raw = new ArrayList<>();
             for (Results.Repeat rep : m.repeats()) {

@@ -48,6 +48,20 @@ public final class PlacementAxis {
         }
     }
 
+    /**
+     * The placements of a run that names none: both, so that no same-CPU figure is ever compared
+     * with a cross-CPU one by accident; on a machine with one usable CPU (or only SMT siblings),
+     * same-cpu alone, since the scheduler can place nothing else there.
+     */
+    public static List<Choice> byDefault() {
+        List<Integer> allowed = allowedCpus();
+        try {
+            return List.of(same(allowed), cross(allowed, PlacementAxis::siblings));
+        } catch (BadInputException oneCore) {
+            return List.of(same(allowed));
+        }
+    }
+
     private static Choice same(List<Integer> allowed) {
         int cpu = allowed.get(0);
         return new Choice("same-cpu " + cpu + "," + cpu, Placement.parse(cpu + "," + cpu), true);

@@ -116,7 +116,8 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
 
     @Option(names = "--placement", paramLabel = "same-cpu|cross-cpu|both|unpinned",
             description = "Placement as an axis: both processes on one CPU, on two CPUs that share no SMT sibling, the"
-                    + " matrix under each (both), or where the scheduler puts them; Java and C alike, each row says which.")
+                    + " matrix under each (both: the default without --pin or --connect), or where the scheduler puts them;"
+                    + " Java and C alike, each row says which.")
     String placementAxis;
 
     @Option(names = "--hgrm", paramLabel = "DIR", description = "Also write each latency histogram as an HdrHistogram .hgrm percentile file.")
@@ -174,9 +175,10 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         java.util.Optional<NativeBaseline> counted = nativeC.map(c -> c.kernelCounters(!noCounters));
         counted.map(placement::apply).ifPresent(benchmark::baseline);
         // --placement: the matrix once per placement, each with its own placed benchmark (PlacementAxis).
-        List<PlacementAxis.Choice> axis = placementAxis == null ? null : PlacementAxis.parse(placementAxis);
-        if (axis != null && (pin != null || connect != null)) throw new BadInputException("--placement and --" + (pin != null ? "pin" : "connect") + " contradict each other; give one");
-        if (axis != null) env.put("pinning", PlacementAxis.describe(placementAxis, axis));
+        if (placementAxis != null && (pin != null || connect != null)) throw new BadInputException("--placement and --" + (pin != null ? "pin" : "connect") + " contradict each other; give one");
+        List<PlacementAxis.Choice> axis = placementAxis != null ? PlacementAxis.parse(placementAxis)
+                : pin == null && connect == null ? PlacementAxis.byDefault() : null;
+        if (axis != null) env.put("pinning", PlacementAxis.describe(placementAxis != null ? placementAxis : "default", axis));
         PlacementAxis axisRun = new PlacementAxis();
         String startedAt = Instant.now().toString();
 

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
                 "Two or more files: each later run against the first, per mechanism, mode and size:",
                 "p50, p99, msgs/s, ratio and a verdict (faster, slower, within noise) weighed against",
                 "the runs' own repeat spread; a table on stdout, --markdown and --html as above."},
-        footer = {"", "Example: ipc report old.json new.json --fail-if-slower 10   (exit 1 when a measurement got >10% slower)"})
+        footer = {"", "Example: ipc report old.json new.json --fail-if-slower 10   (exit 1 when a measurement got >10%% slower)"})
 final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RESULTS.json", description = "Files written by 'ipc bench --json'.")
     List<Path> inputs;

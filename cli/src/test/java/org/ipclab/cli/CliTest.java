@@ -95,7 +95,12 @@ class CliTest {
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.out().contains("Latency") && r.out().contains("Throughput"), r.out());
         assertTrue(Files.readString(json).contains("\"p99Us\""));
-        assertEquals(3, Files.readAllLines(csv).size());
+        // Without --pin or --placement: each mode under both placements, each row saying which.
+        List<String> rows = Files.readAllLines(csv);
+        boolean twoCpus = Runtime.getRuntime().availableProcessors() >= 2;
+        assertEquals(1 + 2 * (twoCpus ? 2 : 1), rows.size(), String.join("\n", rows));
+        assertTrue(rows.stream().anyMatch(l -> l.contains("same-cpu")), String.join("\n", rows));
+        if (twoCpus) assertTrue(rows.stream().anyMatch(l -> l.contains("cross-cpu")), String.join("\n", rows));
     }
 
     @Test

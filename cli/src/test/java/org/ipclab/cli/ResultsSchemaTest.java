@@ -90,7 +90,7 @@ class ResultsSchemaTest {
     @Test
     void jmhFormatAndHdrHistogramIntervalLogs(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("jmh.json");
-        CliTest.Run r = bench("--mode", "both", "--repeat", "1", "--baseline", "none", "-q", "--format", "jmh",
+        CliTest.Run r = bench("--mode", "both", "--repeat", "1", "--baseline", "none", "--placement", "unpinned", "-q", "--format", "jmh",
                 "--json", file.toString(), "--hlog", dir.toString());
         assertEquals(0, r.exit(), r.all());
         JsonNode jmh = JSON.readTree(file.toFile());

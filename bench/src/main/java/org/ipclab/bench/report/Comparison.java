@@ -55,10 +55,12 @@ public final class Comparison {
                 if (b.summary() == null) continue;
                 Results.Measurement o = run.report().measurements().stream()
                         .filter(m -> m.summary() != null && m.mechanism().equals(b.mechanism()) && m.mode().equals(b.mode())
-                                && m.sizeBytes() == b.sizeBytes() && m.summary().openLoop() == b.summary().openLoop())
+                                && m.sizeBytes() == b.sizeBytes() && m.summary().openLoop() == b.summary().openLoop()
+                                // never a same-CPU figure against a cross-CPU one
+                                && java.util.Objects.equals(m.placement(), b.placement()))
                         .findFirst().orElse(null);
                 if (o == null) {
-                    unmatched.add(b.mechanism() + " " + b.mode() + " " + Units.formatSize(b.sizeBytes()) + " is not in " + run.label());
+                    unmatched.add(label(b) + " " + b.mode() + " " + Units.formatSize(b.sizeBytes()) + " is not in " + run.label());
                     continue;
                 }
                 Row row = compare(run.label(), b, o);
@@ -90,7 +92,12 @@ public final class Comparison {
         double slower = time >= 1 ? 100 * (time - 1) : -100 * (1 / time - 1);
         double noise = Math.max(NOISE_FLOOR_PCT, Math.max(spreadB, spreadO));
         String verdict = Math.abs(slower) <= noise ? "within noise" : slower > 0 ? "slower" : "faster";
-        return new Row(b.mechanism(), b.mode(), b.sizeBytes(), run, b, o, base, other, ratio, slower, noise, verdict);
+        return new Row(label(b), b.mode(), b.sizeBytes(), run, b, o, base, other, ratio, slower, noise, verdict);
+    }
+
+    /** The mechanism, and the placement of a run over several ("pipe same-cpu 0,0"). */
+    private static String label(Results.Measurement m) {
+        return m.placement() == null ? m.mechanism() : m.mechanism() + " " + m.placement();
     }
 
     public List<Row> rows() {

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -71,7 +70,7 @@ public final class Reports {
         for (Row row : rows(r)) {
             Results.Baseline lc = row.lat == null ? null : row.lat.baseline();
             Results.Baseline tc = row.thr == null ? null : row.thr.baseline();
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", row.mechanism, Units.formatSize(row.size),
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", row.label(), Units.formatSize(row.size),
                     f2(row.lat == null ? null : row.lat.summary().latency().p50Us()),
                     f2(row.lat == null ? null : row.lat.summary().latency().p99Us()),
                     f2(row.lat == null ? null : row.lat.summary().latency().p999Us()),
@@ -85,7 +84,7 @@ public final class Reports {
         List<Results.Measurement> failed = r.measurements().stream().filter(m -> "failed".equals(m.status())).toList();
         if (!failed.isEmpty()) {
             sb.append("\nFailed:\n\n");
-            failed.forEach(m -> sb.append("- ").append(m.mechanism()).append(' ').append(m.mode()).append(' ')
+            failed.forEach(m -> sb.append("- ").append(series(m)).append(' ').append(m.mode()).append(' ')
                     .append(Units.formatSize(m.sizeBytes())).append(": ").append(m.error()).append('\n'));
         }
         sb.append("\nEnvironment: ").append(r.environment().entrySet().stream()
@@ -94,21 +93,32 @@ public final class Reports {
         return sb.toString();
     }
 
-    /** Latency and throughput of one mechanism and size side by side. */
-    private record Row(String mechanism, int size, Results.Measurement lat, Results.Measurement thr) {
+    /**
+     * Latency and throughput of one mechanism, placement and size side by side; {@code placement}
+     * is null for a run with one placement (the environment's "pinning" says which).
+     */
+    private record Row(String mechanism, String placement, int size, Results.Measurement lat, Results.Measurement thr) {
+        String label() {
+            return placement == null ? mechanism : mechanism + " " + placement;
+        }
     }
 
     private static List<Row> rows(Results.Report r) {
-        TreeSet<String> keys = new TreeSet<>();
         List<Results.Measurement> ok = r.measurements().stream().filter(m -> m.summary() != null).toList();
-        ok.forEach(m -> keys.add(m.mechanism() + "\u0000" + String.format("%012d", m.sizeBytes())));
-        return keys.stream().map(k -> {
-            String mech = k.substring(0, k.indexOf('\u0000'));
-            int size = Integer.parseInt(k.substring(k.indexOf('\u0000') + 1));
-            Results.Measurement lat = ok.stream().filter(m -> m.mechanism().equals(mech) && m.sizeBytes() == size && m.mode().equals("latency")).findFirst().orElse(null);
-            Results.Measurement thr = ok.stream().filter(m -> m.mechanism().equals(mech) && m.sizeBytes() == size && m.mode().equals("throughput")).findFirst().orElse(null);
-            return new Row(mech, size, lat, thr);
-        }).toList();
+        Map<List<Object>, Row> rows = new java.util.LinkedHashMap<>();
+        ok.stream().sorted(java.util.Comparator.comparing(Results.Measurement::mechanism)
+                        .thenComparing(m -> m.placement() == null ? "" : m.placement())
+                        .thenComparingInt(Results.Measurement::sizeBytes))
+                .forEach(m -> rows.merge(java.util.Arrays.asList(m.mechanism(), m.placement(), m.sizeBytes()),
+                        new Row(m.mechanism(), m.placement(), m.sizeBytes(), m.mode().equals("latency") ? m : null,
+                                m.mode().equals("throughput") ? m : null),
+                        (a, b) -> new Row(a.mechanism, a.placement, a.size, a.lat != null ? a.lat : b.lat, a.thr != null ? a.thr : b.thr)));
+        return List.copyOf(rows.values());
+    }
+
+    /** A chart's series name: the mechanism, and the placement when the run had several. */
+    private static String series(Results.Measurement m) {
+        return m.placement() == null ? m.mechanism() : m.mechanism() + " " + m.placement();
     }
 
     private static String f2(Double v) {
@@ -198,7 +208,7 @@ public final class Reports {
             for (Results.Measurement m : r.measurements()) {
                 if (!m.mode().equals("latency") || m.sizeBytes() != size || m.summary() == null || m.summary().percentiles() == null) continue;
                 for (Results.Point p : m.summary().percentiles()) {
-                    if (p.percentile() < 100) c.point(m.mechanism(), 1 / (1 - p.percentile() / 100), p.us());
+                    if (p.percentile() < 100) c.point(series(m), 1 / (1 - p.percentile() / 100), p.us());
                 }
             }
             if (!c.isEmpty()) charts.put("latency-" + size, c.render());
@@ -208,8 +218,8 @@ public final class Reports {
         SvgChart tput = new SvgChart("Throughput vs message size", "message size (bytes)", "MB/s");
         for (Results.Measurement m : r.measurements()) {
             if (m.summary() == null) continue;
-            if (m.mode().equals("latency")) rtt.point(m.mechanism(), m.sizeBytes(), m.summary().latency().p50Us());
-            else if (m.summary().mbPerSec() != null) tput.point(m.mechanism(), m.sizeBytes(), m.summary().mbPerSec());
+            if (m.mode().equals("latency")) rtt.point(series(m), m.sizeBytes(), m.summary().latency().p50Us());
+            else if (m.summary().mbPerSec() != null) tput.point(series(m), m.sizeBytes(), m.summary().mbPerSec());
         }
         if (!rtt.isEmpty()) charts.put("rtt-vs-size", rtt.render());
         if (!tput.isEmpty()) charts.put("throughput-vs-size", tput.render());
@@ -232,7 +242,8 @@ public final class Reports {
         Map<String, List<Series>> out = new java.util.TreeMap<>();
         for (Results.Measurement m : r.measurements()) {
             if (!m.mode().equals("latency") || m.summary() == null || m.summary().percentiles() == null) continue;
-            String name = Units.formatSize(m.sizeBytes()) + (m.summary().openLoop() ? " open loop" : "") + ", " + placement;
+            String name = Units.formatSize(m.sizeBytes()) + (m.summary().openLoop() ? " open loop" : "") + ", "
+                    + (m.placement() != null ? m.placement() : placement);
             out.computeIfAbsent(m.mechanism(), k -> new java.util.ArrayList<>()).add(new Series(name, m.summary().percentiles()));
         }
         return out;
@@ -271,7 +282,7 @@ public final class Reports {
             double j = m.summary().latency().p50Us();
             double c = m.baseline().p50Us();
             sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">%s %s</text>%n",
-                    left - 8, y + bar + 4, SvgChart.esc(m.mechanism()), Units.formatSize(m.sizeBytes())));
+                    left - 8, y + bar + 4, SvgChart.esc(series(m)), Units.formatSize(m.sizeBytes())));
             sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#1f77b4\"/>"
                     + "<text x=\"%.1f\" y=\"%d\" class=\"tick\">%.2f (×%.2f)</text>%n",
                     left, y, width * j / max, bar, left + width * j / max + 4, y + bar - 2, j, j / c));
@@ -292,18 +303,25 @@ public final class Reports {
 
         private static String markdownToHtmlTable(Results.Report r) {
         StringBuilder sb = new StringBuilder("<table><tr>");
-        for (String h : new String[] {"mechanism", "size", "RTT p50 µs", "p99 µs", "p99.9 µs", "msgs/s", "MB/s", "cpu µs/msg",
+        for (String h : new String[] {"mechanism", "size", "RTT p50 µs", "p99 µs", "p99.9 µs", "C p50 µs", "Java/C p50", "msgs/s", "MB/s",
+                "C msgs/s", "Java/C rate", "cpu µs/msg",
                 "sys/msg runner+peer (Java | C)", "ctx/msg runner+peer (Java | C)", "sent/lost/reord/corrupt"}) {
             sb.append("<th>").append(SvgChart.esc(h)).append("</th>");
         }
         sb.append("</tr>\n");
         for (Row row : rows(r)) {
-            sb.append("<tr><td>").append(SvgChart.esc(row.mechanism)).append("</td><td>").append(Units.formatSize(row.size)).append("</td><td>")
+            Results.Baseline lc = row.lat == null ? null : row.lat.baseline();
+            Results.Baseline tc = row.thr == null ? null : row.thr.baseline();
+            sb.append("<tr><td>").append(SvgChart.esc(row.label())).append("</td><td>").append(Units.formatSize(row.size)).append("</td><td>")
                     .append(f2(row.lat == null ? null : row.lat.summary().latency().p50Us())).append("</td><td>")
                     .append(f2(row.lat == null ? null : row.lat.summary().latency().p99Us())).append("</td><td>")
                     .append(f2(row.lat == null ? null : row.lat.summary().latency().p999Us())).append("</td><td>")
+                    .append(f2(lc == null ? null : lc.p50Us())).append("</td><td>")
+                    .append(f2(lc == null ? null : lc.p50Ratio())).append("</td><td>")
                     .append(row.thr == null ? "–" : String.format(Locale.ROOT, "%,.0f", row.thr.summary().msgsPerSec())).append("</td><td>")
                     .append(row.thr == null ? "–" : String.format(Locale.ROOT, "%.1f", row.thr.summary().mbPerSec())).append("</td><td>")
+                    .append(tc == null || tc.msgsPerSec() == null ? "–" : String.format(Locale.ROOT, "%,.0f", tc.msgsPerSec())).append("</td><td>")
+                    .append(f2(tc == null ? null : tc.rateRatio())).append("</td><td>")
                     .append(cpu(row.lat != null ? row.lat : row.thr)).append("</td><td>")
                     .append(SvgChart.esc(kernel(row.lat != null ? row.lat : row.thr, "syscalls"))).append("</td><td>")
                     .append(SvgChart.esc(kernel(row.lat != null ? row.lat : row.thr, "ctx"))).append("</td><td>")

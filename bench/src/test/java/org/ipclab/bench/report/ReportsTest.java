@@ -53,6 +53,24 @@ class ReportsTest {
     }
 
     @Test
+    void aRunOverTwoPlacementsKeepsARowAndASeriesPerPlacement() {
+        Results.Report one = sample();
+        List<Results.Measurement> both = new ArrayList<>();
+        for (Results.Measurement m : one.measurements()) {
+            both.add(m.withPlacement("same-cpu 0,0"));
+            both.add(m.withPlacement("cross-cpu 0,1"));
+        }
+        Results.Report r = new Results.Report("ipclab", "test", one.startedAt(), one.environment(), one.config(), both, List.of(), false);
+        String md = Reports.markdown(r);
+        assertEquals(12, md.lines().filter(l -> l.startsWith("| tcp") || l.startsWith("| unix")).count(), md);
+        assertTrue(md.contains("| tcp same-cpu 0,0 | 64 B |"), md);
+        assertTrue(md.contains("| tcp cross-cpu 0,1 | 64 B |"), md);
+        String html = Reports.html(r);
+        assertTrue(html.contains("<td>unix same-cpu 0,0</td>"), "one HTML row per placement");
+        assertTrue(html.contains("unix cross-cpu 0,1"), "a chart series per placement");
+    }
+
+    @Test
     void htmlIsSelfContainedWithThreeKindsOfChart() {
         String html = Reports.html(sample());
         assertTrue(html.contains("RTT percentiles at 64 B"));
