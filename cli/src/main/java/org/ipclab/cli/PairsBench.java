@@ -52,8 +52,10 @@ final class PairsBench {
                 : Optional.empty();
         Map<String, String> env = new LinkedHashMap<>(Environment.capture());
         env.put("pairs", counts + " — " + PairsRun.shapeOfN(nativeC.isPresent()));
+        boolean pinned = choices.stream().anyMatch(ch -> ch.placement().pinned());
         env.put("pinning", String.join(" then ", choices.stream().map(PlacementAxis.Choice::label).toList())
-                + " (every pair alike: the runner JVM and all its runner threads on the runner CPU, every peer on the peer CPU; C alike)");
+                + (pinned ? " (every pair alike: the runner JVM, all its runner threads with it, on the runner CPU; every peer on the peer CPU;"
+                + " each C runner and C peer alike)" : " (the scheduler places every process, Java and C)"));
         if (load != null) env.put("background", load.spec() + " — " + load.description());
         String startedAt = Instant.now().toString();
         out.println("ipc bench --pairs " + counts + ": " + String.join(", ", cfg.mechanisms()) + " | " + env.get("pairs")
