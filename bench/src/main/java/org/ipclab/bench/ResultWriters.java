@@ -118,6 +118,11 @@ public final class ResultWriters {
 
     // ------------------------------------------------------------------ terminal
 
+    /** The mechanism, and for an {@code --pairs N} aggregate "×N", so that a sweep's rows tell apart. */
+    static String rowName(Results.Measurement m) {
+        return m.pairs() == null ? m.mechanism() : m.mechanism() + " ×" + m.pairs().pairs();
+    }
+
     public static void header(Results.Report report, PrintStream out) {
         out.println("ipclab " + report.version() + " — " + report.startedAt());
         for (Map.Entry<String, String> e : report.environment().entrySet()) {
@@ -146,7 +151,7 @@ public final class ResultWriters {
                     counterHeader(withCounters, withC), "sent/lost/reord/corrupt");
             for (Results.Measurement m : lat) {
                 Results.Latency l = m.summary().latency();
-                out.printf(Locale.ROOT, "%-16s %8s%s %9.2f %9.2f %9.2f %9.2f %9.1f %9.2f %6.0f%%%s %11s%s %s%s%n", m.mechanism(),
+                out.printf(Locale.ROOT, "%-16s %8s%s %9.2f %9.2f %9.2f %9.2f %9.1f %9.2f %6.0f%%%s %11s%s %s%s%n", rowName(m),
                         Units.formatSize(m.sizeBytes()), place(m, withPlacement), l.p50Us(), l.p90Us(), l.p99Us(), l.p999Us(), l.maxUs(), l.meanUs(),
                         m.summary().p50Us().percent(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().p50Us(),
                                 m.baseline() == null ? null : m.baseline().p50Ratio(), "%9.2f") : "",
@@ -164,7 +169,7 @@ public final class ResultWriters {
                 Results.Latency l = m.summary().latency();
                 Results.Latency r = m.summary().rawLatency();
                 boolean behind = m.summary().achievedRate() < 0.95 * m.summary().targetRate();
-                out.printf(Locale.ROOT, "%-16s %8s%s %9.2f %9.2f %9.2f %9.1f %9.2f %10.1f %,10.0f%s %11s%s %s%s%s%n", m.mechanism(),
+                out.printf(Locale.ROOT, "%-16s %8s%s %9.2f %9.2f %9.2f %9.1f %9.2f %10.1f %,10.0f%s %11s%s %s%s%s%n", rowName(m),
                         Units.formatSize(m.sizeBytes()), place(m, withPlacement), l.p50Us(), l.p99Us(), l.p999Us(), l.maxUs(), r.p99Us(), r.maxUs(),
                         m.summary().achievedRate(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().p50Us(),
                                 m.baseline() == null ? null : m.baseline().p50Ratio(), "%9.2f") : "",
@@ -179,7 +184,7 @@ public final class ResultWriters {
                     withC ? String.format("%12s %7s", "C msgs/s", "Java/C") : "", "cpu µs/msg",
                     counterHeader(withCounters, withC), "sent/lost/reord/corrupt");
             for (Results.Measurement m : thr) {
-                out.printf(Locale.ROOT, "%-16s %8s%s %,12.0f %10.1f %6.0f%%%s %11s%s %s%s%n", m.mechanism(),
+                out.printf(Locale.ROOT, "%-16s %8s%s %,12.0f %10.1f %6.0f%%%s %11s%s %s%s%n", rowName(m),
                         Units.formatSize(m.sizeBytes()), place(m, withPlacement), m.summary().msgsPerSec(), m.summary().mbPerSec(),
                         m.summary().msgsPerSecSpread().percent(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().msgsPerSec(),
                                 m.baseline() == null ? null : m.baseline().rateRatio(), "%,12.0f") : "",
@@ -192,7 +197,7 @@ public final class ResultWriters {
             out.println();
             out.println("Failed:");
             for (Results.Measurement m : failed) {
-                out.println("  " + m.mechanism() + " " + m.mode() + " " + Units.formatSize(m.sizeBytes()) + ": " + m.error());
+                out.println("  " + rowName(m) + " " + m.mode() + " " + Units.formatSize(m.sizeBytes()) + ": " + m.error());
             }
         }
         report.measurements().stream().filter(m -> m.baseline() != null && m.baseline().error() != null).forEach(m ->

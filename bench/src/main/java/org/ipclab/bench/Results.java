@@ -50,22 +50,27 @@ public final class Results {
     public record Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
                               Map<String, String> parameters, List<Repeat> repeats, Summary summary,
                               Integrity integrity, Cpu cpu, Baseline baseline, Counters counters, String placement,
-                              FanIn fanIn) {
+                              FanIn fanIn, org.ipclab.bench.scale.PairsFigures pairs) {
         public Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
                            Map<String, String> parameters, List<Repeat> repeats, Summary summary,
                            Integrity integrity, Cpu cpu) {
-            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, null, null, null, null);
+            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, null, null, null, null, null);
         }
 
         public Measurement(String mechanism, String mode, int sizeBytes, String status, String error,
                            Map<String, String> parameters, List<Repeat> repeats, Summary summary,
                            Integrity integrity, Cpu cpu, Baseline baseline, Counters counters, String placement) {
-            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, placement, null);
+            this(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, placement, null, null);
         }
 
         /** A fan-in row ({@code ipc bench --clients N}): N clients against one server end; the summary is the aggregate. */
         public Measurement withFanIn(FanIn f) {
-            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, placement, f);
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, placement, f, pairs);
+        }
+
+        /** The aggregate of {@code ipc bench --pairs N}: how it was made and each pair (null for a single pair run). */
+        public Measurement withPairs(org.ipclab.bench.scale.PairsFigures p) {
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, placement, fanIn, p);
         }
 
         public boolean ok() {
@@ -73,16 +78,16 @@ public final class Results {
         }
 
         public Measurement withBaseline(Baseline b) {
-            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, b, counters, placement, fanIn);
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, b, counters, placement, fanIn, pairs);
         }
 
         public Measurement withCounters(Counters c) {
-            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, c, placement, fanIn);
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, c, placement, fanIn, pairs);
         }
 
         /** Tagged with the placement axis value it ran under ("same-cpu 0,0"), for runs over several placements. */
         public Measurement withPlacement(String p) {
-            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, p, fanIn);
+            return new Measurement(mechanism, mode, sizeBytes, status, error, parameters, repeats, summary, integrity, cpu, baseline, counters, p, fanIn, pairs);
         }
     }
 

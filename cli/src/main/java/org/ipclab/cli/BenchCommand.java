@@ -136,6 +136,16 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
                     + " cannot (see 'ipc list': FAN_IN) are skipped with the reason.")
     String clients;
 
+    @Option(names = "--pairs", paramLabel = "N[,N...]",
+            description = "N independent pairs at once per mechanism, each with its own peer and kernel objects; a list sweeps"
+                    + " (1,2,4,8) and adds a scaling section. Latency merged from all pairs' histograms; the C baseline runs the same N.")
+    String pairs;
+
+    @Option(names = "--background", paramLabel = "LOAD",
+            description = "Measure beside a load the tool starts and stops: cpu:N (N spinning processes) or pair:MECHANISM"
+                    + " (a second ipclab pair); its CPU use is in the results.")
+    String background;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
 
@@ -155,11 +165,15 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         if (hgrm != null && !Files.isDirectory(hgrm)) throw new BadInputException("--hgrm " + hgrm + " is not a directory");
         List<Integer> fanIn = clients == null ? null : FanInLimits.parse(clients);
         if (fanIn != null) {
+            if (pairs != null || background != null) {
+                throw new BadInputException("--clients and --" + (pairs != null ? "pairs" : "background") + " are two shapes of run; give one");
+            }
             if (connect != null || pin != null || placementAxis != null) {
                 throw new BadInputException("--clients starts its own clients on this machine; drop --" + (connect != null ? "connect" : pin != null ? "pin" : "placement"));
             }
             FanInRun.check(cfg, fanIn); // the machine's limits, before anything starts
         }
+        if (pairs != null || background != null) return PairsBench.run(this, cfg); // N pairs at once (bench scale package)
         if (connect == null) Benchmark.preflight(cfg);
         PrintStream out = resultOptions.tableStream(json);
         Placement placement = pin == null ? Placement.none() : Placement.parse(pin);
@@ -227,6 +241,10 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         save(report);
         boolean allOk = report.measurements().stream().allMatch(Results.Measurement::ok);
         return allOk && !report.measurements().isEmpty() ? ExitCodes.OK : ExitCodes.FAILURE;
+    }
+
+    void saveResults(Results.Report results) {
+        save(results);
     }
 
     private void save(Results.Report results) {

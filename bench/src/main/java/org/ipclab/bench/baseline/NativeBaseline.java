@@ -202,7 +202,7 @@ public final class NativeBaseline {
      */
     public NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration,
                             double ratePerSecond) throws IOException {
-        return run(mechanism, mode, size, warmup, duration, ratePerSecond, 0);
+        return run(mechanism, mode, size, warmup, duration, ratePerSecond, null);
     }
 
     /**
@@ -212,11 +212,21 @@ public final class NativeBaseline {
      */
     public NativeResult runFanIn(String mechanism, String mode, int size, Duration warmup, Duration duration, int clients) throws IOException {
         if (clients < 1) throw new IllegalArgumentException("clients must be at least 1, got " + clients);
-        return run(mechanism, mode, size, warmup, duration, 0, clients);
+        return run(mechanism, mode, size, warmup, duration, 0, null, clients);
+    }
+
+    /**
+     * As {@link #run(String, String, int, Duration, Duration, double)}; in closed-loop latency,
+     * {@code samples} (when not null) receives every measured RTT as "nanoseconds count" lines, for
+     * an exact merge of several C pairs' distributions ({@code ipc bench --pairs}).
+     */
+    public NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration,
+                            double ratePerSecond, Path samples) throws IOException {
+        return run(mechanism, mode, size, warmup, duration, ratePerSecond, samples, 0);
     }
 
     private NativeResult run(String mechanism, String mode, int size, Duration warmup, Duration duration,
-                             double ratePerSecond, int clients) throws IOException {
+                             double ratePerSecond, Path samples, int clients) throws IOException {
         if (!programs().contains(mechanism))
             throw new IllegalArgumentException("no native program '" + mechanism + "'; known: " + String.join(", ", programs()));
         if (!mode.equals("latency") && !mode.equals("throughput"))
@@ -229,6 +239,7 @@ public final class NativeBaseline {
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
         if (!kernelCounters) pb.environment().put("IPCLAB_NO_COUNTERS", "1");
         if (clients > 0) pb.environment().put("IPCLAB_CLIENTS", Integer.toString(clients));
+        if (samples != null) pb.environment().put("IPCLAB_SAMPLES", samples.toString());
         if (runnerCpu >= 0) {
             pb.environment().put("IPCLAB_PIN_RUNNER", Integer.toString(runnerCpu));
             pb.environment().put("IPCLAB_PIN_PEER", Integer.toString(peerCpu));

@@ -176,6 +176,7 @@ public final class Reports {
         }
 
         sb.append(RoutesSection.html(r));
+        sb.append(ScalingSection.html(r)); // ipc bench --pairs: the scaling curves; nothing otherwise
         sb.append("<h2>Table</h2>\n").append(markdownToHtmlTable(r));
         if (!r.notes().isEmpty()) {
             sb.append("<h2>Notes</h2><ul>");

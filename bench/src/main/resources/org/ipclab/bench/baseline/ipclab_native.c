@@ -693,6 +693,23 @@ static void stop_peer(void) {
     peer_stopped = 1;
 }
 
+/* IPCLAB_SAMPLES=FILE (ipc bench --pairs): every measured RTT, as "nanoseconds count" lines of
+ * the sorted samples, so that the Java side merges N C pairs' distributions into one histogram
+ * exactly instead of averaging their percentiles. */
+static void write_samples(const uint32_t *sorted, size_t n) {
+    const char *path = getenv("IPCLAB_SAMPLES");
+    if (!path || !*path) return;
+    FILE *f = fopen(path, "w");
+    if (!f) fail_errno("fopen", path);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && sorted[j] == sorted[i]) j++;
+        fprintf(f, "%u %zu\n", sorted[i], j - i);
+        i = j;
+    }
+    if (fclose(f) != 0) fail_errno("fclose", path);
+}
+
 static void run_latency(result *r, uint64_t warmup_ns, uint64_t duration_ns) {
     size_t cap = 1 << 16, n = 0;
     uint32_t *rtt = malloc(cap * sizeof *rtt);
@@ -751,6 +768,7 @@ static void run_latency(result *r, uint64_t warmup_ns, uint64_t duration_ns) {
      * (or this one, on a loaded machine) while we sort. */
     stop_peer();
     qsort(rtt, n, sizeof *rtt, cmp_u32);
+    write_samples(rtt, n);
     double sum = 0;
     for (size_t i = 0; i < n; i++) sum += rtt[i];
     r->count = n;

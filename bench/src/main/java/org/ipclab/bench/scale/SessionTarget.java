@@ -1,0 +1,52 @@
+package org.ipclab.bench.scale;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+import org.ipclab.bench.Target;
+import org.ipclab.core.Channel;
+import org.ipclab.core.MechanismInfo;
+import org.ipclab.core.peer.PeerSession;
+
+/** A peer JVM of one pair as a runner thread drives it; its parameters say which pair and which peer pid. */
+final class SessionTarget implements Target {
+    private final PeerSession session;
+    private final Map<String, String> parameters;
+
+    SessionTarget(PeerSession session, Map<String, String> extra) {
+        this.session = session;
+        Map<String, String> p = new LinkedHashMap<>(session.effectiveParameters());
+        p.put("peer pid", Long.toString(session.pid()));
+        p.putAll(extra);
+        this.parameters = Map.copyOf(p);
+    }
+
+    @Override
+    public MechanismInfo info() {
+        return session.info();
+    }
+
+    @Override
+    public Channel channel() {
+        return session.channel();
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public OptionalLong peerCpuNanos() {
+        return session.process().toHandle().info().totalCpuDuration().map(Duration::toNanos)
+                .map(OptionalLong::of).orElse(OptionalLong.empty());
+    }
+
+    @Override
+    public IOException explain(String what, IOException cause) {
+        return session.explain(what, cause);
+    }
+}
