@@ -119,8 +119,11 @@ public final class ResultWriters {
     // ------------------------------------------------------------------ terminal
 
     /** The mechanism, and for an {@code --pairs N} aggregate "×N", so that a sweep's rows tell apart. */
-    static String rowName(Results.Measurement m) {
-        return m.pairs() == null ? m.mechanism() : m.mechanism() + " ×" + m.pairs().pairs();
+    /** The mechanism, and the shape of a scaling row: "unix ×4" (4 pairs), "tcp 16 clients" (fan-in). */
+    public static String rowName(Results.Measurement m) {
+        if (m.pairs() != null) return m.mechanism() + " ×" + m.pairs().pairs();
+        if (m.fanIn() != null) return m.mechanism() + " " + m.fanIn().clients() + " clients";
+        return m.mechanism();
     }
 
     public static void header(Results.Report report, PrintStream out) {

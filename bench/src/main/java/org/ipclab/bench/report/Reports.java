@@ -106,11 +106,13 @@ public final class Reports {
     private static List<Row> rows(Results.Report r) {
         List<Results.Measurement> ok = r.measurements().stream().filter(m -> m.summary() != null).toList();
         Map<List<Object>, Row> rows = new java.util.LinkedHashMap<>();
+        // keyed by the row's name too: a --pairs or --clients sweep has a row per N
         ok.stream().sorted(java.util.Comparator.comparing(Results.Measurement::mechanism)
                         .thenComparing(m -> m.placement() == null ? "" : m.placement())
+                        .thenComparingInt(m -> m.pairs() != null ? m.pairs().pairs() : m.fanIn() != null ? m.fanIn().clients() : 0)
                         .thenComparingInt(Results.Measurement::sizeBytes))
-                .forEach(m -> rows.merge(java.util.Arrays.asList(m.mechanism(), m.placement(), m.sizeBytes()),
-                        new Row(m.mechanism(), m.placement(), m.sizeBytes(), m.mode().equals("latency") ? m : null,
+                .forEach(m -> rows.merge(java.util.Arrays.asList(ResultWriters.rowName(m), m.placement(), m.sizeBytes()),
+                        new Row(ResultWriters.rowName(m), m.placement(), m.sizeBytes(), m.mode().equals("latency") ? m : null,
                                 m.mode().equals("throughput") ? m : null),
                         (a, b) -> new Row(a.mechanism, a.placement, a.size, a.lat != null ? a.lat : b.lat, a.thr != null ? a.thr : b.thr)));
         return List.copyOf(rows.values());
@@ -118,7 +120,8 @@ public final class Reports {
 
     /** A chart's series name: the mechanism, and the placement when the run had several. */
     private static String series(Results.Measurement m) {
-        return m.placement() == null ? m.mechanism() : m.mechanism() + " " + m.placement();
+        String name = ResultWriters.rowName(m);
+        return m.placement() == null ? name : name + " " + m.placement();
     }
 
     private static String f2(Double v) {
