@@ -37,6 +37,15 @@ public record BenchConfig(List<String> mechanisms, List<Mode> modes, List<Intege
         options = Map.copyOf(options);
     }
 
+    /**
+     * The same run over fewer mechanisms (a placement that leaves some out). This config was
+     * checked when it was built; a narrower one needs no new check, and must not get one: the
+     * mechanisms of a default run are not "asked for", so a size over one's maximum stays a note.
+     */
+    public BenchConfig onlyMechanisms(List<String> names) {
+        return new BenchConfig(names, modes, sizes, warmup, duration, count, repeat, timeout, options, rate);
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -151,9 +151,7 @@ public final class PlacementAxis {
                     }
                 }
                 if (keep.isEmpty()) continue;
-                placed = BenchConfig.builder().mechanisms(keep).modes(cfg.modes()).sizes(cfg.sizes()).warmup(cfg.warmup())
-                        .duration(cfg.duration()).count(cfg.count()).repeat(cfg.repeat()).timeout(cfg.timeout())
-                        .options(cfg.options()).rate(cfg.rate()).build();
+                placed = cfg.onlyMechanisms(keep);
             }
             c.placement().pinRunner();
             Benchmark b = benchmarks.apply(c.placement());

@@ -43,4 +43,20 @@ class PlacementAxisTest {
         assertTrue(e.getMessage().contains("same-cpu, cross-cpu, both, unpinned"), e.getMessage());
         assertEquals(1, PlacementAxis.parse("unpinned").size());
     }
+
+    /**
+     * A default run (no mechanism named) over a size some mechanism cannot carry: each placement
+     * narrows the matrix, and a narrowed run must still say "skipped" for that mechanism, not
+     * refuse the whole run as if the user had asked for it (the README's main command did).
+     */
+    @Test
+    void aPlacementThatNarrowsADefaultRunKeepsOversizedMechanismsAsNotes() {
+        BenchConfig all = BenchConfig.builder().sizes(java.util.List.of(1 << 20)).build();
+        BenchConfig narrowed = all.onlyMechanisms(all.mechanisms());
+        Benchmark b = new Benchmark(new Runner(NanoClock.SYSTEM, () -> 0L, Runner::newHistogram), Progress.NONE);
+        b.plan(narrowed);
+        org.junit.jupiter.api.Assertions.assertThrows(org.ipclab.core.BadInputException.class,
+                () -> BenchConfig.builder().mechanisms(all.mechanisms()).sizes(java.util.List.of(1 << 20)).build(),
+                "asked for by name, an oversized mechanism is refused");
+    }
 }
