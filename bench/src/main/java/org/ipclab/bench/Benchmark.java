@@ -144,7 +144,7 @@ public final class Benchmark {
                 if (session != null && !item.provider().name().equals(sessionFor)) {
                     session.close();
                     session = null;
-                    runBaselines(cRuns, cfg, items.size());
+                    runBaselines(cRuns, cfg, items.size(), perItem * (items.size() - i));
                 }
                 if (session == null) {
                     try {
@@ -167,13 +167,13 @@ public final class Benchmark {
                 if ("failed".equals(m.status())) {
                     session.close(); // the channel may be mid-message; the next item gets a fresh peer
                     session = null;
-                    runBaselines(cRuns, cfg, items.size());
+                    runBaselines(cRuns, cfg, items.size(), perItem * (items.size() - i));
                 }
             }
         } finally {
             if (session != null) session.close();
         }
-        runBaselines(cRuns, cfg, items.size());
+        runBaselines(cRuns, cfg, items.size(), 0);
         return report(cfg, environment, version, startedAt, false);
     }
 
@@ -186,11 +186,13 @@ public final class Benchmark {
      * JVM that busy-waits for its next command would otherwise share a CPU with the C pair (it
      * halved the C shm throughput at 1 MiB), and even an idle one is a process more on the machine.
      */
-    private void runBaselines(List<Deferred> cRuns, BenchConfig cfg, int total) {
-        for (Deferred d : cRuns) {
+    private void runBaselines(List<Deferred> cRuns, BenchConfig cfg, int total, long javaLeftNanos) {
+        long perRun = cfg.warmup().toNanos() + cfg.duration().toNanos();
+        for (int k = 0; k < cRuns.size(); k++) {
+            Deferred d = cRuns.get(k);
             if (ExitCleanup.shuttingDown()) break;
-            progress.started(d.number(), total, d.item().label() + ", the C program", Duration.ofNanos(
-                    cfg.warmup().toNanos() + cfg.duration().toNanos()));
+            progress.started(d.number(), total, d.item().label() + ", the C program",
+                    Duration.ofNanos(javaLeftNanos + perRun * (cRuns.size() - k)));
             done.set(d.index(), d.java().withBaseline(nativeFigure(d.item(), cfg, d.java())));
         }
         cRuns.clear();

@@ -79,7 +79,9 @@ public final class TcpDemo implements Demo {
             accepted.close();
             Thread.sleep(100);
             failures += show(out, port, "TIME_WAIT");
-            out.println("   TIME_WAIT lasts 60 s on Linux: why a restarted server needs SO_REUSEADDR to bind the same port.");
+            out.println("   This TIME_WAIT is the client's socket (it closed first), on its ephemeral port: for 60 s on Linux the kernel");
+            out.println("   keeps that address pair so that a late segment of this connection is not taken for a new one. A server that");
+            out.println("   closes first keeps its own port in TIME_WAIT: why servers set SO_REUSEADDR before bind(2) to restart at once.");
         }
         out.println();
         out.println(failures == 0 ? "Every step showed what it should." : failures + " step(s) did not show what they should (see above).");

@@ -49,6 +49,10 @@ public final class UdpDemo implements Demo {
             a.connect(b.getLocalAddress());
             b.connect(a.getLocalAddress());
 
+            out.println("0. both sockets are connect()ed to each other. For UDP, connect(2) sends nothing: it sets the default");
+            out.println("   destination (so write() needs no address), the kernel then drops datagrams from any other address, and an");
+            out.println("   ICMP port-unreachable for what we sent comes back as ECONNREFUSED on a later call (udp(7)).");
+            out.println();
             out.println("1. boundaries: send \"a\", \"bb\", \"ccc\" as three datagrams, then read");
             for (String s : new String[] {"a", "bb", "ccc"}) a.write(ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII)));
             ByteBuffer in = ByteBuffer.allocate(70_000);
