@@ -15,6 +15,18 @@ final class Ipc {
     private Ipc() {
     }
 
+    /**
+     * {@code java} and the flags a JVM of ipclab's needs on this JDK (JDK 24+ would otherwise print a
+     * native-access warning first, before any line a test reads), up to the main class.
+     */
+    static List<String> java(String mainClass) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Dchronicle.analytics.disable=true"));
+        if (Runtime.version().feature() >= 24) cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        return cmd;
+    }
+
     static CliTest.Run run(Map<String, String> env, String... args) throws IOException, InterruptedException {
         return run(env, List.of(), args);
     }

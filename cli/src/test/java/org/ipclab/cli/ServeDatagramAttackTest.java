@@ -156,9 +156,8 @@ class ServeDatagramAttackTest {
     }
 
     private void start(String mechanism, List<String> extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "-m", mechanism, "--idle-timeout", "3s"));
+        List<String> cmd = new ArrayList<>(Ipc.java(Main.class.getName()));
+        cmd.addAll(List.of("serve", "-m", mechanism, "--idle-timeout", "3s"));
         if (mechanism.equals("udp")) cmd.addAll(List.of("--port", "0"));
         cmd.addAll(extra);
         server = new ProcessBuilder(cmd).redirectErrorStream(true).start();

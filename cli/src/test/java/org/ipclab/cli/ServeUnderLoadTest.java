@@ -37,8 +37,8 @@ class ServeUnderLoadTest {
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "unix", "junix", "unix-seqpacket"})
     void manyClientsAtOnceAllCompleteAndNothingLeaks(String mechanism) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "-m", mechanism, "--max-clients", Integer.toString(CLIENTS)));
+        List<String> cmd = new ArrayList<>(Ipc.java(Main.class.getName()));
+        cmd.addAll(List.of("serve", "-m", mechanism, "--max-clients", Integer.toString(CLIENTS)));
         if (mechanism.equals("tcp")) cmd.addAll(List.of("--port", "0"));
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> log = new CopyOnWriteArrayList<>();
@@ -80,10 +80,6 @@ class ServeUnderLoadTest {
         assertTrue(left.isEmpty(), "left behind: " + left);
     }
 
-    private static String java() {
-        return ProcessHandle.current().info().command().orElse("java");
-    }
-
     /** "ipc serve: tcp ready (pid N) at host=127.0.0.1 port=4711" → the options a client needs. */
     private static List<String> options(String ready) {
         Matcher at = Pattern.compile(" at (.*)$").matcher(ready);
@@ -94,8 +90,9 @@ class ServeUnderLoadTest {
     }
 
     private static Process client(String mechanism, List<String> options) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                LoadClient.class.getName(), mechanism));
+        List<String> cmd = new ArrayList<>(Ipc.java(LoadClient.class.getName()));
+        cmd.add(1, "-XX:TieredStopAtLevel=1");
+        cmd.add(mechanism);
         cmd.addAll(options);
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
