@@ -300,7 +300,7 @@ public final class FanIn {
         final Process process;
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         final Deque<String> stderr = new ArrayDeque<>();
-        String error;
+        volatile String error; // read by the shared channel's reader thread
         Map<String, String> figures;
 
         private Client(int number, Process process) {

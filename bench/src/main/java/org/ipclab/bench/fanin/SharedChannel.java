@@ -64,21 +64,23 @@ final class SharedChannel {
             for (int i = 1; i <= clients; i++) all.add(FanIn.Client.start(i, FanIn.command(info, server.peerSpec(), Mode.THROUGHPUT, size, cfg, i)));
             // The first writer to attach opens the session; the others write into the same channel.
             channel = AckedChannel.over(server.accept(FanIn.START, Optional.empty()), info);
-            long readyBy = System.nanoTime() + FanIn.START.toNanos();
-            for (FanIn.Client c : all) c.awaitReady(readyBy);
-            List<FanIn.Client> going = all.stream().filter(c -> c.error == null).toList();
+            // Read from now on, before the other writers are ready: each one's connect puts its attach
+            // message into the one queue, and a queue of mq_maxmsg = 10 holds only ten of them.
             AtomicBoolean writersDone = new AtomicBoolean();
             Channel ch = channel;
             IOException[] readFailure = new IOException[1];
             Thread reader = new Thread(() -> {
                 try {
-                    read(ch, integrity, announced, going, writersDone);
+                    read(ch, integrity, announced, all, writersDone);
                 } catch (IOException e) {
                     readFailure[0] = e;
                 }
             }, "ipclab-fan-in-reader");
             reader.setDaemon(true);
             reader.start();
+            long readyBy = System.nanoTime() + FanIn.START.toNanos();
+            for (FanIn.Client c : all) c.awaitReady(readyBy);
+            List<FanIn.Client> going = all.stream().filter(c -> c.error == null).toList();
             for (FanIn.Client c : going) c.go();
             onRunning.accept(going.stream().map(c -> c.process).toList());
             long figuresBy = System.nanoTime() + cfg.warmup().plus(cfg.duration()).plus(cfg.timeout()).plus(Duration.ofSeconds(30)).toNanos();
@@ -107,7 +109,7 @@ final class SharedChannel {
     }
 
     /**
-     * Reads the one channel until every writer still alive has said SINK_END: probes go to their
+     * Reads the one channel until every writer still alive (no error once all are ready) has said SINK_END: probes go to their
      * writer's {@link Integrity} (warm-up probes are only checked to be probes), SINK_END [sent, number]
      * closes a writer's count.
      */

@@ -79,6 +79,16 @@ class FanInTest {
     }
 
     @Test
+    void moreWritersThanTheQueueHoldsAttachWhileTheFirstIsRead() {
+        // Each writer's connect leaves an attach message in the one queue: with room for 2, writers 3 and 4
+        // could attach only if the runner reads the queue while they start.
+        ChannelProvider p = Providers.get("mqueue");
+        Results.Measurement m = new FanIn().measure(p, ChannelSpec.of("mqueue").with("maxmsg", "2"), Mode.THROUGHPUT, 64, 4,
+                cfg("mqueue", Duration.ofMillis(300)));
+        assertEveryClientClean(m, 4, Mode.THROUGHPUT);
+    }
+
+    @Test
     void aQueueHasNoReturnPathToOneWriterSoLatencyIsRefusedWithTheReason() {
         MechanismInfo queue = Providers.get("mqueue").describe();
         assertTrue(FanIn.cannotFanIn(queue).isEmpty());
