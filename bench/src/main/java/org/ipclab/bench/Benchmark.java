@@ -242,10 +242,10 @@ public final class Benchmark {
             if (item.mode() == Mode.LATENCY) {
                 Results.Latency l = java.summary().latency();
                 return new Results.Baseline(program.get(), c.p50Us(), c.p99Us(), null, null,
-                        ratio(l.p50Us(), c.p50Us()), ratio(l.p99Us(), c.p99Us()), null, null, c.counters());
+                        ratio(l.p50Us(), c.p50Us()), ratio(l.p99Us(), c.p99Us()), null, null, c.counters(), c.cpu());
             }
             return new Results.Baseline(program.get(), null, null, c.msgsPerSecond(), c.mbPerSecond(), null, null,
-                    ratio(java.summary().msgsPerSec(), c.msgsPerSecond()), null, c.counters());
+                    ratio(java.summary().msgsPerSec(), c.msgsPerSecond()), null, c.counters(), c.cpu());
         } catch (IOException | RuntimeException e) {
             return new Results.Baseline(program.get(), null, null, null, null, null, null, null, e.getMessage());
         }

@@ -68,7 +68,7 @@ public final class ResultWriters {
             + "cpu_runner_us_per_msg,cpu_peer_us_per_msg,repeats,error,"
             + "syscalls_runner_per_msg,syscalls_peer_per_msg,ctx_runner_per_msg,ctx_peer_per_msg,copies_per_msg,"
             + "c_syscalls_runner_per_msg,c_syscalls_peer_per_msg,c_ctx_runner_per_msg,c_ctx_peer_per_msg,c_copies_per_msg,placement,"
-            + "clients,min_share,max_share,duplicates";
+            + "clients,min_share,max_share,duplicates,c_cpu_runner_us_per_msg,c_cpu_peer_us_per_msg";
 
     public static void csv(Results.Report report, Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file)) {
@@ -103,6 +103,8 @@ public final class ResultWriters {
                         f == null || f.fairness() == null ? null : f.fairness().minShare(),
                         f == null || f.fairness() == null ? null : f.fairness().maxShare()));
                 cols.add(i == null ? null : i.duplicates()); // appended: columns are only ever added at the end
+                Results.Cpu cc = m.baseline() == null ? null : m.baseline().cpu();
+                cols.addAll(java.util.Arrays.asList(cc == null ? null : cc.runnerUsPerMsg(), cc == null ? null : cc.peerUsPerMsg()));
                 w.write(cols.stream().map(ResultWriters::csvCell).collect(Collectors.joining(",")));
                 w.write('\n');
             }
@@ -118,7 +120,6 @@ public final class ResultWriters {
 
     // ------------------------------------------------------------------ terminal
 
-    /** The mechanism, and for an {@code --pairs N} aggregate "×N", so that a sweep's rows tell apart. */
     /** The mechanism, and the shape of a scaling row: "unix ×4" (4 pairs), "tcp 16 clients" (fan-in). */
     public static String rowName(Results.Measurement m) {
         if (m.pairs() != null) return m.mechanism() + " ×" + m.pairs().pairs();
@@ -150,7 +151,7 @@ public final class ResultWriters {
             out.println("Latency: round-trip time (RTT) in µs, closed loop; spread = (max-min)/median of the repeats' p50"
                     + (withC ? "; C = the native C program, same mechanism and size, Java/C = ratio of p50" : ""));
             out.printf("%-16s %8s%s %9s %9s %9s %9s %9s %9s %7s%s %11s%s %s%n", "mechanism", "size", placeHeader(withPlacement), "p50", "p90", "p99", "p99.9",
-                    "max", "mean", "spread", withC ? String.format("%9s %7s", "C p50", "Java/C") : "", "cpu µs/msg",
+                    "max", "mean", "spread", withC ? String.format("%9s %7s", "C p50", "Java/C") : "", cpuHeader(withC),
                     counterHeader(withCounters, withC), "sent/lost/reord/corrupt");
             for (Results.Measurement m : lat) {
                 Results.Latency l = m.summary().latency();
@@ -158,7 +159,7 @@ public final class ResultWriters {
                         Units.formatSize(m.sizeBytes()), place(m, withPlacement), l.p50Us(), l.p90Us(), l.p99Us(), l.p999Us(), l.maxUs(), l.meanUs(),
                         m.summary().p50Us().percent(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().p50Us(),
                                 m.baseline() == null ? null : m.baseline().p50Ratio(), "%9.2f") : "",
-                        cpu(m.cpu()), counterColumns(m, withCounters, withC), integrity(m.integrity()), flag(m));
+                        cpuColumns(m, withC), counterColumns(m, withCounters, withC), integrity(m.integrity()), flag(m));
             }
         }
         if (!open.isEmpty()) {
@@ -166,7 +167,7 @@ public final class ResultWriters {
             out.printf(Locale.ROOT, "Open-loop latency in µs at %,.0f msgs/s: from the intended send time (corrected); raw = from the actual send time%n",
                     open.get(0).summary().targetRate());
             out.printf("%-16s %8s%s %9s %9s %9s %9s %9s %10s %10s%s %11s%s %s%n", "mechanism", "size", placeHeader(withPlacement), "p50", "p99", "p99.9",
-                    "max", "raw p99", "raw max", "achieved/s", withC ? String.format("%9s %7s", "C p50", "Java/C") : "", "cpu µs/msg",
+                    "max", "raw p99", "raw max", "achieved/s", withC ? String.format("%9s %7s", "C p50", "Java/C") : "", cpuHeader(withC),
                     counterHeader(withCounters, withC), "sent/lost/reord/corrupt");
             for (Results.Measurement m : open) {
                 Results.Latency l = m.summary().latency();
@@ -176,7 +177,7 @@ public final class ResultWriters {
                         Units.formatSize(m.sizeBytes()), place(m, withPlacement), l.p50Us(), l.p99Us(), l.p999Us(), l.maxUs(), r.p99Us(), r.maxUs(),
                         m.summary().achievedRate(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().p50Us(),
                                 m.baseline() == null ? null : m.baseline().p50Ratio(), "%9.2f") : "",
-                        cpu(m.cpu()), counterColumns(m, withCounters, withC), integrity(m.integrity()), flag(m),
+                        cpuColumns(m, withC), counterColumns(m, withCounters, withC), integrity(m.integrity()), flag(m),
                         behind ? "  <-- TARGET RATE NOT ACHIEVED: the sender fell behind its schedule" : "");
             }
         }
@@ -184,14 +185,14 @@ public final class ResultWriters {
             out.println();
             out.println("Throughput: one-way stream, counted and verified by the receiving process");
             out.printf("%-16s %8s%s %12s %10s %7s%s %11s%s %s%n", "mechanism", "size", placeHeader(withPlacement), "msgs/s", "MB/s", "spread",
-                    withC ? String.format("%12s %7s", "C msgs/s", "Java/C") : "", "cpu µs/msg",
+                    withC ? String.format("%12s %7s", "C msgs/s", "Java/C") : "", cpuHeader(withC),
                     counterHeader(withCounters, withC), "sent/lost/reord/corrupt");
             for (Results.Measurement m : thr) {
                 out.printf(Locale.ROOT, "%-16s %8s%s %,12.0f %10.1f %6.0f%%%s %11s%s %s%s%n", rowName(m),
                         Units.formatSize(m.sizeBytes()), place(m, withPlacement), m.summary().msgsPerSec(), m.summary().mbPerSec(),
                         m.summary().msgsPerSecSpread().percent(), withC ? cColumns(m.baseline(), m.baseline() == null ? null : m.baseline().msgsPerSec(),
                                 m.baseline() == null ? null : m.baseline().rateRatio(), "%,12.0f") : "",
-                        cpu(m.cpu()), counterColumns(m, withCounters, withC), integrity(m.integrity()), flag(m));
+                        cpuColumns(m, withC), counterColumns(m, withCounters, withC), integrity(m.integrity()), flag(m));
             }
         }
         org.ipclab.bench.fanin.FanInTable.print(report, out);
@@ -253,6 +254,16 @@ public final class ResultWriters {
 
     private static String flag(Results.Measurement m) {
         return "integrity".equals(m.status()) ? "  <-- " + m.error() : "";
+    }
+
+    /** CPU time per message of the runner/peer; with C rows, the C program's beside it (the Java tax in CPU, not only in time). */
+    private static String cpuHeader(boolean withC) {
+        return withC ? String.format("%11s %11s", "cpu µs/msg", "C cpu") : String.format("%11s", "cpu µs/msg");
+    }
+
+    private static String cpuColumns(Results.Measurement m, boolean withC) {
+        if (!withC) return String.format("%11s", cpu(m.cpu()));
+        return String.format("%11s %11s", cpu(m.cpu()), cpu(m.baseline() == null ? null : m.baseline().cpu()));
     }
 
     private static String cpu(Results.Cpu c) {

@@ -97,10 +97,15 @@ public final class Results {
      * {@code error} is set (and the figures null) when the C run failed.
      */
     public record Baseline(String program, Double p50Us, Double p99Us, Double msgsPerSec, Double mbPerSec,
-                           Double p50Ratio, Double p99Ratio, Double rateRatio, String error, Counters counters) {
+                           Double p50Ratio, Double p99Ratio, Double rateRatio, String error, Counters counters, Cpu cpu) {
         public Baseline(String program, Double p50Us, Double p99Us, Double msgsPerSec, Double mbPerSec,
                         Double p50Ratio, Double p99Ratio, Double rateRatio, String error) {
-            this(program, p50Us, p99Us, msgsPerSec, mbPerSec, p50Ratio, p99Ratio, rateRatio, error, null);
+            this(program, p50Us, p99Us, msgsPerSec, mbPerSec, p50Ratio, p99Ratio, rateRatio, error, null, null);
+        }
+
+        public Baseline(String program, Double p50Us, Double p99Us, Double msgsPerSec, Double mbPerSec,
+                        Double p50Ratio, Double p99Ratio, Double rateRatio, String error, Counters counters) {
+            this(program, p50Us, p99Us, msgsPerSec, mbPerSec, p50Ratio, p99Ratio, rateRatio, error, counters, null);
         }
     }
 

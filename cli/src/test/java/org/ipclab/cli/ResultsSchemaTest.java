@@ -65,6 +65,10 @@ class ResultsSchemaTest {
         assertEquals("default", doc.at("/settings/timeout/source").asText());
         assertTrue(doc.at("/environment/libraries").asText().contains("Chronicle Queue 2026"), doc.at("/environment").toString());
         assertTrue(doc.at("/measurements/1/summary/msgsPerSec").isNumber(), "throughput measured");
+        // the C program's CPU per message beside Java's, so the Java tax shows in CPU as well as in time
+        for (JsonNode m : doc.get("measurements")) {
+            assertTrue(m.at("/baseline/cpu/runnerUsPerMsg").asDouble() > 0 && m.at("/baseline/cpu/peerUsPerMsg").asDouble() > 0, m.toString());
+        }
 
         // the schema is not a rubber stamp: the old spelling and an undocumented field are refused
         ObjectNode old = doc.deepCopy();

@@ -38,6 +38,15 @@ public record NativeResult(
     private static final ObjectMapper JSON = new ObjectMapper();
 
 
+    /** The C runner's and peer's CPU time per message (latency: per round trip) in µs, as the Java rows give theirs. */
+    public Results.Cpu cpu() {
+        return new Results.Cpu(microseconds(cpuRunnerNsPerMessage), microseconds(cpuPeerNsPerMessage));
+    }
+
+    private static Double microseconds(double ns) {
+        return Double.isFinite(ns) && ns >= 0 ? ns / 1e3 : null;
+    }
+
     /** True when nothing was lost, reordered, duplicated or corrupted; a mechanism that is not reliable (UDP) may lose. */
     public boolean integrityOk(boolean reliable) {
         return corrupt == 0 && reordered == 0 && duplicates == 0 && (lost == 0 || !reliable);
