@@ -23,6 +23,7 @@ import org.ipclab.bench.BenchConfig;
 import org.ipclab.bench.Benchmark;
 import org.ipclab.bench.Mode;
 import org.ipclab.bench.NanoClock;
+import org.ipclab.bench.PeerTarget;
 import org.ipclab.bench.Placement;
 import org.ipclab.bench.Progress;
 import org.ipclab.bench.Results;
@@ -321,7 +322,7 @@ public final class PairsRun {
 
     private PairResult runPair(int index, PeerSession session, Item item, BenchConfig cfg, GroupWindow.Member member, CountDownLatch go) {
         Histogram[] kept = new Histogram[1];
-        SessionTarget target = new SessionTarget(session, Map.of("pair", Integer.toString(index + 1)));
+        PeerTarget target = new PeerTarget(session, Map.of("pair", Integer.toString(index + 1)));
         try {
             go.await();
             Runner runner = new Runner(NanoClock.SYSTEM, THREADS::getCurrentThreadCpuTime, Runner::newHistogram)
@@ -339,7 +340,7 @@ public final class PairsRun {
         }
     }
 
-    private static Results.Measurement failedPair(SessionTarget target, Item item, String error) {
+    private static Results.Measurement failedPair(PeerTarget target, Item item, String error) {
         return new Results.Measurement(item.info().name(), item.mode().label(), item.size(), "failed", error,
                 target.parameters(), List.of(), null, null, null);
     }
