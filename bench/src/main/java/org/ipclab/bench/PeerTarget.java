@@ -10,15 +10,23 @@ import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.Channel;
 import org.ipclab.core.peer.PeerSession;
 
-/** A peer JVM started by the launcher: the usual target. */
-final class PeerTarget implements Target {
+/**
+ * A peer JVM started by the launcher: the usual target. Its parameters are the session's, the
+ * peer's pid and any extra ones a caller adds to tell several peers apart ("pair" 3, "load").
+ */
+public final class PeerTarget implements Target {
     private final PeerSession session;
     private final Map<String, String> parameters;
 
     PeerTarget(PeerSession session) {
+        this(session, Map.of());
+    }
+
+    public PeerTarget(PeerSession session, Map<String, String> extra) {
         this.session = session;
         Map<String, String> p = new LinkedHashMap<>(session.effectiveParameters());
         p.put("peer pid", Long.toString(session.pid()));
+        p.putAll(extra);
         this.parameters = Map.copyOf(p);
     }
 

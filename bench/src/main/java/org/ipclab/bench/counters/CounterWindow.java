@@ -17,8 +17,15 @@ import org.ipclab.bench.Results;
  * reported apart so that a collection or a compilation does not pass for the mechanism's cost.
  */
 public final class CounterWindow implements MeasureWindow {
-    /** A process to count, with its role in the result ("runner", "peer"). */
-    public record Watched(String role, long pid) {
+    /**
+     * A process to count, with its role in the result ("runner", "peer"); with {@code thread} set,
+     * only its threads of that name (as /proc's comm shows it), so that one thread of a process can
+     * be a group of its own beside the whole process: the process is read once either way.
+     */
+    public record Watched(String role, long pid, String thread) {
+        public Watched(String role, long pid) {
+            this(role, pid, null);
+        }
     }
 
     private final ProcFiles proc;
@@ -26,6 +33,7 @@ public final class CounterWindow implements MeasureWindow {
     private final boolean usePerf;
     private List<ProcessSample> before = List.of();
     private final List<PerfStat> perfs = new ArrayList<>();
+    private final List<Long> perfPids = new ArrayList<>(); // the process each of perfs counts
     private String perfWhy;
     private long selfTid = -1;
 
@@ -45,13 +53,18 @@ public final class CounterWindow implements MeasureWindow {
     public void begin() {
         perfs.forEach(PerfStat::close); // a phase that ended in an error never reached end()
         perfs.clear();
+        perfPids.clear();
         perfWhy = usePerf ? PerfStat.unavailable().orElse(null) : "perf not asked for";
         selfTid = currentTid();
         List<ProcessSample> threads = sample(false);
         if (perfWhy == null) {
             try {
                 // perf first, /proc next, then switch perf on: the /proc reads are not counted as the mechanism's calls.
-                for (ProcessSample s : threads) perfs.add(PerfStat.start(s.tids()));
+                for (ProcessSample s : threads) {
+                    if (perfPids.contains(s.pid())) continue; // one perf per process, however many groups it has
+                    perfs.add(PerfStat.start(s.tids()));
+                    perfPids.add(s.pid());
+                }
                 before = sample(false);
                 for (PerfStat p : perfs) p.enable();
                 return;
@@ -59,6 +72,7 @@ public final class CounterWindow implements MeasureWindow {
                 perfWhy = e.getMessage();
                 perfs.forEach(PerfStat::close);
                 perfs.clear();
+                perfPids.clear();
             }
         }
         before = threads;
@@ -66,7 +80,7 @@ public final class CounterWindow implements MeasureWindow {
 
     @Override
     public Results.Counters end(long messages, String per) {
-        List<Map<Long, Map<String, Long>>> counted = null;
+        Map<Long, Map<Long, Map<String, Long>>> counted = null;
         if (!perfs.isEmpty()) {
             try {
                 for (PerfStat p : perfs) p.disable();
@@ -76,19 +90,26 @@ public final class CounterWindow implements MeasureWindow {
         }
         List<ProcessSample> after = sample(true);
         if (!perfs.isEmpty()) {
-            counted = new ArrayList<>();
-            for (PerfStat p : perfs) {
+            counted = new LinkedHashMap<>();
+            for (int i = 0; i < perfs.size(); i++) {
+                PerfStat p = perfs.get(i);
                 try {
-                    counted.add(perfWhy == null ? p.stop() : null);
+                    if (perfWhy == null) counted.put(perfPids.get(i), p.stop());
                 } catch (IOException e) {
                     perfWhy = e.getMessage();
                 }
                 p.close();
             }
             perfs.clear();
+            perfPids.clear();
             if (perfWhy != null) counted = null;
         }
-        return compute(watched, before, after, counted, perfWhy, messages, per);
+        List<Map<Long, Map<String, Long>>> perProcess = null;
+        if (counted != null) {
+            perProcess = new ArrayList<>();
+            for (Watched w : watched) perProcess.add(counted.get(w.pid()));
+        }
+        return compute(watched, before, after, perProcess, perfWhy, messages, per);
     }
 
     /** The calling thread's id (/proc/thread-self links to PID/task/TID), or -1. */
@@ -107,18 +128,24 @@ public final class CounterWindow implements MeasureWindow {
         return a == null || b == null || a > b;
     }
 
-    /** Every watched process; this thread is read last before a phase and first after it (see ProcessSample). */
+    /**
+     * Every watched process, each read once however many groups it has; this thread is read last
+     * before a phase and first after it (see ProcessSample).
+     */
     private List<ProcessSample> sample(boolean after) {
         ProcessSample[] out = new ProcessSample[watched.size()];
+        Map<Long, ProcessSample> read = new LinkedHashMap<>();
         long self = ProcessHandle.current().pid();
         for (int k = 0; k < watched.size(); k++) {
             int i = after ? k : watched.size() - 1 - k; // this process (the runner, first in the list) last before, first after
             Watched w = watched.get(i);
-            try {
-                out[i] = ProcessSample.read(proc, w.pid(), w.pid() == self ? selfTid : -1, after);
-            } catch (IOException e) {
-                out[i] = new ProcessSample(w.pid(), List.of());
-            }
+            out[i] = read.computeIfAbsent(w.pid(), pid -> {
+                try {
+                    return ProcessSample.read(proc, pid, pid == self ? selfTid : -1, after);
+                } catch (IOException e) {
+                    return new ProcessSample(pid, List.of());
+                }
+            });
         }
         return List.of(out);
     }
@@ -137,11 +164,12 @@ public final class CounterWindow implements MeasureWindow {
             for (ThreadSample t : before.get(i).threads()) start.put(t.tid(), t);
             for (boolean jvm : new boolean[] {false, true}) {
                 List<ThreadSample> mine = after.get(i).threads().stream()
-                        .filter(t -> ProcessSample.jvmThread(t.name()) == jvm).toList();
+                        .filter(t -> ProcessSample.jvmThread(t.name()) == jvm && (w.thread() == null || w.thread().equals(t.name()))).toList();
                 if (mine.isEmpty()) {
                     if (!jvm) groups.add(new Results.CounterGroup(w.role(), "work", w.pid(), List.of(), null, List.of(),
-                            Map.of("all", Results.Figure.unavailable("/proc/" + w.pid() + "/task",
-                                    "the process ended before its counters were read"))));
+                            Map.of("all", Results.Figure.unavailable("/proc/" + w.pid() + "/task", w.thread() != null
+                                    ? "no thread named " + w.thread() + " when its counters were read"
+                                    : "the process ended before its counters were read"))));
                     continue;
                 }
                 Map<String, Results.Figure> figures = new LinkedHashMap<>();

@@ -81,6 +81,7 @@ public final class Reports {
                     f2(tc == null ? null : tc.rateRatio()),
                     cpu(row.lat != null ? row.lat : row.thr), integrity(row)));
         }
+        sb.append(ScalingSection.markdown(r)); // --pairs and --clients: where each curve stops scaling; "" otherwise
         List<Results.Measurement> failed = r.measurements().stream().filter(m -> "failed".equals(m.status())).toList();
         if (!failed.isEmpty()) {
             sb.append("\nFailed:\n\n");
@@ -169,6 +170,7 @@ public final class Reports {
         Map<String, String> charts = charts(r);
         String section = "";
         charts.remove("shared-memory-routes"); // in its own section below, beside its table
+        charts.keySet().removeIf(k -> k.startsWith("scaling-")); // in the scaling section, beside its tables
         for (Map.Entry<String, String> chart : charts.entrySet()) {
             String heading = chart.getKey().startsWith("latency-") ? "Latency distribution"
                     : chart.getKey().startsWith("percentiles-") ? "Latency distribution per mechanism"
@@ -179,7 +181,7 @@ public final class Reports {
         }
 
         sb.append(RoutesSection.html(r));
-        sb.append(ScalingSection.html(r)); // ipc bench --pairs: the scaling curves; nothing otherwise
+        sb.append(ScalingSection.html(r)); // ipc bench --pairs and --clients: the scaling curves; nothing otherwise
         sb.append("<h2>Table</h2>\n").append(markdownToHtmlTable(r));
         if (!r.notes().isEmpty()) {
             sb.append("<h2>Notes</h2><ul>");
@@ -203,7 +205,7 @@ public final class Reports {
 
     /**
      * Every chart of the report, by file-friendly name ({@code latency-64}, {@code rtt-vs-size},
-     * {@code throughput-vs-size}, {@code java-vs-c}), as inline SVG.
+     * {@code throughput-vs-size}, {@code java-vs-c}, {@code scaling-pairs-throughput}, ...), as inline SVG.
      */
     public static Map<String, String> charts(Results.Report r) {
         Map<String, String> charts = new java.util.LinkedHashMap<>();
@@ -232,6 +234,7 @@ public final class Reports {
         String bars = javaVersusC(r);
         if (!bars.isEmpty()) charts.put("java-vs-c", bars);
         RoutesSection.svg(r).ifPresent(c -> charts.put("shared-memory-routes", c));
+        charts.putAll(ScalingSection.charts(r));
         return charts;
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.ipclab.bench.BenchConfig;
 import org.ipclab.bench.Mode;
 import org.ipclab.bench.NanoClock;
+import org.ipclab.bench.PeerTarget;
 import org.ipclab.bench.Results;
 import org.ipclab.bench.Runner;
 import org.ipclab.bench.Target;
@@ -138,7 +139,7 @@ public final class Background implements AutoCloseable {
         BenchConfig slice = new BenchConfig(List.of(info.name()), List.of(mode), List.of(size), Duration.ZERO,
                 Duration.ofMillis(100), 0, 1, Duration.ofSeconds(10), Map.of());
         Runner runner = new Runner(NanoClock.SYSTEM, () -> 0L, Runner::newHistogram);
-        Target target = new SessionTarget(session, Map.of("load", "background"));
+        Target target = new PeerTarget(session, Map.of("load", "background"));
         pairThread = new Thread(() -> {
             while (!stopping) {
                 Results.Measurement m = mode == Mode.THROUGHPUT ? runner.throughput(target, size, slice) : runner.latency(target, size, slice);

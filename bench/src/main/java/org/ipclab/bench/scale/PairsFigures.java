@@ -26,10 +26,18 @@ public record PairsFigures(int pairs, String shape, String placement, String mer
      * One pair: its status ("ok", "failed", "integrity") and, when it ran, its latency (closed loop),
      * its rate (round trips/s in latency mode, messages/s in throughput mode) and CPU. {@code parameters}:
      * the pair's own objects as its server end made them (socket path, queue names, segment), so
-     * that each pair's are seen to be its own; empty for a C pair.
+     * that each pair's are seen to be its own; empty for a C pair. {@code counters}: a Java pair's
+     * own, per message of that pair: its runner thread ("runner", the thread named ipclab-pair-N;
+     * a mechanism's helper threads in the runner JVM are not in it) and its peer JVM ("peer"); null
+     * for a C pair (the C baseline's counters are per program run, summed on the row) or without counters.
      */
     public record Pair(int index, String status, String error, Long peerPid, Results.Latency latency,
-                       Double msgsPerSec, Results.Cpu cpu, Results.Integrity integrity, java.util.Map<String, String> parameters) {
+                       Double msgsPerSec, Results.Cpu cpu, Results.Integrity integrity, java.util.Map<String, String> parameters,
+                       Results.Counters counters) {
+        public Pair(int index, String status, String error, Long peerPid, Results.Latency latency,
+                    Double msgsPerSec, Results.Cpu cpu, Results.Integrity integrity, java.util.Map<String, String> parameters) {
+            this(index, status, error, peerPid, latency, msgsPerSec, cpu, integrity, parameters, null);
+        }
     }
 
     /**

@@ -23,6 +23,7 @@ import org.ipclab.bench.BenchConfig;
 import org.ipclab.bench.Benchmark;
 import org.ipclab.bench.Mode;
 import org.ipclab.bench.NanoClock;
+import org.ipclab.bench.PeerTarget;
 import org.ipclab.bench.Placement;
 import org.ipclab.bench.Progress;
 import org.ipclab.bench.Results;
@@ -248,6 +249,8 @@ public final class PairsRun {
         List<CounterWindow.Watched> watched = new ArrayList<>();
         watched.add(new CounterWindow.Watched("runner", ProcessHandle.current().pid()));
         for (int i = 0; i < n; i++) watched.add(new CounterWindow.Watched("peer " + (i + 1), sessions.get(i).pid()));
+        // each pair's runner thread as a group of its own too, for the pair's counters (the runner JVM is read once)
+        for (int i = 0; i < n; i++) watched.add(new CounterWindow.Watched(PAIR_THREAD + (i + 1), ProcessHandle.current().pid(), PAIR_THREAD + (i + 1)));
         GroupWindow group = new GroupWindow(kernelCounters ? new CounterWindow(ProcFiles.SYSTEM, watched, true) : MeasureWindow.NONE, n);
         PairResult[] results = new PairResult[n];
         CountDownLatch go = new CountDownLatch(1);
@@ -255,7 +258,7 @@ public final class PairsRun {
         for (int i = 0; i < n; i++) {
             int index = i;
             PeerSession session = sessions.get(i);
-            Thread t = new Thread(() -> results[index] = runPair(index, session, item, cfg, group.member(), go), "ipclab-pair-" + (i + 1));
+            Thread t = new Thread(() -> results[index] = runPair(index, session, item, cfg, group.member(), go), PAIR_THREAD + (i + 1));
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -280,11 +283,12 @@ public final class PairsRun {
             cPairs = nr.pairs;
         }
         List<PairsFigures.Pair> javaPairs = new ArrayList<>();
-        for (PairResult r : results) javaPairs.add(r.figure());
+        for (PairResult r : results) javaPairs.add(r.figure(pairCounters(group.counters(), r.index, r.messages)));
         int failed = (int) javaPairs.stream().filter(p -> !"ok".equals(p.status())).count();
         String merge = "latency: the " + (n - failed) + " measured pairs' HdrHistograms merged exactly (Histogram.add), percentiles read from the merge;"
                 + " rates: the pairs' rates summed (their measured phases start together, after every pair's warm-up);"
-                + " counters: all processes over that common window, per message of all pairs"
+                + " counters: all processes over that common window, per message of all pairs; each pair's own: its runner thread"
+                + " and its peer over that window, per message of that pair"
                 + (c == null ? "" : "; C: the " + n + " C pairs started together (each warms up and measures for the same times, without a common barrier),"
                 + " their RTT samples merged into one histogram the same way, rates summed");
         PairsFigures figures = new PairsFigures(n, shape(n, c != null), placementText(), merge, failed, javaPairs, cPairs,
@@ -299,14 +303,14 @@ public final class PairsRun {
 
     /** One pair's outcome: its measurement and, in latency mode, its histogram of all repeats. */
     private record PairResult(int index, Results.Measurement measurement, Histogram histogram, long messages) {
-        PairsFigures.Pair figure() {
+        PairsFigures.Pair figure(Results.Counters counters) {
             Results.Measurement m = measurement;
             Long pid = m.parameters().containsKey("peer pid") ? Long.valueOf(m.parameters().get("peer pid")) : null;
             Results.Latency l = m.summary() == null ? null : m.summary().latency();
             Map<String, String> objects = new LinkedHashMap<>(m.parameters());
             objects.remove("pair");
             objects.remove("peer pid");
-            return new PairsFigures.Pair(index + 1, m.status(), m.error(), pid, l, rate(m), m.cpu(), m.integrity(), Map.copyOf(objects));
+            return new PairsFigures.Pair(index + 1, m.status(), m.error(), pid, l, rate(m), m.cpu(), m.integrity(), Map.copyOf(objects), counters);
         }
     }
 
@@ -321,7 +325,7 @@ public final class PairsRun {
 
     private PairResult runPair(int index, PeerSession session, Item item, BenchConfig cfg, GroupWindow.Member member, CountDownLatch go) {
         Histogram[] kept = new Histogram[1];
-        SessionTarget target = new SessionTarget(session, Map.of("pair", Integer.toString(index + 1)));
+        PeerTarget target = new PeerTarget(session, Map.of("pair", Integer.toString(index + 1)));
         try {
             go.await();
             Runner runner = new Runner(NanoClock.SYSTEM, THREADS::getCurrentThreadCpuTime, Runner::newHistogram)
@@ -339,7 +343,7 @@ public final class PairsRun {
         }
     }
 
-    private static Results.Measurement failedPair(SessionTarget target, Item item, String error) {
+    private static Results.Measurement failedPair(PeerTarget target, Item item, String error) {
         return new Results.Measurement(item.info().name(), item.mode().label(), item.size(), "failed", error,
                 target.parameters(), List.of(), null, null, null);
     }
@@ -368,7 +372,7 @@ public final class PairsRun {
                 + String.join("; ", failures) + ")" + (measured.isEmpty() ? "" : "; the figures are the other pairs'");
         if (measured.isEmpty()) {
             return new Results.Measurement(item.info().name(), item.mode().label(), item.size(), status, error, params,
-                    List.of(), null, null, null).withCounters(counters);
+                    List.of(), null, null, null).withCounters(withoutPairThreads(counters));
         }
         long sent = 0, received = 0, lost = 0, reordered = 0, corrupt = 0, messages = 0;
         double runnerCpu = 0, peerCpu = 0;
@@ -559,14 +563,42 @@ public final class PairsRun {
         return new Results.Spread(min, median, max, median == 0 ? 0 : 100 * (max - min) / median);
     }
 
+    /** A pair's runner thread's name (comm keeps 15 characters: enough up to pair 999), and its counter group's. */
+    static final String PAIR_THREAD = "ipclab-pair-";
+
+    /**
+     * One pair's counters out of the group's: its runner thread and its peer process, per message
+     * of that pair; null without counters or when the pair sent nothing.
+     */
+    static Results.Counters pairCounters(Results.Counters all, int index, long messages) {
+        if (all == null || messages <= 0) return null;
+        List<Results.CounterGroup> groups = new ArrayList<>();
+        for (Results.CounterGroup g : all.groups()) {
+            String role = g.process().equals(PAIR_THREAD + (index + 1)) ? "runner" : g.process().equals("peer " + (index + 1)) ? "peer" : null;
+            if (role == null) continue;
+            Map<String, Results.Figure> figures = new LinkedHashMap<>();
+            g.figures().forEach((k, f) -> figures.put(k, f.total() == null ? f : Results.Figure.of(f.total(), messages, f.source())));
+            groups.add(new Results.CounterGroup(role, g.threads(), g.pid(), g.tids(), g.cpusAllowed(), g.ranOn(), figures));
+        }
+        return groups.isEmpty() ? null : new Results.Counters(messages, all.per(), groups, all.perf());
+    }
+
+    /** The counters without the pairs' runner-thread groups, which the runner group already holds. */
+    private static Results.Counters withoutPairThreads(Results.Counters c) {
+        return c == null ? null : new Results.Counters(c.messages(), c.per(),
+                c.groups().stream().filter(g -> !g.process().startsWith(PAIR_THREAD)).toList(), c.perf());
+    }
+
     /**
      * The per-process groups ("peer 1", "peer 2", ...) folded into one "peer" group per kind of
-     * thread, so the aggregate row reads like a single pair's: runner and peer, per message of all pairs.
+     * thread, so the aggregate row reads like a single pair's: runner and peer, per message of all
+     * pairs. The pairs' runner-thread groups are left out: the runner group already holds them.
      */
     static Results.Counters sumPeers(Results.Counters c) {
         if (c == null) return null;
         Map<String, List<Results.CounterGroup>> byKey = new LinkedHashMap<>();
         for (Results.CounterGroup g : c.groups()) {
+            if (g.process().startsWith(PAIR_THREAD)) continue;
             String role = g.process().startsWith("peer") ? "peer" : g.process();
             byKey.computeIfAbsent(role + "\u0000" + g.threads(), k -> new ArrayList<>()).add(g);
         }

@@ -75,6 +75,33 @@ class PairsRunTest {
     }
 
     @Test
+    void eachPairCarriesItsOwnCountersAndTheRowsAreStillTheSumOverAllProcesses() throws Exception {
+        Results.Report report = new PairsRun(Progress.NONE).run(config(List.of(Mode.LATENCY), Duration.ofMillis(200), 1), List.of(2), Map.of(), "test");
+        Results.Measurement lat = report.measurements().get(0);
+        assertEquals("ok", lat.status(), lat.error());
+        Results.Counters row = lat.counters();
+        assertEquals(List.of("runner", "peer"), row.groups().stream().map(Results.CounterGroup::process).distinct().toList(),
+                "the row's groups read like one pair's; the pairs' own thread groups are not counted twice");
+        long peersTotal = 0, runnerThreadsTotal = 0;
+        for (PairsFigures.Pair pair : lat.pairs().perPair()) {
+            Results.Counters c = pair.counters();
+            assertEquals(pair.latency().count(), c.messages(), "per message of this pair");
+            Results.CounterGroup runner = c.groups().stream().filter(g -> g.process().equals("runner")).findFirst().orElseThrow();
+            assertEquals(1, runner.tids().size(), "the pair's runner thread alone: " + runner.tids());
+            Results.CounterGroup peer = c.groups().stream().filter(g -> g.process().equals("peer") && g.threads().equals("work")).findFirst().orElseThrow();
+            assertEquals(pair.peerPid(), peer.pid());
+            assertTrue(peer.figures().get("ctx_voluntary").total() > 0, "a peer that answered round trips blocked in between");
+            peersTotal += peer.figures().get("ctx_voluntary").total();
+            runnerThreadsTotal += runner.figures().get("ctx_voluntary").total();
+        }
+        Results.CounterGroup rowPeer = row.groups().stream().filter(g -> g.process().equals("peer") && g.threads().equals("work")).findFirst().orElseThrow();
+        Results.CounterGroup rowRunner = row.groups().stream().filter(g -> g.process().equals("runner") && g.threads().equals("work")).findFirst().orElseThrow();
+        assertEquals((long) rowPeer.figures().get("ctx_voluntary").total(), peersTotal, "the same samples: the pairs' peers sum to the row's");
+        assertTrue(runnerThreadsTotal <= rowRunner.figures().get("ctx_voluntary").total(), "the pair threads are part of the runner's work threads");
+        assertNothingLeft();
+    }
+
+    @Test
     void aPairWhosePeerIsKilledFailsAloneAndTheOtherFinishes() throws Exception {
         List<Long> killed = Collections.synchronizedList(new ArrayList<>());
         PairsRun run = new PairsRun(Progress.NONE).kernelCounters(false).onStarted((label, pids) -> {
