@@ -499,7 +499,8 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
         struct msqid_ds ds;
         if (msgctl(q_id, IPC_STAT, &ds) != 0) fail_errno("msgctl", "IPC_STAT");
         snprintf(name, sizeof name, "msqid %d", q_id);
-        snprintf(params, sizeof params, "clients=%d msg_qbytes=%lu one queue, %d writers", clients, (unsigned long)ds.msg_qbytes, clients);
+        snprintf(params, sizeof params, "clients=%d msqid=%d msg_qbytes=%lu one queue, %d writers", clients, q_id, (unsigned long)ds.msg_qbytes,
+                 clients);
     } else {
         q_posix = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
         if (q_posix == (mqd_t)-1) fail_errno("mq_open", name);
