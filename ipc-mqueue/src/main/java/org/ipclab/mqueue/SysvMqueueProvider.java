@@ -46,7 +46,10 @@ public final class SysvMqueueProvider implements ChannelProvider {
         return MechanismInfo.builder(SysvChannel.MECHANISM)
                 .description("System V message queues (msgget/msgsnd/msgrcv), one per direction, typed messages")
                 .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE,
-                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY)
+                        Capability.ORDERED, Capability.NAMED, Capability.KERNEL_PERSISTENT, Capability.NON_BLOCKING_TRY,
+                        // connect() sends ATTACH and returns (the WELCOME is only awaited by a receive), so N writers
+                        // can share the server's one receive queue; a later writer's ATTACH is skipped by the reader
+                        Capability.FAN_IN)
                 .maxMessageSize((int) Math.min(Integer.MAX_VALUE, Proc.kernel("msgmax", 8192)))
                 .options(MechanismOption.internal(TO_PEER, "the queue the server sends on"),
                         MechanismOption.internal(FROM_PEER, "the queue the server receives on"))

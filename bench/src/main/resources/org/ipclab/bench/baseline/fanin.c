@@ -14,6 +14,7 @@
  * mqueue: ONE POSIX queue and N writers, throughput only (a reply in a shared queue reaches
  * whichever writer reads first): each writer's probes carry its number in the timestamp field, the
  * server counts and checks every writer's sequence apart, as the Java fan-in over a queue does.
+ * sysv-mqueue: the same over ONE System V queue (msgget(IPC_PRIVATE), mtype 1).
  */
 #define _GNU_SOURCE
 #include "ipclab_native.h"
@@ -32,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -398,14 +400,61 @@ static double percentile(const uint64_t *h, uint64_t total, double p) {
 
 int fanin_supported(const char *mechanism) {
     return !strcmp(mechanism, "unix") || !strcmp(mechanism, "tcp") || !strcmp(mechanism, "unix-seqpacket")
-           || !strcmp(mechanism, "mqueue");
+           || !strcmp(mechanism, "mqueue") || !strcmp(mechanism, "sysv-mqueue");
 }
 
 /* ---------------------------------------------------------------- one queue, N writers */
 
 #define WARM_UP (1ULL << 62)
 
-static void writer(mqd_t q, int i, int go, uint64_t warmup_ns, uint64_t duration_ns) {
+/* One queue, POSIX (q_sysv 0) or System V (q_sysv 1: msgrcv has no timeout, so a 200 ms timer's
+ * SIGUSR1 without SA_RESTART ends a wait with EINTR, where the POSIX reader's timeout would). */
+static int q_sysv;
+static mqd_t q_posix;
+static int q_id = -1;
+static struct { long mtype; uint8_t mtext[65536]; } *q_msg;
+
+static void q_send(const void *b, size_t n) {
+    if (q_sysv) {
+        q_msg->mtype = 1;
+        memcpy(q_msg->mtext, b, n);
+        while (msgsnd(q_id, q_msg, n, 0) != 0)
+            if (errno != EINTR) fail_errno("msgsnd", "fan-in queue");
+        return;
+    }
+    while (mq_send(q_posix, (const char *)b, n, 1) != 0)
+        if (errno != EINTR) fail_errno("mq_send", "fan-in queue");
+}
+
+/* A message's length, or -1 when the wait ended quiet (timeout, or the timer's EINTR). */
+static ssize_t q_receive(uint8_t *in, size_t cap, const char *name) {
+    if (q_sysv) {
+        ssize_t n = msgrcv(q_id, q_msg, cap, 0, 0);
+        if (n < 0) {
+            if (errno == EINTR) return -1;
+            fail_errno("msgrcv", name);
+        }
+        memcpy(in, q_msg->mtext, (size_t)n);
+        return n;
+    }
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_nsec += 200000000;
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000;
+    }
+    ssize_t n = mq_timedreceive(q_posix, (char *)in, cap, NULL, &deadline);
+    if (n < 0) {
+        if (errno == EINTR || errno == ETIMEDOUT) return -1;
+        fail_errno("mq_timedreceive", name);
+    }
+    return n;
+}
+
+static void on_tick(int sig) { (void)sig; }
+
+static void writer(int i, int go, uint64_t warmup_ns, uint64_t duration_ns) {
     slot *s = slot_of(i);
     uint8_t *out = malloc(f_size > 128 ? f_size : 128);
     if (!out) fail_errno("malloc", "writer buffer");
@@ -418,8 +467,7 @@ static void writer(mqd_t q, int i, int go, uint64_t warmup_ns, uint64_t duration
         uint64_t start = f_now(), end = start + (measured ? duration_ns : warmup_ns), sent = 0;
         while ((sent & 15) != 0 || f_now() < end) {
             stamp(out, (uint32_t)sent, tag);
-            while (mq_send(q, (const char *)out, f_size, 1) != 0)
-                if (errno != EINTR) fail_errno("mq_send", "fan-in queue");
+            q_send(out, f_size);
             sent++;
         }
         if (measured) {
@@ -430,8 +478,7 @@ static void writer(mqd_t q, int i, int go, uint64_t warmup_ns, uint64_t duration
     uint8_t b[64];
     uint64_t a[2] = {s->sent, (uint64_t)(i + 1)};
     size_t n = ctl(b, F_SINK_END, 2, a);
-    while (mq_send(q, (const char *)b, n, 1) != 0)
-        if (errno != EINTR) fail_errno("mq_send", "fan-in queue");
+    q_send(b, n);
     s->done = 1;
 }
 
@@ -443,9 +490,24 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
     memset(&attr, 0, sizeof attr);
     attr.mq_maxmsg = 10; /* as the pair baseline: within fs.mqueue.msg_max's default */
     attr.mq_msgsize = (long)(f_size > 64 ? f_size : 64);
-    mqd_t q = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
-    if (q == (mqd_t)-1) fail_errno("mq_open", name);
-    register_posix_mq(name);
+    char params[160];
+    if (q_sysv) {
+        if (f_size > sizeof q_msg->mtext) fail(2, "sysv-mqueue fan-in: size %zu is above this program's %zu", f_size, sizeof q_msg->mtext);
+        if (!(q_msg = malloc(sizeof *q_msg))) fail_errno("malloc", "message");
+        if ((q_id = msgget(IPC_PRIVATE, IPC_CREAT | 0600)) < 0) fail_errno("msgget", "IPC_PRIVATE");
+        register_sysv_mq(q_id);
+        struct msqid_ds ds;
+        if (msgctl(q_id, IPC_STAT, &ds) != 0) fail_errno("msgctl", "IPC_STAT");
+        snprintf(name, sizeof name, "msqid %d", q_id);
+        snprintf(params, sizeof params, "clients=%d msqid=%d msg_qbytes=%lu one queue, %d writers", clients, q_id, (unsigned long)ds.msg_qbytes,
+                 clients);
+    } else {
+        q_posix = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
+        if (q_posix == (mqd_t)-1) fail_errno("mq_open", name);
+        register_posix_mq(name);
+        snprintf(params, sizeof params, "clients=%d mq_maxmsg=%ld mq_msgsize=%ld one queue, %d writers", clients, attr.mq_maxmsg,
+                 attr.mq_msgsize, clients);
+    }
     slot_bytes = (sizeof(slot) + 63) & ~(size_t)63;
     void *shared = mmap(NULL, (size_t)clients * slot_bytes + 64, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shared == MAP_FAILED) fail_errno("mmap", "writer slots");
@@ -472,7 +534,7 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
             if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail_errno("prctl", "PR_SET_PDEATHSIG");
             if (getppid() != parent) _exit(3);
             close(go[1]);
-            writer(q, i, go[0], warmup_ms * 1000000u, duration_ms * 1000000u);
+            writer(i, go[0], warmup_ms * 1000000u, duration_ms * 1000000u);
             _exit(0);
         }
         pids[i] = pid;
@@ -483,21 +545,26 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     }
     close(go[1]); /* go */
+    if (q_sysv) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_tick; /* no SA_RESTART: msgrcv returns EINTR */
+        sigaction(SIGUSR1, &sa, NULL);
+        struct sigevent ev;
+        memset(&ev, 0, sizeof ev);
+        ev.sigev_notify = SIGEV_SIGNAL;
+        ev.sigev_signo = SIGUSR1;
+        timer_t t;
+        if (timer_create(CLOCK_MONOTONIC, &ev, &t) != 0) fail_errno("timer_create", "reader tick");
+        struct itimerspec every = {{0, 200000000}, {0, 200000000}};
+        if (timer_settime(t, 0, &every, NULL) != 0) fail_errno("timer_settime", "reader tick");
+    }
     size_t cap = (size_t)attr.mq_msgsize;
     uint8_t *in = malloc(cap);
     if (!in) fail_errno("malloc", "reader buffer");
     for (int ended = 0; ended < clients;) {
-        struct timespec deadline;
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_nsec += 200000000;
-        if (deadline.tv_nsec >= 1000000000) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000;
-        }
-        ssize_t n = mq_timedreceive(q, (char *)in, cap, NULL, &deadline);
+        ssize_t n = q_receive(in, cap, name);
         if (n < 0) {
-            if (errno == EINTR) continue;
-            if (errno != ETIMEDOUT) fail_errno("mq_timedreceive", name);
             for (int i = 0; i < clients; i++) { /* quiet: a writer that died will never say SINK_END */
                 int status;
                 if (announced[i] < 0 && waitpid(pids[i], &status, WNOHANG) == pids[i] && !slot_of(i)->done)
@@ -553,15 +620,14 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
         if (share < min_share) min_share = share;
         if (share > max_share) max_share = share;
     }
-    printf("{\"mechanism\":\"mqueue\",\"mode\":\"throughput\",\"size\":%zu,\"count\":%llu", f_size, (unsigned long long)recv_total);
+    printf("{\"mechanism\":\"%s\",\"mode\":\"throughput\",\"size\":%zu,\"count\":%llu", q_sysv ? "sysv-mqueue" : "mqueue", f_size, (unsigned long long)recv_total);
     printf(",\"p50_us\":null,\"p90_us\":null,\"p99_us\":null,\"p999_us\":null,\"max_us\":null,\"mean_us\":null");
     printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f,\"cpu_runner_ns_per_msg\":null,\"cpu_peer_ns_per_msg\":null",
            rate, rate * (double)f_size / 1e6, elapsed);
     printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
            (unsigned long long)sent, (unsigned long long)recv_total, (unsigned long long)lost, (unsigned long long)reord,
            (unsigned long long)corr);
-    printf(",\"clients\":%d,\"min_share\":%.6f,\"max_share\":%.6f,\"params\":\"clients=%d mq_maxmsg=%ld mq_msgsize=%ld one queue, %d writers\"}\n",
-           clients, min_share, max_share, clients, attr.mq_maxmsg, attr.mq_msgsize, clients);
+    printf(",\"clients\":%d,\"min_share\":%.6f,\"max_share\":%.6f,\"params\":\"%s\"}\n", clients, min_share, max_share, params);
     fflush(stdout);
     if (corr || reord || lost)
         fail(3, "integrity failure: sent %llu, received %llu, lost %llu, reordered %llu, corrupt %llu",
@@ -572,8 +638,9 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
 
 int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_ms, uint64_t duration_ms, int clients) {
     if (!fanin_supported(mechanism))
-        fail(2, "no C fan-in for %s: it is built for unix, tcp, unix-seqpacket (a connection per client) and mqueue (one queue, N writers)", mechanism);
+        fail(2, "no C fan-in for %s: it is built for unix, tcp, unix-seqpacket (a connection per client), mqueue and sysv-mqueue (one queue, N writers)", mechanism);
     f_kind = !strcmp(mechanism, "unix") ? 1 : !strcmp(mechanism, "tcp") ? 2 : !strcmp(mechanism, "unix-seqpacket") ? 3 : 4;
+    q_sysv = !strcmp(mechanism, "sysv-mqueue");
     f_size = size;
     signal(SIGINT, on_stop);
     signal(SIGTERM, on_stop);
@@ -581,7 +648,7 @@ int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_
     signal(SIGPIPE, SIG_IGN);
     alarm((unsigned)((warmup_ms + duration_ms) / 1000 + 60));
     if (f_kind == 4) {
-        if (latency) fail(2, "mqueue fan-in is throughput only: N writers share one queue, a reply would reach whichever reads first");
+        if (latency) fail(2, "%s fan-in is throughput only: N writers share one queue, a reply would reach whichever reads first", mechanism);
         return fanin_queue(clients, warmup_ms, duration_ms);
     }
     char dir[80]; /* leaves room for "/sock" in sun_path (108) */

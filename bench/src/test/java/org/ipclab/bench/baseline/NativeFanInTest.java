@@ -52,6 +52,17 @@ class NativeFanInTest {
     }
 
     @Test
+    void sixteenWritersIntoOneSystemVQueueKeepIntegrityAndTheQueueIsRemoved() throws IOException {
+        NativeResult r = baseline.runFanIn("sysv-mqueue", "throughput", 64, WARMUP, DURATION, 16);
+        clean(r, "throughput");
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("msqid=(\\d+)").matcher(r.json());
+        assertTrue(id.find(), r.json());
+        int msqid = Integer.parseInt(id.group(1));
+        assertTrue(Files.readAllLines(Path.of("/proc/sysvipc/msg")).stream().skip(1).map(String::trim).filter(l -> !l.isEmpty())
+                .noneMatch(l -> Integer.parseInt(l.split("\\s+")[1]) == msqid), "msqid " + msqid + " is still in /proc/sysvipc/msg");
+    }
+
+    @Test
     void aQueueFanInHasNoLatencyAndAnUnbuiltMechanismSaysSo() {
         IOException latency = assertThrows(IOException.class, () -> baseline.runFanIn("mqueue", "latency", 64, WARMUP, DURATION, 2));
         assertTrue(latency.getMessage().contains("throughput only"), latency.getMessage());

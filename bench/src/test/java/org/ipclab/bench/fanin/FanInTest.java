@@ -116,6 +116,50 @@ class FanInTest {
         assertEquals(before, ipclabObjects(), "what the run created is gone");
     }
 
+    @Test
+    void fourWritersIntoOneSystemVQueueEachKeepTheirOwnSequenceAndTheQueuesGo() throws IOException {
+        Results.Measurement m = run("sysv-mqueue", Mode.THROUGHPUT, 4, Duration.ofMillis(300), new FanIn());
+        assertEveryClientClean(m, 4, Mode.THROUGHPUT);
+        assertQueuesRemoved(m);
+    }
+
+    @Test
+    void aWriterKilledMidRunIntoASystemVQueueFailsThatWriterOnly() throws IOException {
+        FanIn fanIn = new FanIn().onRunning(ps -> {
+            sleep(300);
+            ps.get(0).destroyForcibly(); // likely the writer whose ATTACH opened the session, the one the reader watches
+        });
+        Results.Measurement m = run("sysv-mqueue", Mode.THROUGHPUT, 3, Duration.ofSeconds(1), fanIn);
+        assertEquals("ok", m.status(), m::toString);
+        assertEquals(2, m.fanIn().finished(), m::toString);
+        assertTrue(m.fanIn().perClient().get(0).error().contains("killed by signal 9 (SIGKILL)"), m.fanIn().perClient().get(0)::toString);
+        for (int i : new int[] {1, 2}) {
+            Results.ClientResult c = m.fanIn().perClient().get(i);
+            assertTrue(c.integrity().clean() && c.integrity().received() == c.integrity().sent(), c::toString);
+        }
+        assertQueuesRemoved(m);
+    }
+
+    /** The run's two msqids (its "queues" parameter) are no longer in /proc/sysvipc/msg. */
+    private static void assertQueuesRemoved(Results.Measurement m) throws IOException {
+        String queues = m.parameters().get("queues");
+        assertNotNull(queues, m.parameters()::toString);
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("msqid (\\d+)").matcher(queues);
+        int seen = 0;
+        List<Integer> now = sysvQueues();
+        while (id.find()) {
+            seen++;
+            assertTrue(!now.contains(Integer.parseInt(id.group(1))), "msqid " + id.group(1) + " is still there: " + queues);
+        }
+        assertEquals(2, seen, queues);
+    }
+
+    /** The msqids in /proc/sysvipc/msg (second column). */
+    static List<Integer> sysvQueues() throws IOException {
+        return Files.readAllLines(Path.of("/proc/sysvipc/msg")).stream().skip(1).map(String::trim).filter(l -> !l.isEmpty())
+                .map(l -> Integer.parseInt(l.split("\\s+")[1])).toList();
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
