@@ -122,6 +122,7 @@ public final class FanIn {
             server = ExitCleanup.register(provider.open(spec));
             ExitCleanup.register(killAll);
             parameters.putAll(server.effectiveParameters());
+            parameters.put("client warm-up", FanInClient.jitWarmUpMessages(size) + " messages each before the common window, then --warmup");
             ServerEnd end = server;
             Duration idle = START.plus(cfg.warmup()).plus(cfg.duration()).plus(cfg.timeout());
             Thread acceptor = new Thread(() -> acceptAll(end, info, clients, idle, sessions), "ipclab-fan-in-accept");

@@ -30,7 +30,7 @@ import org.ipclab.core.reliable.AckedChannel;
 
 /**
  * One client of a fan-in run, its own process: connects to the one server end, waits for the
- * server's HELLO, says {@code ready} on stdout, starts on {@code go} from stdin (so that all N
+ * server's HELLO, warms its JIT ({@link #jitWarmUpMessages}), says {@code ready} on stdout, starts on {@code go} from stdin (so that all N
  * clients measure over the same window), and drives the server's session exactly as the runner
  * drives its peer ({@link Runner}): closed-loop round trips, or a sink stream that the server counts
  * and checks. Its figures go back on stdout, one line, the latency histogram encoded whole so the
@@ -89,6 +89,7 @@ public final class FanInClient {
             if (a.containsKey("--writer")) return writer(provider, spec, info, size, Integer.parseInt(a.get("--writer")), a, timeout, out);
             try (Channel channel = AckedChannel.over(provider.connect(spec, timeout), info)) {
                 protocol.awaitHello(channel, timeout);
+                jitWarmUp(channel, info, mode, size, timeout);
                 out.println(READY);
                 out.flush();
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -123,6 +124,26 @@ public final class FanInClient {
         }
     }
 
+    /**
+     * Messages each client sends before it says {@code ready}, on top of the common {@code --warmup}
+     * after {@code go}: N client JVMs sharing two CPUs get 1/N of a CPU each, so a time-based warm-up
+     * alone leaves them interpreted (64 mqueue writers: Java/C 0.18 after 500 ms, 0.60 after 8 s).
+     * 20,000 calls are past HotSpot's tier-4 compile thresholds for the send/receive path; large
+     * messages need fewer (at most 256 MiB in all per client).
+     */
+    static long jitWarmUpMessages(int size) {
+        return Math.max(200, Math.min(20_000, (256L << 20) / Math.max(1, size)));
+    }
+
+    /** The session's own warm-up before {@code ready}: its figures are dropped, its server thread warms as well. */
+    private static void jitWarmUp(Channel channel, MechanismInfo info, Mode mode, int size, Duration timeout) throws IOException {
+        BenchConfig warm = new BenchConfig(java.util.List.of(info.name()), java.util.List.of(mode), java.util.List.of(size),
+                Duration.ZERO, Duration.ZERO, jitWarmUpMessages(size), 1, timeout, Map.of(), 0);
+        Runner runner = new Runner(System::nanoTime, () -> 0L, Runner::newHistogram);
+        Results.Measurement m = Benchmark.measure(runner, new RemoteTarget(info, channel, Map.of()), mode, size, warm);
+        if (m.summary() == null) throw new IOException("warm-up before the common window failed: " + m.error());
+    }
+
     /** Probes of the warm-up carry this bit beside the client's number, so that the server does not count them. */
     static final long WARM_UP = 1L << 62;
     /** The client's number in a writer's probes: the timestamp field, which a one-way stream does not use. */
@@ -138,6 +159,14 @@ public final class FanInClient {
     private static int writer(ChannelProvider provider, ChannelSpec spec, MechanismInfo info, int size, int number,
                               Map<String, String> a, Duration timeout, PrintStream out) throws IOException {
         try (Channel channel = AckedChannel.over(provider.connect(spec, timeout), info)) {
+            org.ipclab.core.peer.Probe probe = new org.ipclab.core.peer.Probe();
+            ByteBuffer msg = org.ipclab.core.peer.Probe.newBuffer(size);
+            int fill = probe.fillChecksum(msg);
+            long warm = jitWarmUpMessages(size);
+            for (long k = 0; k < warm; k++) { // the reader reads from the first attach on, and skips these
+                probe.stamp(msg, k, number | WARM_UP, fill);
+                channel.send(msg, timeout);
+            }
             out.println(READY);
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -146,9 +175,6 @@ public final class FanInClient {
                 System.err.println("fan-in writer: the runner said " + line + " instead of " + GO);
                 return 1;
             }
-            org.ipclab.core.peer.Probe probe = new org.ipclab.core.peer.Probe();
-            ByteBuffer msg = org.ipclab.core.peer.Probe.newBuffer(size);
-            int fill = probe.fillChecksum(msg);
             stream(channel, probe, msg, fill, number | WARM_UP, Units.parseDuration("--warmup", a.get("--warmup")), timeout);
             long start = System.nanoTime();
             long sent = stream(channel, probe, msg, fill, number, Units.parseDuration("--duration", a.get("--duration")), timeout);
