@@ -54,10 +54,28 @@ class UnixDatagramFfmContractTest extends ChannelContract {
             assertThrows(IOException.class, () -> {
                 for (int i = 0; i < 1_000_000; i++) peer.channel().send(m, Duration.ofMillis(300));
             }, "a million 4 KiB datagrams to a peer that cannot drain");
+            long pid = peer.process().pid();
             peer.process().destroyForcibly();
-            assertThrows(IOException.class, () -> {
-                for (int i = 0; i < 1_000_000; i++) peer.channel().send(m, STEP);
-            }, "sends to a killed peer");
+            try {
+                assertThrows(IOException.class, () -> {
+                    for (int i = 0; i < 1_000_000; i++) peer.channel().send(m, STEP);
+                }, "sends to a killed peer");
+            } finally {
+                removeClientDirectoryOf(pid);
+            }
+        }
+    }
+
+    /** A killed peer cannot remove the directory of its client socket: we do. */
+    private static void removeClientDirectoryOf(long pid) throws IOException {
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> dirs = java.nio.file.Files.newDirectoryStream(
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), "ipclab-" + pid + "-unixdgramc-*")) {
+            for (java.nio.file.Path dir : dirs) {
+                try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+                    for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) java.nio.file.Files.deleteIfExists(f);
+                }
+                java.nio.file.Files.deleteIfExists(dir);
+            }
         }
     }
 }
