@@ -23,12 +23,17 @@ import org.ipclab.core.io.RawChannel;
  * middle of a frame). The underlying channels must wake blocked threads on close, as the JDK's
  * {@code SocketChannel} and {@code FileChannel} do.
  *
- * <p>Reads go through one direct buffer, so a small message usually costs one syscall even though
- * it has a header; large payloads are read straight into the caller's buffer. Small writes are
+ * <p>Reads go through one direct buffer, so a message usually costs one syscall even though it has
+ * a header. The buffer grows to two frames of the largest message seen, up to {@link #GROW_LIMIT},
+ * as the C baseline's does: a 64 KiB frame is then one read (and a read may bring the next frame
+ * too), not a read for the header's buffer and another for the payload's tail. Payloads over the
+ * limit are read straight into the caller's buffer. Small writes are
  * copied behind the header into one direct buffer and leave in one {@code write}.
  */
 public class StreamChannel implements Channel {
     private static final int BUFFER_BYTES = 64 * 1024;
+    /** Largest frame the read buffer grows to hold (twice over); bounds a channel's memory. */
+    private static final int GROW_LIMIT = 256 * 1024 + Framing.HEADER_BYTES;
     private static final Duration TRY_SEND_COMPLETION = Duration.ofSeconds(30);
 
     private final String mechanism;
@@ -36,7 +41,7 @@ public class StreamChannel implements Channel {
     private final WritableByteChannel out;
     private final List<AutoCloseable> alsoClose;
     private final int maxMessageSize;
-    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(Framing.ORDER);
+    private ByteBuffer readBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(Framing.ORDER);
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES + Framing.HEADER_BYTES).order(Framing.ORDER);
     private final ByteBuffer[] gather = new ByteBuffer[2];
     private final Deadline readDeadline;
@@ -177,6 +182,8 @@ public class StreamChannel implements Channel {
     public int receive(ByteBuffer into, Duration timeout) throws IOException {
         ensureOpen();
         if (!fill(Framing.HEADER_BYTES, timeout)) return END_OF_STREAM;
+        int frame = Framing.HEADER_BYTES + checkFrame(into);
+        if (frame > readBuffer.remaining() && roomFor(frame)) fill(frame, timeout);
         int length = frameLength(into);
         int buffered = Math.min(length, readBuffer.remaining());
         copyOut(into, buffered);
@@ -194,6 +201,7 @@ public class StreamChannel implements Channel {
                 if (readBuffer.hasRemaining()) throw midFrame();
                 return END_OF_STREAM;
             }
+            if (readBuffer.remaining() >= Framing.HEADER_BYTES) roomFor(Framing.HEADER_BYTES + checkFrame(into));
             if (!frameBuffered()) return NO_MESSAGE;
         }
         int length = frameLength(into);
@@ -208,8 +216,28 @@ public class StreamChannel implements Channel {
         return readBuffer.remaining() - Framing.HEADER_BYTES >= length;
     }
 
+    /**
+     * Whether the read buffer can hold a whole {@code frame}, growing it (keeping what it holds) to
+     * two frames when the frame is within {@link #GROW_LIMIT}.
+     */
+    private boolean roomFor(int frame) {
+        if (frame <= readBuffer.capacity()) return true;
+        if (frame > GROW_LIMIT) return false;
+        ByteBuffer grown = ByteBuffer.allocateDirect(2 * frame).order(Framing.ORDER);
+        grown.put(readBuffer).flip();
+        readBuffer = grown;
+        return true;
+    }
+
     /** Validates the buffered header, consumes it and returns the payload length. */
     private int frameLength(ByteBuffer into) throws IOException {
+        int length = checkFrame(into);
+        readBuffer.position(readBuffer.position() + Framing.HEADER_BYTES);
+        return length;
+    }
+
+    /** Validates the buffered header without consuming it; returns the payload length. */
+    private int checkFrame(ByteBuffer into) throws IOException {
         long length = Integer.toUnsignedLong(readBuffer.getInt(readBuffer.position()));
         if (length > maxMessageSize) {
             closeQuietly();
@@ -220,7 +248,6 @@ public class StreamChannel implements Channel {
             throw new IllegalArgumentException("receive buffer has room for " + into.remaining()
                     + " bytes but the next message has " + length);
         }
-        readBuffer.position(readBuffer.position() + Framing.HEADER_BYTES);
         return (int) length;
     }
 

@@ -62,6 +62,7 @@ class DatagramMessageChannel implements Channel {
     private final ByteBuffer laneBuffer = ByteBuffer.allocateDirect(LANE_HEADER).order(ByteOrder.LITTLE_ENDIAN);
     private final java.net.DatagramSocket blockingSocket;
     private final RawChannel raw;
+    private int sendSliceMs; // the SO_SNDTIMEO last set on raw; 0 = never set (unbounded)
     private final boolean blocking;
     private final org.ipclab.core.internal.Deadline writeDeadline = new org.ipclab.core.internal.Deadline(this::close);
     private int currentSoTimeoutMs = -1;
@@ -219,17 +220,34 @@ class DatagramMessageChannel implements Channel {
     }
 
     /**
-     * Without waiting first (the common case: one {@code send}); a full receive queue (Unix
-     * datagrams) is retried with short pauses until the timeout — nothing to wake on close.
+     * One blocking {@code send}, as in C: it returns at once when the datagram fits and sleeps in the
+     * kernel while the peer's queue (Unix datagrams) is full, woken when it drains. SO_SNDTIMEO
+     * slices the wait so the deadline and a peer's death are still seen between slices.
      */
     private void sendRaw(ByteBuffer m, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + nanos(timeout);
-        long pause = 20_000;
-        while (write(m) == 0) {
+        while (true) {
+            long left = deadline - System.nanoTime();
+            int slice = (int) Math.max(1, Math.min(POLL_SLICE_MS, left / 1_000_000));
+            if (slice != sendSliceMs) {
+                raw.setSendTimeout(slice); // one setsockopt, only when the slice changes (near the deadline)
+                sendSliceMs = slice;
+            }
+            if (writeBlocking(m) > 0) return;
             if (peerGone != null) throw new PeerGoneException(mechanism + " send: " + peerGone);
             if (deadline - System.nanoTime() <= 0) throw new IpcTimeoutException(mechanism + " send (peer not reading)", timeout);
-            java.util.concurrent.locks.LockSupport.parkNanos(pause);
-            pause = Math.min(pause * 2, 10_000_000);
+        }
+    }
+
+    private int writeBlocking(ByteBuffer m) throws IOException {
+        ensureOpen();
+        int position = m.position();
+        try {
+            return raw.write(m);
+        } catch (IOException e) {
+            throw translate(e, "send");
+        } finally {
+            m.position(position);
         }
     }
 

@@ -22,4 +22,13 @@ public interface RawChannel extends ByteChannel {
      * after which it returns 0. One setsockopt, so callers set it only when the value changes.
      */
     void setReceiveTimeout(int millis) throws IOException;
+
+    /**
+     * Sockets: bounds each blocking {@link #write} to {@code millis} (SO_SNDTIMEO; 0 = unbounded),
+     * after which it returns 0 having sent nothing, so a send to a full datagram queue can block in
+     * one call, as in C, and its caller still sees its deadline and a dead peer.
+     */
+    default void setSendTimeout(int millis) throws IOException {
+        throw new UnsupportedOperationException("no SO_SNDTIMEO on " + this);
+    }
 }

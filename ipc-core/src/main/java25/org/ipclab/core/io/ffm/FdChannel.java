@@ -46,6 +46,7 @@ final class FdChannel implements RawChannel {
     private final MemorySegment readPoll = arena.allocate(Posix.POLLFD);
     private final MemorySegment writePoll = arena.allocate(Posix.POLLFD);
     private final MemorySegment timeval = arena.allocate(16, 8);
+    private final MemorySegment sendTimeval = arena.allocate(16, 8);
     private final AtomicInteger readers = new AtomicInteger();
     private final AtomicInteger writers = new AtomicInteger();
     private volatile boolean closed;
@@ -81,6 +82,20 @@ final class FdChannel implements RawChannel {
             throw downcallFailed(t);
         }
         if (r < 0) throw failed("setsockopt(SO_RCVTIMEO)", Posix.errno(readErrno));
+    }
+
+    @Override
+    public void setSendTimeout(int millis) throws IOException {
+        if (!socket) throw new UnsupportedOperationException("SO_SNDTIMEO is for sockets");
+        sendTimeval.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, millis / 1000);
+        sendTimeval.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, (millis % 1000) * 1000L);
+        int r;
+        try {
+            r = (int) Posix.SETSOCKOPT.invokeExact(writeErrno, fd, Posix.SOL_SOCKET, Posix.SO_SNDTIMEO, sendTimeval, 16);
+        } catch (Throwable t) {
+            throw downcallFailed(t);
+        }
+        if (r < 0) throw failed("setsockopt(SO_SNDTIMEO)", Posix.errno(writeErrno));
     }
 
     // ---------------------------------------------------------------- read
@@ -196,7 +211,8 @@ final class FdChannel implements RawChannel {
                 if (n >= 0) return n;
                 int errno = Posix.errno(writeErrno);
                 if (errno == Posix.EINTR) continue;
-                if (errno == Posix.EAGAIN && now) return 0;
+                // Nothing fits (now), or an SO_SNDTIMEO slice ended with nothing sent.
+                if (errno == Posix.EAGAIN && (now || socket)) return 0;
                 throw failed(socket ? "send" : "write", errno);
             }
         } finally {
