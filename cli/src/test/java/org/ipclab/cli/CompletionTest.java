@@ -68,7 +68,7 @@ class CompletionTest {
         assumeTrue(hasTmux(), "tmux is not installed");
         Path script = dir.resolve("ipc.bash");
         Files.writeString(script, Completion.script("bash"));
-        tmux("new-session", "-d", "-x", "200", "-y", "50", "env", "-i", "HOME=" + dir, "TERM=xterm", "PATH=/usr/bin:/bin",
+        tmux("new-session", "-d", "-x", "200", "-y", "50", "env", "-i", "HOME=" + dir, "HISTFILE=", "TERM=xterm", "PATH=/usr/bin:/bin",
                 "PS1=$ ", "bash", "--norc", "--noprofile", "-i");
         tmux("send-keys", "source " + script + " && echo loaded", "Enter");
         assertTrue(awaitScreen("loaded").contains("loaded"));
