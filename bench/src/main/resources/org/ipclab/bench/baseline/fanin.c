@@ -27,6 +27,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -414,12 +415,28 @@ static mqd_t q_posix;
 static int q_id = -1;
 static struct { long mtype; uint8_t mtext[65536]; } *q_msg;
 
+/* A System V writer sends as the Java one does (SysvChannel.send): msgsnd has no timeout, so Java
+ * sends with IPC_NOWAIT and, on a full queue, yields once, then sleeps 10 us doubling to 1 ms. A C
+ * writer blocking in msgsnd instead is woken once per freed slot, a context switch per message with
+ * N writers waiting (measured: 0.44 M msgs/s at 4 writers against Java's 1.47 M), so the ratio
+ * would compare two strategies, not two languages. */
 static void q_send(const void *b, size_t n) {
     if (q_sysv) {
         q_msg->mtype = 1;
         memcpy(q_msg->mtext, b, n);
-        while (msgsnd(q_id, q_msg, n, 0) != 0)
-            if (errno != EINTR) fail_errno("msgsnd", "fan-in queue");
+        long backoff_ns = 0;
+        while (msgsnd(q_id, q_msg, n, IPC_NOWAIT) != 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN) fail_errno("msgsnd", "fan-in queue");
+            if (backoff_ns == 0) {
+                sched_yield();
+                backoff_ns = 10000;
+            } else {
+                struct timespec pause = {0, backoff_ns};
+                nanosleep(&pause, NULL);
+                backoff_ns = backoff_ns * 2 > 1000000 ? 1000000 : backoff_ns * 2;
+            }
+        }
         return;
     }
     while (mq_send(q_posix, (const char *)b, n, 1) != 0)
