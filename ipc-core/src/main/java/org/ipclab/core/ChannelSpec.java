@@ -18,6 +18,14 @@ public final class ChannelSpec {
     public static final String INTERNAL_PREFIX = "ipclab.";
     /** The server's pid, for a peer that must notice the server's death (no kernel object tells it). */
     public static final String SERVER_PID = INTERNAL_PREFIX + "server-pid";
+    /**
+     * Set by a fan-in run on the spec it opens ({@link Capability#FAN_IN} without
+     * {@link Capability#CONCURRENT_SESSIONS}): the value is the number of writers. The server end
+     * keeps its one channel open to all of them (a datagram socket stays unconnected, a FIFO takes
+     * no one-client lock) and carries the option in its peer spec, so that each writer connects as
+     * one of many. Mechanisms whose one channel is shared anyway (a message queue) ignore it.
+     */
+    public static final String FAN_IN_WRITERS = INTERNAL_PREFIX + "fan-in-writers";
 
     private final String mechanism;
     private final Map<String, String> options;

@@ -58,7 +58,7 @@ final class SharedChannel {
         ServerEnd server = null;
         Channel channel = null;
         try {
-            server = ExitCleanup.register(provider.open(spec));
+            server = ExitCleanup.register(provider.open(spec.with(ChannelSpec.FAN_IN_WRITERS, Integer.toString(clients))));
             ExitCleanup.register(killAll);
             parameters.putAll(server.effectiveParameters());
             parameters.put("client warm-up", FanInClient.jitWarmUpMessages(size) + " messages each before the common window, then --warmup");
