@@ -468,7 +468,7 @@ public final class PairsRun {
                 mb += r.mbPerSecond();
                 if (r.counters() != null) counters.add(r.counters());
                 pairs.add(new PairsFigures.Pair(i + 1, "ok", null, null, l, r.msgsPerSecond(),
-                        new Results.Cpu(nsToUs(r.cpuRunnerNsPerMessage()), nsToUs(r.cpuPeerNsPerMessage())),
+                        r.cpu(),
                         new Results.Integrity(r.sent(), r.received(), r.lost(), r.reordered(), r.corrupt()), Map.of()));
             }
             List<String> failed = pairs.stream().filter(p -> !"ok".equals(p.status())).map(p -> "C pair " + p.index() + ": " + p.error()).toList();
@@ -526,10 +526,6 @@ public final class PairsRun {
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
-    }
-
-    private static Double nsToUs(double ns) {
-        return Double.isFinite(ns) && ns >= 0 ? ns / 1e3 : null;
     }
 
     private static Double ratio(double java, double c) {

@@ -13,7 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -46,13 +46,23 @@ static ssize_t dgram_recv(void *buf, size_t cap) {
     }
 }
 
-static int dgram_wait(int timeout_ms) {
-    struct pollfd p = {fd, POLLIN, 0};
+/* udp: a blocking recv bounded by SO_RCVTIMEO, one system call per message as on Java's FFM route
+ * (a poll before the recv would be a second one); the option is set again only when the timeout
+ * changes. A timeout (EAGAIN) returns -1: the datagram is counted lost. */
+static ssize_t dgram_recv_within(void *buf, size_t cap, int timeout_ms) {
+    static int set_ms = -1;
+    if (timeout_ms != set_ms) {
+        struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000L};
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0) fail_errno("setsockopt", "SO_RCVTIMEO");
+        set_ms = timeout_ms;
+    }
     for (;;) {
-        int r = poll(&p, 1, timeout_ms);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) fail_errno("poll", "");
-        return r > 0;
+        ssize_t n = recv(fd, buf, cap, MSG_TRUNC);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return -1;
+        if (n < 0) fail_errno("recv", "message");
+        if ((size_t)n > cap) fail(1, "protocol error: a %zd-byte message is over the %zu-byte buffer", n, cap);
+        return n;
     }
 }
 
@@ -177,4 +187,4 @@ static void udp_setup(size_t size) {
     buffer_sizes(other_fd, size, &dgram_udp);
 }
 
-transport dgram_udp = {"udp", udp_max, 1, udp_setup, pair_attach, nothing, dgram_send, dgram_recv, dgram_wait, ""};
+transport dgram_udp = {"udp", udp_max, 1, udp_setup, pair_attach, nothing, dgram_send, dgram_recv, dgram_recv_within, ""};

@@ -643,8 +643,8 @@ static int have_peer_clock;
 
 /* Waits for the next message; lossy mechanisms give up after timeout_ms (returns -1). */
 static ssize_t runner_recv(int timeout_ms) {
-    if (T->lossy && T->wait_readable && !T->wait_readable(timeout_ms)) return -1;
-    ssize_t n = T->recv(rbuf, buf_cap);
+    ssize_t n = T->lossy && T->recv_within ? T->recv_within(rbuf, buf_cap, timeout_ms) : T->recv(rbuf, buf_cap);
+    if (n < 0) return -1;
     if (n == RECV_EOF) fail(1, "the peer closed the channel");
     return n;
 }

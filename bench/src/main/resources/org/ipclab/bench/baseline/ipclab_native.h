@@ -50,8 +50,8 @@ typedef struct transport {
     void (*send)(const void *buf, size_t len);
     /* Receives one whole message into buf (cap bytes): its length, or RECV_EOF. */
     ssize_t (*recv)(void *buf, size_t cap);
-    /* Optional (lossy mechanisms): wait up to timeout_ms for a message; 1 ready, 0 not. */
-    int (*wait_readable)(int timeout_ms);
+    /* Optional (lossy mechanisms): as recv, but gives up after timeout_ms and returns -1. */
+    ssize_t (*recv_within)(void *buf, size_t cap, int timeout_ms);
     /* Free-form "key=value ..." of what the kernel applied (pipe capacity, buffers, limits). */
     char params[256];
 } transport;

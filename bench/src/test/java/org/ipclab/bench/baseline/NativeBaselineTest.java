@@ -159,6 +159,23 @@ class NativeBaselineTest {
         }
     }
 
+    /**
+     * A lossy mechanism bounds each wait for an echo (a lost datagram must not hang the run), and the
+     * bound costs no call of its own: the udp runner's receive is one recv under SO_RCVTIMEO, not a
+     * poll and then a recv, so its round trip is one send and one recv as on Java's FFM route.
+     */
+    @Test
+    void udpRunnerBoundsItsWaitWithoutAnExtraSystemCall() throws IOException {
+        NativeResult udp = baseline.run("udp", "latency", 64, WARMUP, DURATION);
+        assertNotNull(udp.counters(), udp::json);
+        assumeTrue(udp.counters().perf() == null, "perf cannot count system calls here: " + udp.counters().perf());
+        for (String role : List.of("runner", "peer")) {
+            Results.Figure sys = udp.counters().group(role, "work").figures().get("syscalls");
+            assertEquals(2.0, sys.perMessage(), 0.05, udp::json);
+        }
+        assertEquals(0, udp.lost(), udp::json);
+    }
+
     /** Open loop: every scheduled probe is sent and echoed, and latency is measured from the schedule. */
     @Test
     void openLoopSendsOnScheduleAndLosesNothing() throws IOException {
