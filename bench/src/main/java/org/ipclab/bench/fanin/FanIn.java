@@ -22,6 +22,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import org.HdrHistogram.Histogram;
@@ -58,11 +60,18 @@ public final class FanIn {
     static final String CLIENT_JVM_FLAGS = "ipclab.fanin.clientJvmFlags";
 
     private Consumer<List<Process>> onRunning = p -> { };
+    private Consumer<ChannelSpec> onOpened = s -> { };
     private java.util.function.BiConsumer<String, Histogram> histogramSink = (label, h) -> { };
 
     /** Receives the merged latency histogram of every fan-in row, labelled e.g. {@code unix-fan-in-4-latency-64}. */
     public FanIn onHistogram(java.util.function.BiConsumer<String, Histogram> sink) {
         this.histogramSink = sink;
+        return this;
+    }
+
+    /** Called with the server end's peer spec before any client starts (tests let strangers in there). */
+    FanIn onOpened(Consumer<ChannelSpec> hook) {
+        this.onOpened = hook;
         return this;
     }
 
@@ -118,14 +127,16 @@ public final class FanIn {
         ServerEnd server = null;
         Map<String, String> parameters = new LinkedHashMap<>();
         Histogram merged = Runner.newHistogram();
+        AtomicBoolean over = new AtomicBoolean();
         try {
             server = ExitCleanup.register(provider.open(spec));
             ExitCleanup.register(killAll);
             parameters.putAll(server.effectiveParameters());
             parameters.put("client warm-up", FanInClient.jitWarmUpMessages(size) + " messages each before the common window, then --warmup");
+            onOpened.accept(server.peerSpec());
             ServerEnd end = server;
             Duration idle = START.plus(cfg.warmup()).plus(cfg.duration()).plus(cfg.timeout());
-            Thread acceptor = new Thread(() -> acceptAll(end, info, clients, idle, sessions), "ipclab-fan-in-accept");
+            Thread acceptor = new Thread(() -> acceptAll(end, info, clients, idle, sessions, over), "ipclab-fan-in-accept");
             acceptor.setDaemon(true);
             acceptor.start();
             List<String> command = command(info, server.peerSpec(), mode, size, cfg);
@@ -140,6 +151,7 @@ public final class FanIn {
         } catch (IOException | RuntimeException e) {
             return failedRow(info, mode, size, parameters, info.name() + " fan-in with " + clients + " clients: " + e.getMessage());
         } finally {
+            over.set(true);
             for (Client c : all) c.process.destroyForcibly();
             for (Client c : all) c.reap();
             if (server != null) {
@@ -158,23 +170,50 @@ public final class FanIn {
         return m;
     }
 
-    /** Accepts one session per client and serves each on its own thread, as {@code ipc serve} does. */
-    private static void acceptAll(ServerEnd server, MechanismInfo info, int clients, Duration idle, ExecutorService sessions) {
+    /**
+     * Accepts sessions and serves each on its own thread, as {@code ipc serve} does, until the run is
+     * over ({@code over}, then the server end closes). Not a fixed count of N: whoever else connects
+     * (a program ipclab did not write, silent or speaking garbage; a refused second user) must not
+     * take a client's place, so a failed accept or a stranger's session ends only itself. At most
+     * {@code 2N + 16} sessions live at once: beyond, a newcomer is closed at once.
+     */
+    private static void acceptAll(ServerEnd server, MechanismInfo info, int clients, Duration idle, ExecutorService sessions,
+                                  AtomicBoolean over) {
         PeerProtocol protocol = PeerProtocol.of(info);
-        for (int i = 0; i < clients; i++) {
+        AtomicInteger live = new AtomicInteger();
+        int most = 2 * clients + 16;
+        while (!over.get()) {
             Channel ch;
             try {
                 ch = AckedChannel.over(server.accept(START, Optional.empty()), info);
             } catch (IOException | RuntimeException e) {
-                return; // closed (the run is over) or nobody came in time: the clients say what happened to them
+                // Refused, timed out, or the server end closed (then over is set). A pause, so that an
+                // accept failing at once again and again cannot spin on a CPU the clients measure on.
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+                continue;
+            }
+            if (live.incrementAndGet() > most) {
+                live.decrementAndGet();
+                closeQuietly(ch);
+                continue;
             }
             sessions.execute(() -> {
                 try (ch) {
                     protocol.serve(ch, idle);
                 } catch (IOException | RuntimeException ignored) {
                     // a client that died ends its own session; its process tells the runner why
+                } finally {
+                    live.decrementAndGet();
                 }
             });
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // a stranger's channel: nothing to report
         }
     }
 

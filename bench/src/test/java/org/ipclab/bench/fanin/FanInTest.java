@@ -35,7 +35,7 @@ class FanInTest {
     }
 
     /** Every client finished, its own sequence numbers all arrived in order, and the shares add up. */
-    private static void assertEveryClientClean(Results.Measurement m, int clients, Mode mode) {
+    static void assertEveryClientClean(Results.Measurement m, int clients, Mode mode) {
         assertEquals("ok", m.status(), m::toString);
         Results.FanIn f = m.fanIn();
         assertNotNull(f);
