@@ -433,6 +433,12 @@ public final class Runner {
 
     // ------------------------------------------------------------------ helpers
 
+    /** This process's CPU time (all threads, user + system) in ns; 0 where the JVM cannot tell. */
+    public static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+    }
+
     private Results.Cpu cpu(Target target, long self0, OptionalLong peer0, long messages) {
         if (messages == 0) return new Results.Cpu(null, null);
         long self = selfCpuNanos.getAsLong() - self0;

@@ -2,7 +2,6 @@ package org.ipclab.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -180,7 +179,7 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         placement.pinRunner();
         Map<String, String> env = new java.util.LinkedHashMap<>(Environment.capture());
         env.put("pinning", placement.describe());
-        Runner runner = new Runner(NanoClock.SYSTEM, BenchCommand::processCpuNanos, Runner::newHistogram);
+        Runner runner = new Runner(NanoClock.SYSTEM, Runner::processCpuNanos, Runner::newHistogram);
         runner.onHistogram(resultOptions.histograms(hgrm == null ? null : BenchCommand.hgrmWriter(hgrm)));
         TerminalProgress progress = new TerminalProgress(quiet);
         Benchmark benchmark = new Benchmark(runner, progress).placement(placement).kernelCounters(!noCounters);
@@ -323,14 +322,6 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
                 + " | warm-up " + Units.format(c.warmup()) + ", " + c.repeat() + " × "
                 + (c.count() > 0 ? c.count() + " messages" : Units.format(c.duration()))
                 + (c.options().isEmpty() ? "" : " | options " + c.options());
-    }
-
-    static long processCpuNanos() {
-        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean) {
-            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
-        }
-        return 0;
     }
 
     /** "[3/12] tcp latency 4 KiB   ~40s left" on stderr, redrawn in place on a terminal. */

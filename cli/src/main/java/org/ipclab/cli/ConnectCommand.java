@@ -112,7 +112,7 @@ final class ConnectCommand implements Callable<Integer>, ChannelOptions.User {
     private int probes(MechanismInfo info, Channel ch, PeerProtocol protocol) throws IpcException {
         BenchConfig cfg = new BenchConfig(List.of(mechanism), List.of(Mode.LATENCY), List.of(size), Duration.ZERO,
                 Duration.ZERO, count, 1, timeout, Map.of());
-        Runner runner = new Runner(NanoClock.SYSTEM, BenchCommand::processCpuNanos, Runner::newHistogram);
+        Runner runner = new Runner(NanoClock.SYSTEM, Runner::processCpuNanos, Runner::newHistogram);
         Results.Measurement m = runner.latency(new RemoteTarget(info, ch, Map.of()), size, cfg);
         ServeCommand.sayStop(ch, protocol);
         if (m.summary() == null) throw new IpcException("probes failed: " + m.error());

@@ -234,7 +234,7 @@ final class DoctorCommand implements Callable<Integer> {
         if (noSmoke || available.isEmpty()) return;
         BenchConfig cfg = new BenchConfig(available, List.of(Mode.LATENCY), List.of(64), Duration.ofMillis(200), d,
                 0, 1, Duration.ofSeconds(10), Map.of());
-        Runner runner = new Runner(NanoClock.SYSTEM, BenchCommand::processCpuNanos, Runner::newHistogram);
+        Runner runner = new Runner(NanoClock.SYSTEM, Runner::processCpuNanos, Runner::newHistogram);
         Progress quiet = new Progress() {
             @Override
             public void warn(String message) {

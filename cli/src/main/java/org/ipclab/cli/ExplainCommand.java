@@ -102,7 +102,7 @@ final class ExplainCommand implements Callable<Integer>, ChannelOptions.User {
         Benchmark.preflight(cfg);
         Placement placement = pin == null ? Placement.none() : Placement.parse(pin);
         placement.pinRunner();
-        Runner runner = new Runner(NanoClock.SYSTEM, BenchCommand::processCpuNanos, Runner::newHistogram);
+        Runner runner = new Runner(NanoClock.SYSTEM, Runner::processCpuNanos, Runner::newHistogram);
         Progress quiet = new Progress() {
         };
         Benchmark benchmark = new Benchmark(runner, quiet).placement(placement);

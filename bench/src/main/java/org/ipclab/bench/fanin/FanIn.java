@@ -128,6 +128,7 @@ public final class FanIn {
         Map<String, String> parameters = new LinkedHashMap<>();
         Histogram merged = Runner.newHistogram();
         AtomicBoolean over = new AtomicBoolean();
+        long serverCpu = -1;
         try {
             server = ExitCleanup.register(provider.open(spec));
             ExitCleanup.register(killAll);
@@ -145,7 +146,9 @@ public final class FanIn {
             for (Client c : all) c.awaitReady(readyBy);
             List<Client> going = all.stream().filter(c -> c.error == null).toList();
             for (Client c : going) c.go();
+            long goAt = System.nanoTime();
             onRunning.accept(going.stream().map(c -> c.process).toList());
+            serverCpu = serverCpuOverWindow(goAt, cfg);
             long figuresBy = System.nanoTime() + cfg.warmup().plus(cfg.duration()).plus(cfg.timeout()).plus(FIGURES_SLACK).toNanos();
             for (Client c : going) c.awaitFigures(figuresBy);
         } catch (IOException | RuntimeException e) {
@@ -165,7 +168,11 @@ public final class FanIn {
             sessions.shutdownNow();
             ExitCleanup.forget(killAll);
         }
-        Results.Measurement m = row(info, mode, size, clients, parameters, all, merged);
+        if (serverCpu >= 0) {
+            parameters.put("cpu", "server: this JVM over the clients' common window, by the clock (from go + --warmup, for --duration);"
+                    + " clients: each client JVM over its own measured window; both per message of all clients");
+        }
+        Results.Measurement m = row(info, mode, size, clients, parameters, all, merged, serverCpu);
         if (mode == Mode.LATENCY && merged.getTotalCount() > 0) histogramSink.accept(info.name() + "-fan-in-" + clients + "-latency-" + size, merged);
         return m;
     }
@@ -217,13 +224,38 @@ public final class FanIn {
         }
     }
 
+    /**
+     * This JVM's CPU (every session thread, the accept thread, JIT, GC) over the window the clients
+     * measure: they start it together at {@code go} + {@code --warmup} and keep it for
+     * {@code --duration}; sampled here by the clock. -1 when the JVM cannot tell or the wait was cut short.
+     */
+    private static long serverCpuOverWindow(long goAt, BenchConfig cfg) {
+        if (cfg.count() > 0 || !sleepUntil(goAt + cfg.warmup().toNanos())) return -1;
+        long before = Runner.processCpuNanos();
+        if (!sleepUntil(goAt + cfg.warmup().toNanos() + cfg.duration().toNanos())) return -1;
+        long used = Runner.processCpuNanos() - before;
+        return before > 0 && used > 0 ? used : -1;
+    }
+
+    private static boolean sleepUntil(long nanos) {
+        long left;
+        while ((left = nanos - System.nanoTime()) > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(left);
+            if (Thread.currentThread().isInterrupted()) return false;
+        }
+        return true;
+    }
+
     private static Results.Measurement row(MechanismInfo info, Mode mode, int size, int clients, Map<String, String> parameters,
-                                           List<Client> all, Histogram merged) {
+                                           List<Client> all, Histogram merged, long serverCpuNanos) {
         List<Client> finished = all.stream().filter(c -> c.error == null && c.figures != null).toList();
         long total = finished.stream().mapToLong(c -> c.counted(mode)).sum();
         List<Results.ClientResult> per = new ArrayList<>();
         long sent = 0, received = 0, lost = 0, reordered = 0, corrupt = 0;
         double rate = 0;
+        double clientCpuUs = 0;
+        long cpuMessages = 0;
+        boolean cpuFromAll = true;
         boolean bad = false;
         for (Client c : all) {
             if (c.error != null || c.figures == null) {
@@ -245,6 +277,13 @@ public final class FanIn {
             corrupt += integrity.corrupt();
             String status = f.get("status");
             bad |= !"ok".equals(status);
+            String cpu = f.get("cpu_us");
+            if (cpu == null || cpu.equals("-")) {
+                cpuFromAll = false;
+            } else {
+                clientCpuUs += Double.parseDouble(cpu) * num(f, "messages");
+                cpuMessages += num(f, "messages");
+            }
             per.add(new Results.ClientResult(c.number, c.process.pid(), status, null, num(f, "messages"), seconds, clientRate,
                     total > 0 ? (double) c.counted(mode) / total : null, integrity, h == null ? null : latencyOf(h)));
         }
@@ -272,8 +311,10 @@ public final class FanIn {
         String status = bad ? "integrity" : "ok";
         String error = bad ? "a client's messages were lost, reordered or corrupted (see perClient)"
                 : failures.isEmpty() ? null : failures.size() + " of " + clients + " clients failed, the others finished: " + String.join("; ", failures);
+        Results.Cpu cpu = new Results.Cpu(serverCpuNanos > 0 && cpuMessages > 0 ? serverCpuNanos / 1e3 / cpuMessages : null,
+                cpuFromAll && cpuMessages > 0 ? clientCpuUs / cpuMessages : null);
         return new Results.Measurement(info.name(), mode.label(), size, status, error, Map.copyOf(parameters), List.of(repeat),
-                summary, integrity, new Results.Cpu(null, null)).withFanIn(fanIn);
+                summary, integrity, cpu).withFanIn(fanIn);
     }
 
     static Results.Fairness fairness(List<Results.ClientResult> per) {

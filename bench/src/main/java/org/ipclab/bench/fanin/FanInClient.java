@@ -102,7 +102,7 @@ public final class FanInClient {
                         Units.parseDuration("--warmup", a.get("--warmup")), Units.parseDuration("--duration", a.get("--duration")),
                         0, 1, timeout, Map.of(), 0);
                 Histogram[] merged = new Histogram[1];
-                Runner runner = new Runner(System::nanoTime, () -> 0L, Runner::newHistogram).onHistogram((label, h) -> merged[0] = h);
+                Runner runner = new Runner(System::nanoTime, Runner::processCpuNanos, Runner::newHistogram).onHistogram((label, h) -> merged[0] = h);
                 RemoteTarget target = new RemoteTarget(info, channel, Map.of());
                 Results.Measurement m = Benchmark.measure(runner, target, mode, size, cfg);
                 if (m.summary() == null) {
@@ -199,7 +199,7 @@ public final class FanInClient {
         return sent;
     }
 
-    /** "result sent=.. received=.. lost=.. reordered=.. corrupt=.. messages=.. seconds=.. hist=BASE64|-". */
+    /** "result sent=.. received=.. lost=.. reordered=.. corrupt=.. messages=.. seconds=.. cpu_us=..|- status=.. hist=BASE64|-". */
     static String resultLine(Results.Measurement m, Histogram h) {
         Results.Integrity i = m.integrity();
         Results.Repeat r = m.repeats().get(0);
@@ -209,7 +209,10 @@ public final class FanInClient {
             int n = h.encodeIntoCompressedByteBuffer(b);
             hist = Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(b.array(), n));
         }
-        return String.format(Locale.ROOT, "%s sent=%d received=%d lost=%d reordered=%d corrupt=%d messages=%d seconds=%.9f status=%s hist=%s",
-                RESULT, i.sent(), i.received(), i.lost(), i.reordered(), i.corrupt(), r.messages(), r.seconds(), m.status(), hist);
+        // this client JVM's whole CPU (its work and its JIT, GC, timers) per message of its measured window
+        Double cpu = m.cpu() == null ? null : m.cpu().runnerUsPerMsg();
+        return String.format(Locale.ROOT, "%s sent=%d received=%d lost=%d reordered=%d corrupt=%d messages=%d seconds=%.9f cpu_us=%s status=%s hist=%s",
+                RESULT, i.sent(), i.received(), i.lost(), i.reordered(), i.corrupt(), r.messages(), r.seconds(),
+                cpu == null || cpu <= 0 ? "-" : String.format(Locale.ROOT, "%.4f", cpu), m.status(), hist);
     }
 }

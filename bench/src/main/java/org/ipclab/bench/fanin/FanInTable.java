@@ -19,10 +19,11 @@ public final class FanInTable {
         out.println();
         out.println("Fan-in: N client processes against one server end. rate = the clients' round trips/s (latency) or messages/s"
                 + " (throughput) summed; p50/p99 = every client's RTT in µs, histograms merged; share = a client's part of the"
-                + " messages (fair: 1/N)" + (withC ? "; C = the C fan-in, same N; Java/C = ratio of rate" : ""));
-        out.printf("%-16s %-10s %8s %7s %9s %9s %12s%s %9s %9s %7s %6s %s%n", "mechanism", "mode", "size", "clients", "p50", "p99",
-                "rate/s", withC ? String.format(" %12s %7s", "C rate/s", "Java/C") : "", "min share", "max share", "max/min",
-                "failed", "sent/lost/reord/corrupt");
+                + " messages (fair: 1/N); cpu = µs of CPU per message, the server process / all client processes summed"
+                + (withC ? "; C = the C fan-in, same N; Java/C = ratio of rate" : ""));
+        out.printf("%-16s %-10s %8s %7s %9s %9s %12s%s %13s%s %9s %9s %7s %6s %s%n", "mechanism", "mode", "size", "clients", "p50", "p99",
+                "rate/s", withC ? String.format(" %12s %7s", "C rate/s", "Java/C") : "", "cpu srv/cli", withC ? String.format(" %13s", "C cpu") : "",
+                "min share", "max share", "max/min", "failed", "sent/lost/reord/corrupt");
         for (Results.Measurement m : rows) {
             Results.FanIn f = m.fanIn();
             Results.Latency l = m.summary().latency();
@@ -35,9 +36,11 @@ public final class FanInTable {
                 Double ratio = b == null ? null : b.rateRatio() != null ? b.rateRatio() : b.p50Ratio();
                 c = String.format(Locale.ROOT, " %12s %7s", cr, ratio == null ? "-" : String.format(Locale.ROOT, "%.2f", ratio));
             }
+            String cpu = String.format(Locale.ROOT, " %13s", cpu(m.cpu()));
+            if (withC) cpu += String.format(Locale.ROOT, " %13s", m.baseline() == null ? "-" : cpu(m.baseline().cpu()));
             Results.Fairness fair = f.fairness();
-            out.printf(Locale.ROOT, "%-16s %-10s %8s %7d %9s %9s %,12.0f%s %9s %9s %7s %6d %s%s%n", m.mechanism(), m.mode(),
-                    Units.formatSize(m.sizeBytes()), f.clients(), l == null ? "-" : us(l.p50Us()), l == null ? "-" : us(l.p99Us()), rate, c,
+            out.printf(Locale.ROOT, "%-16s %-10s %8s %7d %9s %9s %,12.0f%s%s %9s %9s %7s %6d %s%s%n", m.mechanism(), m.mode(),
+                    Units.formatSize(m.sizeBytes()), f.clients(), l == null ? "-" : us(l.p50Us()), l == null ? "-" : us(l.p99Us()), rate, c, cpu,
                     fair == null ? "-" : pct(fair.minShare()), fair == null ? "-" : pct(fair.maxShare()),
                     fair == null || fair.maxOverMin() == null ? "-" : String.format(Locale.ROOT, "%.2f", fair.maxOverMin()),
                     f.clients() - f.finished(), integrity(m.integrity()), "integrity".equals(m.status()) ? "  <-- " + m.error() : "");
@@ -56,6 +59,11 @@ public final class FanInTable {
                 out.println("note: C fan-in for " + m.mechanism() + " " + m.mode() + " ×" + m.fanIn().clients() + " failed: " + m.baseline().error());
             }
         }
+    }
+
+    private static String cpu(Results.Cpu c) {
+        if (c == null || (c.runnerUsPerMsg() == null && c.peerUsPerMsg() == null)) return "-";
+        return (c.runnerUsPerMsg() == null ? "-" : us(c.runnerUsPerMsg())) + "/" + (c.peerUsPerMsg() == null ? "-" : us(c.peerUsPerMsg()));
     }
 
     private static String us(double v) {
