@@ -7,8 +7,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
-import jnr.ffi.Pointer;
-
 import org.ipclab.core.Units;
 import org.ipclab.core.Channel;
 import org.ipclab.core.IpcException;
@@ -37,6 +35,8 @@ import org.ipclab.core.PeerGoneException;
  *     queued for {@code sigtimedwait}, but one that ever reached another thread is discarded
  *     instead of killing the JVM.</li>
  * </ul>
+ * The per-message calls go through {@link RtCalls} (jnr-ffi or java.lang.foreign, {@code --opt io=...});
+ * the one-time set-up above stays on jnr-ffi.
  */
 final class RtChannel implements Channel {
     static final int MAX = 4;
@@ -55,37 +55,31 @@ final class RtChannel implements Channel {
     private volatile int replyTid;
     private final ThreadLocal<Integer> readyTid = new ThreadLocal<>();
 
-    private final Pointer waitSet;
-    private final Pointer info = SigLib.allocate(SigLib.SIGINFO_BYTES);
-    private final Pointer timeout = SigLib.allocate(16);
-    private final Pointer sendInfo = SigLib.allocate(SigLib.SIGINFO_BYTES);
+    private final RtCalls calls;
     private volatile boolean endSeen;
     private volatile boolean closed;
 
-    private RtChannel(int dataSignal, boolean runnerSide, Peer peer, int replyTid) {
+    private RtChannel(int dataSignal, boolean runnerSide, Peer peer, int replyTid, RtCalls calls) {
         this.dataSignal = dataSignal;
         this.endSignal = dataSignal + 1;
         this.runnerSide = runnerSide;
         this.peer = peer;
         this.replyTid = replyTid;
-        this.waitSet = SigLib.sigset(dataSignal, endSignal);
-        sendInfo.putInt(SigLib.SI_CODE, SigLib.SI_QUEUE);
-        sendInfo.putInt(SigLib.SI_PID, (int) ProcessHandle.current().pid());
-        sendInfo.putInt(SigLib.SI_UID, SigLib.libc().getuid());
+        this.calls = calls;
     }
 
     /** The runner's end: ignores the signals process-wide and blocks them in the calling thread, whose tid the peer first replies to. */
-    static RtChannel runnerSide(int dataSignal) throws IOException {
+    static RtChannel runnerSide(int dataSignal, RtCalls calls) throws IOException {
         ignoreProcessWide(dataSignal);
         ignoreProcessWide(dataSignal + 1);
-        RtChannel ch = new RtChannel(dataSignal, true, null, 0);
+        RtChannel ch = new RtChannel(dataSignal, true, null, 0, calls);
         ch.replyTid = ch.readyThread();
         return ch;
     }
 
     /** The peer's end (this process started with both signals blocked in every thread). */
-    static RtChannel peerSide(int dataSignal, Peer runner, int runnerTid) {
-        return new RtChannel(dataSignal, false, runner, runnerTid);
+    static RtChannel peerSide(int dataSignal, Peer runner, int runnerTid, RtCalls calls) {
+        return new RtChannel(dataSignal, false, runner, runnerTid, calls);
     }
 
     private static synchronized void ignoreProcessWide(int sig) {
@@ -147,16 +141,10 @@ final class RtChannel implements Channel {
         if (closed) throw new IpcException("signal: channel is closed");
         Peer p = peer;
         p.check("send");
-        int rc;
-        if (runnerSide) {
-            rc = SigLib.libc().sigqueue((int) p.pid(), sig, value);
-        } else {
-            sendInfo.putInt(SigLib.SI_SIGNO, sig);
-            sendInfo.putLong(SigLib.SI_VALUE, value);
-            rc = (int) SigLib.libc().syscall(SigLib.SYS_RT_TGSIGQUEUEINFO, p.pid(), replyTid, sig, sendInfo.address());
-        }
-        if (rc == 0) return true;
-        int errno = SigLib.errno();
+        int errno = runnerSide
+                ? calls.sigqueue((int) p.pid(), sig, value)
+                : calls.queueToThread((int) p.pid(), replyTid, sig, value);
+        if (errno == 0) return true;
         if (errno == SigLib.EAGAIN) return false;
         if (errno == SigLib.ESRCH) throw new PeerGoneException("signal: " + p + " no longer exists");
         throw new NativeException(runnerSide ? "sigqueue(" + p.pid() + ")" : "rt_tgsigqueueinfo(" + p.pid() + ", " + replyTid + ")", errno);
@@ -199,11 +187,9 @@ final class RtChannel implements Channel {
         if (closed) throw new IpcException("signal: channel is closed");
         if (runnerSide) replyTid = readyThread(); // replies come to the thread that receives
         while (true) {
-            timeout.putLong(0, nanos / 1_000_000_000L);
-            timeout.putLong(8, nanos % 1_000_000_000L);
-            int sig = SigLib.libc().sigtimedwait(waitSet, info, timeout);
+            int sig = calls.await(nanos);
             if (sig > 0) {
-                long v = info.getLong(SigLib.SI_VALUE);
+                long v = calls.value();
                 if (!runnerSide) {
                     int tid = (int) (v >>> TID_SHIFT);
                     if (tid != 0) replyTid = tid;
@@ -214,7 +200,7 @@ final class RtChannel implements Channel {
                 }
                 return v;
             }
-            int errno = SigLib.errno();
+            int errno = -sig;
             if (errno == SigLib.EAGAIN) return NONE;
             if (errno != SigLib.EINTR) throw new NativeException("sigtimedwait", errno);
         }

@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import jnr.ffi.Pointer;
-
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
@@ -25,7 +23,8 @@ import org.ipclab.core.ServerEnd;
 /**
  * Signals as a notification channel: a message is the arrival of a signal. Two routes:
  * {@code route=rt} (default) — a real-time signal queued with {@code sigqueue} and taken with
- * {@code sigtimedwait}, carrying up to 4 bytes; {@code route=handler} — SIGUSR1 sent with
+ * {@code sigtimedwait}, carrying up to 4 bytes, the calls made through jnr-ffi or, {@code io=ffm} (the
+ * default on JDK 22+), {@code java.lang.foreign} ({@link SignalIo}); {@code route=handler} — SIGUSR1 sent with
  * {@code kill} and caught by a {@code sun.misc.Signal} handler, carrying nothing. Signals go only
  * to the peer process ipclab started, and from it only to its parent.
  */
@@ -43,14 +42,16 @@ public final class SignalProvider implements ChannelProvider {
     public MechanismInfo describe(ChannelSpec spec) {
         boolean handler = handlerRoute(spec);
         return MechanismInfo.builder("signal")
-                .description("signals as notifications: real-time sigqueue/sigtimedwait with a 4-byte payload,"
-                        + " or kill + JVM handler (route=handler, 0 bytes)")
+                .description("signals as notifications: real-time sigqueue/sigtimedwait with a 4-byte payload"
+                        + " (through jnr-ffi or, io=ffm, java.lang.foreign), or kill + JVM handler (route=handler, 0 bytes)")
                 .capabilities(Capability.NOTIFICATION, Capability.BIDIRECTIONAL, Capability.RELATED_PROCESSES_ONLY)
                 .maxMessageSize(handler ? 0 : RtChannel.MAX)
                 .options(MechanismOption.choice("route", "rt", "rt: sigqueue + sigtimedwait, 4-byte payload;"
                                 + " handler: kill + sun.misc.Signal handler, no payload", "rt", "handler"),
                         MechanismOption.text("signal", null, "rt: RTMIN or RTMIN+n (RTMIN+n+1 signals the end);"
-                                + " handler: USR1 or HUP (the other one signals the end); default: RTMIN (rt), USR1 (handler)"))
+                                + " handler: USR1 or HUP (the other one signals the end); default: RTMIN (rt), USR1 (handler)"),
+                        SignalIo.option())
+                .peerJvmFlags(handler ? List.of() : SignalIo.jvmFlags(spec))
                 .nativeProgram(handler ? null : "signal")
                 .unavailableBecause(() -> unavailableBecause())
                 .build();
@@ -118,23 +119,27 @@ public final class SignalProvider implements ChannelProvider {
             return new SignalServerEnd(spec, new HandlerChannel(sig, null), 0, sig, 0);
         }
         int sig = rtSignal(spec);
-        RtChannel ch = RtChannel.runnerSide(sig);
-        return new SignalServerEnd(spec, ch, sig, "RTMIN+" + (sig - SigLib.sigrtmin()), ch.initialTid());
+        SignalIo io = SignalIo.of(spec);
+        RtChannel ch = RtChannel.runnerSide(sig, io.open(sig, sig + 1));
+        SignalServerEnd end = new SignalServerEnd(spec, ch, sig, "RTMIN+" + (sig - SigLib.sigrtmin()), ch.initialTid());
+        end.effective.put(SignalIo.OPTION, io.label());
+        return end;
     }
 
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
         long serverPid = Long.parseLong(spec.option(SERVER_PID).orElseThrow(
                 () -> new BadInputException("signal connect needs the server pid (it is set by ipclab's launcher)")));
-        Peer server = Peer.parent(serverPid);
-        if (handlerRoute(spec)) return new HandlerChannel(handlerSignal(spec), server);
+        if (handlerRoute(spec)) return new HandlerChannel(handlerSignal(spec), Peer.parent(serverPid));
         int sig = rtSignal(spec);
+        RtCalls calls = SignalIo.of(spec).open(sig, sig + 1);
+        Peer server = Peer.parent(serverPid, calls::getppid);
         if (!blockedHere(sig) || !blockedHere(sig + 1)) {
             throw new IpcException("signal: this process was not started with signal " + sig + " blocked in every thread, so receiving it would kill it;"
                     + " the real-time route's peer must be started by ipclab's launcher (posix_spawnp from a thread that blocks it)");
         }
         int tid = Integer.parseInt(spec.option(SERVER_TID).orElse("0"));
-        return RtChannel.peerSide(sig, server, tid);
+        return RtChannel.peerSide(sig, server, tid, calls);
     }
 
     /** True when every thread of this process has the signal blocked (SigBlk in /proc/self/task/<tid>/status). */
