@@ -39,6 +39,11 @@ final class DatagramAccept {
         throw new BadInputException("option " + ChannelSpec.FAN_IN_WRITERS + "=" + v + " is not a number of writers (1 or more)");
     }
 
+    /** "1 writer", "3 writers": for the effective parameters. */
+    static String writers(int n) {
+        return n + (n == 1 ? " writer" : " writers");
+    }
+
     /** Waits for a datagram that {@code wanted} accepts (others are dropped); it is left flipped in {@code into}. */
     static SocketAddress firstDatagram(DatagramChannel socket, ByteBuffer into, String mechanism, Duration timeout,
                                        Optional<Process> peer, Predicate<ByteBuffer> wanted) throws IOException {

@@ -166,7 +166,7 @@ public final class UdpProvider implements ChannelProvider {
             this.writers = DatagramAccept.fanInWriters(spec);
             this.bound = (InetSocketAddress) socket.getLocalAddress();
             effective.put("address", bound.getAddress().getHostAddress() + ":" + bound.getPort());
-            if (writers > 0) effective.put("fan-in", writers + " writers into one unconnected socket");
+            if (writers > 0) effective.put("fan-in", DatagramAccept.writers(writers) + " into one unconnected socket");
             SocketBuffers.report(socket, spec, effective);
             effective.put("max message", Integer.toString(MAX_PAYLOAD));
         }
@@ -203,13 +203,13 @@ public final class UdpProvider implements ChannelProvider {
         private Channel sharedChannel(SocketAddress first) throws IOException {
             IoRoute route = IoRoute.of(spec);
             effective.put(IoRoute.OPTION, route.label());
-            effective.put("peer", writers + " writers, the first from " + first);
+            effective.put("peer", DatagramAccept.writers(writers) + ", the first from " + first);
             DatagramMessageChannel channel = route == IoRoute.NIO
                     ? new DatagramMessageChannel(NAME, socket, MAX_PAYLOAD, false, false)
                     : DatagramMessageChannel.raw(NAME, socket, MAX_PAYLOAD, false, false, route.datagram(socket));
             channel.sharedByWriters(writers);
             channel.keepSocketOpen(() -> { }); // the server end closes it; nothing was connected
-            channel.describedAs(writers + " fan-in writers");
+            channel.describedAs(DatagramAccept.writers(writers) + " (fan-in)");
             return channel;
         }
 

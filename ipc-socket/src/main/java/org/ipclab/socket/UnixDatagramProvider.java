@@ -183,7 +183,7 @@ public final class UnixDatagramProvider implements ChannelProvider {
             this.endpoint = endpoint;
             this.writers = DatagramAccept.fanInWriters(spec);
             effective.put("address", endpoint.describe());
-            if (writers > 0) effective.put("fan-in", writers + " writers into one unconnected socket");
+            if (writers > 0) effective.put("fan-in", DatagramAccept.writers(writers) + " into one unconnected socket");
             SocketBuffers.report(socket, spec, effective);
             effective.put("max message", Integer.toString(MAX_MESSAGE));
         }
@@ -228,13 +228,13 @@ public final class UnixDatagramProvider implements ChannelProvider {
         private Channel sharedChannel(AFUNIXDatagramChannel socket, String first) throws IOException {
             IoRoute route = IoRoute.of(spec);
             effective.put(IoRoute.OPTION, route.label());
-            effective.put("peer", writers + " writers, the first " + first);
+            effective.put("peer", DatagramAccept.writers(writers) + ", the first " + first);
             DatagramMessageChannel channel = route == IoRoute.NIO
                     ? new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false, socket.socket())
                     : DatagramMessageChannel.raw(NAME, socket, MAX_MESSAGE, false, false, route.datagram(Junix.fd(socket)));
             channel.sharedByWriters(writers);
             channel.keepSocketOpen(() -> { }); // the server end closes it; nothing was connected
-            channel.describedAs(writers + " fan-in writers");
+            channel.describedAs(DatagramAccept.writers(writers) + " (fan-in)");
             return channel;
         }
 

@@ -78,6 +78,7 @@ final class SharedChannel {
             for (int i = 1; i <= clients; i++) all.add(FanIn.Client.start(i, FanIn.command(info, server.peerSpec(), Mode.THROUGHPUT, size, cfg, i)));
             // The first writer to attach opens the session; the others write into the same channel.
             channel = server.accept(FanIn.START, Optional.empty()); // plain, not AckedChannel: see the class comment
+            parameters.putAll(server.effectiveParameters()); // what accept learnt: the io route, the first writer
             // Read from now on, before the other writers are ready: each one's connect puts its attach
             // message into the one queue, and a queue of mq_maxmsg = 10 holds only ten of them.
             AtomicBoolean writersDone = new AtomicBoolean();
