@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Predicate;
 
+import org.ipclab.core.BadInputException;
+import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.IpcTimeoutException;
 
@@ -19,6 +21,27 @@ import org.ipclab.core.IpcTimeoutException;
  */
 final class DatagramAccept {
     private DatagramAccept() {
+    }
+
+    /**
+     * The number of writers a fan-in run shares the server's socket among ({@link ChannelSpec#FAN_IN_WRITERS}),
+     * or 0 without the option: one client at a time, the socket connected to it.
+     */
+    static int fanInWriters(ChannelSpec spec) {
+        String v = spec.option(ChannelSpec.FAN_IN_WRITERS).orElse(null);
+        if (v == null) return 0;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new BadInputException("option " + ChannelSpec.FAN_IN_WRITERS + "=" + v + " is not a number of writers (1 or more)");
+    }
+
+    /** "1 writer", "3 writers": for the effective parameters. */
+    static String writers(int n) {
+        return n + (n == 1 ? " writer" : " writers");
     }
 
     /** Waits for a datagram that {@code wanted} accepts (others are dropped); it is left flipped in {@code into}. */

@@ -39,6 +39,9 @@ import org.ipclab.core.io.RawChannel;
  *
  * <p>A server end's socket outlives each channel: {@link #keepSocketOpen} makes {@link #close()}
  * hand the socket back (disconnected) instead of closing it, so the next client can join.
+ *
+ * <p>In a fan-in run ({@link #sharedByWriters}) the server's socket stays unconnected and this
+ * channel receives every writer's datagrams; it has no one peer, so it refuses to send.
  */
 class DatagramMessageChannel implements Channel {
     static final long JOIN_MAGIC = 0x6A54_5044_554C_4349L; // "ICLUDPTj": a client introduces itself to the server
@@ -71,6 +74,8 @@ class DatagramMessageChannel implements Channel {
     private volatile String peerGone;
     private volatile AutoCloseable releaseSocket;
     private volatile String peer = "";
+    /** 0: one peer (the socket is connected to it); N: N fan-in writers share the unconnected socket. */
+    private volatile int writers;
 
     /**
      * @param endOfStreamOnMinusOne true for SOCK_SEQPACKET: a read of -1 is the peer's orderly close
@@ -137,6 +142,14 @@ class DatagramMessageChannel implements Channel {
         this.releaseSocket = release;
     }
 
+    /**
+     * For a server end in a fan-in run: its socket is left unconnected, so every writer's datagrams
+     * arrive here (the kernel filters none), and there is no one address to send to: sends are refused.
+     */
+    void sharedByWriters(int writers) {
+        this.writers = writers;
+    }
+
     /** A message that arrived before this channel existed (the server's first message, read while we waited for JOIN_ACK). */
     void pushFirst(ByteBuffer message) {
         byte[] copy = new byte[message.remaining()];
@@ -174,6 +187,7 @@ class DatagramMessageChannel implements Channel {
     @Override
     public void send(ByteBuffer message, Duration timeout) throws IOException {
         checkSize(message);
+        refuseSendWhenShared();
         if (raw != null) {
             sendRaw(message, timeout);
             return;
@@ -254,6 +268,7 @@ class DatagramMessageChannel implements Channel {
     @Override
     public boolean trySend(ByteBuffer message) throws IOException {
         checkSize(message);
+        refuseSendWhenShared();
         if (blockingSocket == null) return write(message) > 0;
         synchronized (socket.blockingLock()) {
             socket.configureBlocking(false);
@@ -262,6 +277,14 @@ class DatagramMessageChannel implements Channel {
             } finally {
                 socket.configureBlocking(true);
             }
+        }
+    }
+
+    private void refuseSendWhenShared() throws IpcException {
+        int n = writers;
+        if (n > 0) {
+            throw new IpcException(mechanism + " fan-in: " + n + " writers share this unconnected socket, so it has no one peer"
+                    + " to send to; it only receives (throughput only)");
         }
     }
 
@@ -421,7 +444,9 @@ class DatagramMessageChannel implements Channel {
         rx.clear();
         int n;
         try {
-            n = raw == null ? socket.read(rx) : now ? raw.readNow(rx) : raw.read(rx);
+            if (raw != null) n = now ? raw.readNow(rx) : raw.read(rx);
+            else if (writers > 0 && blockingSocket == null) n = receiveFromAnyone();
+            else n = socket.read(rx);
         } catch (java.net.SocketTimeoutException slice) {
             return 0; // an SO_TIMEOUT slice ended (blocking mode)
         } catch (IOException e) {
@@ -439,6 +464,14 @@ class DatagramMessageChannel implements Channel {
     }
 
     /**
+     * The JDK's {@code read} needs a connected socket (NotYetConnectedException); {@code receive}
+     * takes a datagram from any sender. (recv(2) through io=ffm and junixsocket's read need no peer.)
+     */
+    private int receiveFromAnyone() throws IOException {
+        return socket.receive(rx) == null ? 0 : rx.position();
+    }
+
+    /**
      * True (and handled) when the datagram of {@code n} bytes in {@link #rx} is the accept
      * handshake's: a client's JOIN repeated because our JOIN_ACK was lost, or a duplicate JOIN_ACK.
      * (A 12-byte message equal to one of these two is the only one a datagram channel cannot carry.)
@@ -447,7 +480,7 @@ class DatagramMessageChannel implements Channel {
         if (n != LANE_HEADER) return false;
         long first = rx.getLong(0);
         if (first == JOIN_MAGIC) {
-            if (answersJoin) sendLaneQuietly(JOIN_ACK_MAGIC, 0);
+            if (answersJoin && writers == 0) sendLaneQuietly(JOIN_ACK_MAGIC, 0); // a fan-in writer waits for no answer
             return true;
         }
         return first == JOIN_ACK_MAGIC;

@@ -42,6 +42,11 @@ import org.ipclab.core.io.IoRoute;
  * <p>One server socket serves client after client: each {@link ServerEnd#accept} waits for a JOIN,
  * connects the socket to its sender (the kernel then drops everyone else's datagrams) and the
  * channel's close disconnects it again for the next JOIN.
+ *
+ * <p>In a fan-in run ({@link ChannelSpec#FAN_IN_WRITERS}) the socket stays unconnected: the first
+ * JOIN opens the one channel, which then receives every writer's datagrams, and a writer's connect
+ * sends its JOIN without waiting for an answer (none comes: the channel has no one peer to send
+ * to). Loss under N writers is the receive buffer overflowing; each writer's count shows it.
  */
 public final class UdpProvider implements ChannelProvider {
     static final String NAME = "udp";
@@ -57,7 +62,8 @@ public final class UdpProvider implements ChannelProvider {
     public MechanismInfo describe(ChannelSpec spec) {
         return MechanismInfo.builder(NAME)
                 .description("UDP datagram socket, loopback by default; may lose and reorder (loss is reported, not fatal)")
-                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.CROSS_HOST, Capability.NON_BLOCKING_TRY)
+                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.CROSS_HOST, Capability.NON_BLOCKING_TRY,
+                        Capability.FAN_IN)
                 .maxMessageSize(MAX_PAYLOAD)
                 .options(MechanismOption.host("host", "127.0.0.1", "address to bind (server) or send to (client); not loopback: a warning").withShortcut("--host", "--bind"),
                         MechanismOption.port("port", "0", "UDP port; 0 lets the kernel choose a free one").withShortcut(),
@@ -71,6 +77,7 @@ public final class UdpProvider implements ChannelProvider {
     @Override
     public ServerEnd open(ChannelSpec spec) throws IOException {
         IoRoute.of(spec); // refuses io=ffm where it cannot run before anything is created
+        DatagramAccept.fanInWriters(spec); // and a bad writer count
         InetAddress host = address(spec.option("host", "127.0.0.1"));
         int port = port(spec);
         DatagramChannel socket = DatagramChannel.open(family(host));
@@ -94,6 +101,7 @@ public final class UdpProvider implements ChannelProvider {
     @Override
     public Channel connect(ChannelSpec spec, Duration timeout) throws IOException {
         IoRoute route = IoRoute.of(spec);
+        boolean fanIn = DatagramAccept.fanInWriters(spec) > 0;
         InetAddress host = address(spec.option("host", "127.0.0.1"));
         int port = port(spec);
         if (port == 0) throw new BadInputException("udp connect needs a port (--opt port=N)");
@@ -108,7 +116,8 @@ public final class UdpProvider implements ChannelProvider {
         }
         ByteBuffer first;
         try {
-            first = DatagramMessageChannel.join(socket, NAME, true, timeout);
+            // One of N fan-in writers: the server's socket answers no one, so our JOIN only announces us.
+            first = DatagramMessageChannel.join(socket, NAME, !fanIn, timeout);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -146,14 +155,18 @@ public final class UdpProvider implements ChannelProvider {
     private final class Server implements ServerEnd {
         private final ChannelSpec spec;
         private final DatagramChannel socket;
+        /** {@link ChannelSpec#FAN_IN_WRITERS}, 0 without it. */
+        private final int writers;
         private final InetSocketAddress bound;
         private final Map<String, String> effective = new LinkedHashMap<>();
 
         Server(ChannelSpec spec, DatagramChannel socket) throws IOException {
             this.spec = spec;
             this.socket = socket;
+            this.writers = DatagramAccept.fanInWriters(spec);
             this.bound = (InetSocketAddress) socket.getLocalAddress();
             effective.put("address", bound.getAddress().getHostAddress() + ":" + bound.getPort());
+            if (writers > 0) effective.put("fan-in", DatagramAccept.writers(writers) + " into one unconnected socket");
             SocketBuffers.report(socket, spec, effective);
             effective.put("max message", Integer.toString(MAX_PAYLOAD));
         }
@@ -169,6 +182,7 @@ public final class UdpProvider implements ChannelProvider {
             // A client introduces itself with JOIN (repeated until answered); stray datagrams — a
             // previous client's late ones included — are ignored.
             SocketAddress from = DatagramAccept.firstDatagram(socket, first, NAME, timeout, peer, DatagramMessageChannel::isJoin);
+            if (writers > 0) return sharedChannel(from);
             socket.connect(from);
             List<ByteBuffer> early = DatagramAccept.dropStrangers(socket, first, from::equals);
             effective.put("peer", from.toString());
@@ -182,6 +196,20 @@ public final class UdpProvider implements ChannelProvider {
             channel.describedAs(from.toString());
             channel.sendLaneQuietly(DatagramMessageChannel.JOIN_ACK_MAGIC, 0);
             peer.ifPresent(p -> p.onExit().thenRun(() -> channel.peerGone("peer (pid " + p.pid() + ") exited")));
+            return channel;
+        }
+
+        /** The fan-in channel: the socket stays unconnected, every writer's datagrams (after the first JOIN) arrive on it. */
+        private Channel sharedChannel(SocketAddress first) throws IOException {
+            IoRoute route = IoRoute.of(spec);
+            effective.put(IoRoute.OPTION, route.label());
+            effective.put("peer", DatagramAccept.writers(writers) + ", the first from " + first);
+            DatagramMessageChannel channel = route == IoRoute.NIO
+                    ? new DatagramMessageChannel(NAME, socket, MAX_PAYLOAD, false, false)
+                    : DatagramMessageChannel.raw(NAME, socket, MAX_PAYLOAD, false, false, route.datagram(socket));
+            channel.sharedByWriters(writers);
+            channel.keepSocketOpen(() -> { }); // the server end closes it; nothing was connected
+            channel.describedAs(DatagramAccept.writers(writers) + " (fan-in)");
             return channel;
         }
 

@@ -45,6 +45,13 @@ import org.newsclub.net.unix.FileDescriptorCast;
  *
  * <p>One server socket serves client after client: the channel's close disconnects it, and the next
  * {@link ServerEnd#accept} waits for the next JOIN (a refused sender leaves it unconnected).
+ *
+ * <p>In a fan-in run ({@link ChannelSpec#FAN_IN_WRITERS}) the socket stays unconnected: the first
+ * JOIN (its sender's uid checked) opens the one channel, which then receives every writer's
+ * datagrams, and a writer connects at once instead of waiting for the server to be free. Only the
+ * first writer's uid is checked; the socket file is owner-only (0600) and in path mode nobody else
+ * can send to it (an abstract name has no owner either way). A full queue still blocks each writer:
+ * nothing is lost.
  */
 public final class UnixDatagramProvider implements ChannelProvider {
     static final String NAME = "unix-dgram";
@@ -60,7 +67,8 @@ public final class UnixDatagramProvider implements ChannelProvider {
     public MechanismInfo describe(ChannelSpec spec) {
         return MechanismInfo.builder(NAME)
                 .description("Unix domain SOCK_DGRAM (junixsocket): connectionless, reliable on one host, message boundaries kept")
-                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID)
+                .capabilities(Capability.BIDIRECTIONAL, Capability.MESSAGE_BOUNDARIES, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED, Capability.NON_BLOCKING_TRY, Capability.CHECKS_PEER_UID,
+                        Capability.FAN_IN)
                 .maxMessageSize(MAX_MESSAGE)
                 .options(UnixEndpoint.options())
                 .options(IoRoute.option())
@@ -73,6 +81,7 @@ public final class UnixDatagramProvider implements ChannelProvider {
     @Override
     public ServerEnd open(ChannelSpec spec) throws IOException {
         IoRoute.of(spec); // refuses io=ffm where it cannot run before anything is created
+        DatagramAccept.fanInWriters(spec); // and a bad writer count
         UnixEndpoint endpoint = UnixEndpoint.forServer(spec, NAME, AFSocketType.SOCK_DGRAM);
         AFUNIXDatagramChannel socket = AFUNIXDatagramChannel.open();
         try {
@@ -103,7 +112,8 @@ public final class UnixDatagramProvider implements ChannelProvider {
             }
             SocketBuffers.apply(socket, spec);
             socket.bind(me);
-            connectWhenFree(socket, server, timeout);
+            if (DatagramAccept.fanInWriters(spec) > 0) socket.connect(server); // the server stays unconnected: never busy
+            else connectWhenFree(socket, server, timeout);
             DatagramMessageChannel.join(socket, NAME, false, timeout); // reliable here: no answer needed
         } catch (IOException | RuntimeException e) {
             socket.close();
@@ -153,6 +163,8 @@ public final class UnixDatagramProvider implements ChannelProvider {
          */
         private final AFUNIXDatagramSocket spare;
         private final UnixEndpoint endpoint;
+        /** {@link ChannelSpec#FAN_IN_WRITERS}, 0 without it. */
+        private final int writers;
         private final Map<String, String> effective = new LinkedHashMap<>();
         private volatile Path clientDir;
         /** Senders refused lately: their further JOINs (a flood, JOINs queued behind the first) are dropped unanswered. */
@@ -169,7 +181,9 @@ public final class UnixDatagramProvider implements ChannelProvider {
             this.socket = socket;
             this.spare = FileDescriptorCast.duplicating(socket.socket().getFileDescriptor()).as(AFUNIXDatagramSocket.class);
             this.endpoint = endpoint;
+            this.writers = DatagramAccept.fanInWriters(spec);
             effective.put("address", endpoint.describe());
+            if (writers > 0) effective.put("fan-in", DatagramAccept.writers(writers) + " into one unconnected socket");
             SocketBuffers.report(socket, spec, effective);
             effective.put("max message", Integer.toString(MAX_MESSAGE));
         }
@@ -194,6 +208,7 @@ public final class UnixDatagramProvider implements ChannelProvider {
                 refused.add(from); // one line about it, not one per datagram it sends
                 throw e;
             }
+            if (writers > 0) return sharedChannel(socket, who);
             effective.put("peer", who);
             socket.connect(client);
             List<ByteBuffer> early = DatagramAccept.dropStrangers(socket, first, a -> a instanceof AFUNIXSocketAddress u && sameAddress(u, client));
@@ -206,6 +221,20 @@ public final class UnixDatagramProvider implements ChannelProvider {
             early.forEach(channel::pushFirst);
             channel.describedAs(who);
             peer.ifPresent(p -> p.onExit().thenRun(() -> channel.peerGone("peer (pid " + p.pid() + ") exited")));
+            return channel;
+        }
+
+        /** The fan-in channel: the socket stays unconnected, every writer's datagrams (after the first JOIN) arrive on it. */
+        private Channel sharedChannel(AFUNIXDatagramChannel socket, String first) throws IOException {
+            IoRoute route = IoRoute.of(spec);
+            effective.put(IoRoute.OPTION, route.label());
+            effective.put("peer", DatagramAccept.writers(writers) + ", the first " + first);
+            DatagramMessageChannel channel = route == IoRoute.NIO
+                    ? new DatagramMessageChannel(NAME, socket, MAX_MESSAGE, false, false, socket.socket())
+                    : DatagramMessageChannel.raw(NAME, socket, MAX_MESSAGE, false, false, route.datagram(Junix.fd(socket)));
+            channel.sharedByWriters(writers);
+            channel.keepSocketOpen(() -> { }); // the server end closes it; nothing was connected
+            channel.describedAs(DatagramAccept.writers(writers) + " (fan-in)");
             return channel;
         }
 

@@ -86,7 +86,7 @@ public final class FanInClient {
             ChannelProvider provider = Providers.forSpec(spec);
             MechanismInfo info = provider.describe(spec);
             PeerProtocol protocol = PeerProtocol.of(info);
-            if (a.containsKey("--writer")) return writer(provider, spec, info, size, Integer.parseInt(a.get("--writer")), a, timeout, out);
+            if (a.containsKey("--writer")) return writer(provider, spec, size, Integer.parseInt(a.get("--writer")), a, timeout, out);
             try (Channel channel = AckedChannel.over(provider.connect(spec, timeout), info)) {
                 protocol.awaitHello(channel, timeout);
                 jitWarmUp(channel, info, mode, size, timeout);
@@ -155,10 +155,13 @@ public final class FanInClient {
      * whose timestamp field carries its number (the checksum covers it), then SINK_END [sent,
      * number]; the server counts and checks each writer's sequence on arrival. It closes only when
      * the runner says {@code bye}: its close may end the channel for everyone (end-of-stream).
+     * The channel is not wrapped in AckedChannel, whatever the mechanism (see SharedChannel): over a
+     * datagram socket that may lose, SINK_END may be lost as well, and the count that matters
+     * reaches the runner on stdout.
      */
-    private static int writer(ChannelProvider provider, ChannelSpec spec, MechanismInfo info, int size, int number,
+    private static int writer(ChannelProvider provider, ChannelSpec spec, int size, int number,
                               Map<String, String> a, Duration timeout, PrintStream out) throws IOException {
-        try (Channel channel = AckedChannel.over(provider.connect(spec, timeout), info)) {
+        try (Channel channel = provider.connect(spec, timeout)) {
             org.ipclab.core.peer.Probe probe = new org.ipclab.core.peer.Probe();
             ByteBuffer msg = org.ipclab.core.peer.Probe.newBuffer(size);
             int fill = probe.fillChecksum(msg);

@@ -53,6 +53,12 @@ public final class FanInTable {
                 } else if ("integrity".equals(c.status())) {
                     out.println("note: " + m.mechanism() + " " + m.mode() + " ×" + m.fanIn().clients() + ": client " + c.client()
                             + " sent/lost/reordered/corrupt " + integrity(c.integrity()));
+                } else if (c.integrity() != null && c.integrity().lost() + c.integrity().reordered() > 0) {
+                    // "ok" with loss: a mechanism that does not promise RELIABLE delivery (udp); counted per writer, not a failure.
+                    Results.Integrity i = c.integrity();
+                    out.printf(Locale.ROOT, "note: %s %s ×%d: client %d lost %,d of %,d (%.1f%%), reordered %,d: counted, not a failure"
+                                    + " (it does not promise RELIABLE delivery)%n", m.mechanism(), m.mode(), m.fanIn().clients(), c.client(),
+                            i.lost(), i.sent(), i.sent() > 0 ? 100.0 * i.lost() / i.sent() : 0.0, i.reordered());
                 }
             }
             if (m.baseline() != null && m.baseline().error() != null) {

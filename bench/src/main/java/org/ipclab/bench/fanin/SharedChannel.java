@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import org.ipclab.bench.BenchConfig;
 import org.ipclab.bench.Mode;
 import org.ipclab.bench.Results;
+import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
@@ -33,16 +34,28 @@ import org.ipclab.core.reliable.AckedChannel;
  * ({@link FanInClient} {@code --writer K}) streams probes carrying its number; this process reads
  * the one channel and checks every writer's own sequence numbers ({@link Integrity} per writer).
  * Throughput only: a reply in the shared queue would reach whichever writer reads first.
+ *
+ * <p>A datagram socket shares its one channel the same way (the server end leaves it unconnected,
+ * {@link ChannelSpec#FAN_IN_WRITERS}). Over one that may lose (udp, no RELIABLE), loss under N
+ * writers is a finding, not a failure: each writer's count says what it lost, and the reader does
+ * not wait for a SINK_END that may be lost itself. Neither end is wrapped in {@link AckedChannel}:
+ * it keeps one sequence and one return address per channel, so over a shared socket writer 2's
+ * acknowledged message 0 would be dropped as a copy of writer 1's, and no ACK could be addressed to
+ * one writer. Nothing here needs one: a writer's own count of what it sent comes back on its stdout
+ * pipe ({@code result sent=..}), which loses nothing.
  */
 final class SharedChannel {
     private static final Duration SLICE = Duration.ofMillis(100);
 
     private final MechanismInfo info;
     private final Consumer<List<Process>> onRunning;
+    /** The mechanism may lose or reorder (no RELIABLE): counted per writer, not a failure; SINK_END may be lost too. */
+    private final boolean lossy;
 
     SharedChannel(MechanismInfo info, Consumer<List<Process>> onRunning) {
         this.info = info;
         this.onRunning = onRunning;
+        this.lossy = !info.has(Capability.RELIABLE);
     }
 
     Results.Measurement measure(ChannelProvider provider, ChannelSpec spec, int size, int clients, BenchConfig cfg) {
@@ -64,7 +77,8 @@ final class SharedChannel {
             parameters.put("client warm-up", FanInClient.jitWarmUpMessages(size) + " messages each before the common window, then --warmup");
             for (int i = 1; i <= clients; i++) all.add(FanIn.Client.start(i, FanIn.command(info, server.peerSpec(), Mode.THROUGHPUT, size, cfg, i)));
             // The first writer to attach opens the session; the others write into the same channel.
-            channel = AckedChannel.over(server.accept(FanIn.START, Optional.empty()), info);
+            channel = server.accept(FanIn.START, Optional.empty()); // plain, not AckedChannel: see the class comment
+            parameters.putAll(server.effectiveParameters()); // what accept learnt: the io route, the first writer
             // Read from now on, before the other writers are ready: each one's connect puts its attach
             // message into the one queue, and a queue of mq_maxmsg = 10 holds only ten of them.
             AtomicBoolean writersDone = new AtomicBoolean();
@@ -72,7 +86,7 @@ final class SharedChannel {
             IOException[] readFailure = new IOException[1];
             Thread reader = new Thread(() -> {
                 try {
-                    read(ch, integrity, announced, all, writersDone);
+                    read(ch, integrity, announced, all, writersDone, lossy);
                 } catch (IOException e) {
                     readFailure[0] = e;
                 }
@@ -112,19 +126,24 @@ final class SharedChannel {
     /**
      * Reads the one channel until every writer still alive (no error once all are ready) has said SINK_END: probes go to their
      * writer's {@link Integrity} (warm-up probes are only checked to be probes), SINK_END [sent, number]
-     * closes a writer's count.
+     * closes a writer's count. {@code lossy}: a SINK_END may be lost, so once every writer has handed
+     * over its figures (it has sent all it will), the first quiet slice ends the reading as well.
      */
     private static void read(Channel ch, Integrity[] integrity, long[] announced, List<FanIn.Client> writers,
-                             AtomicBoolean writersDone) throws IOException {
+                             AtomicBoolean writersDone, boolean lossy) throws IOException {
         ByteBuffer in = ByteBuffer.allocateDirect(Math.max(64, ch.maxMessageSize())).order(ByteOrder.LITTLE_ENDIAN);
         Probe probe = new Probe();
         while (true) {
             if (writersDone.get() && writers.stream().allMatch(w -> w.error != null || announced[w.number] >= 0)) return;
             in.clear();
+            boolean drained = lossy && writersDone.get(); // then a quiet slice means the queue is empty
             int n;
             try {
                 n = ch.receive(in, SLICE);
-            } catch (org.ipclab.core.IpcTimeoutException | org.ipclab.core.PeerGoneException e) {
+            } catch (org.ipclab.core.IpcTimeoutException e) {
+                if (drained) return;
+                continue;
+            } catch (org.ipclab.core.PeerGoneException e) {
                 // Quiet for a slice; or the channel watches the first writer that attached, and that one died:
                 // the queue is still there and the other writers go on.
                 continue;
@@ -178,7 +197,8 @@ final class SharedChannel {
             lost += i.lost();
             reordered += i.reordered();
             corrupt += i.corrupt();
-            boolean clean = i.clean() && in.received() == s;
+            // As a pair run counts it (Runner.finish): loss and reordering fail only a mechanism that promises RELIABLE.
+            boolean clean = lossy ? i.corrupt() == 0 : i.clean() && in.received() == s;
             bad |= !clean;
             per.add(new Results.ClientResult(c.number, c.process.pid(), clean ? "ok" : "integrity", null, s, secs, r,
                     total > 0 ? (double) in.received() / total : null, i, null));
@@ -190,7 +210,7 @@ final class SharedChannel {
         }
         double mb = rate * size / 1e6;
         Results.Summary summary = new Results.Summary(null, null, rate, mb, new Results.Spread(rate, rate, rate, 0));
-        String error = bad ? "a writer's messages were lost, reordered or corrupted (see perClient)"
+        String error = bad ? (lossy ? "a writer's messages were corrupted (see perClient)" : "a writer's messages were lost, reordered or corrupted (see perClient)")
                 : failures.isEmpty() ? null : failures.size() + " of " + clients + " clients failed, the others finished: " + String.join("; ", failures);
         return new Results.Measurement(info.name(), Mode.THROUGHPUT.label(), size, bad ? "integrity" : "ok", error, Map.copyOf(parameters),
                 List.of(new Results.Repeat(sent, seconds, null, rate, mb)), summary,

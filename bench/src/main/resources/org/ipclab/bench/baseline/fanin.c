@@ -15,6 +15,10 @@
  * whichever writer reads first): each writer's probes carry its number in the timestamp field, the
  * server counts and checks every writer's sequence apart, as the Java fan-in over a queue does.
  * sysv-mqueue: the same over ONE System V queue (msgget(IPC_PRIVATE), mtype 1).
+ * unix-dgram, udp: the same into ONE datagram socket left unconnected (AF_UNIX SOCK_DGRAM bound in a
+ * private directory; AF_INET SOCK_DGRAM on 127.0.0.1) that every writer connects to; one recv per
+ * message. udp may lose: loss is counted per writer, not a failure, and the reader does not wait for
+ * a SINK_END that may be lost (the writers' counts are in the shared mapping).
  */
 #define _GNU_SOURCE
 #include "ipclab_native.h"
@@ -401,19 +405,98 @@ static double percentile(const uint64_t *h, uint64_t total, double p) {
 
 int fanin_supported(const char *mechanism) {
     return !strcmp(mechanism, "unix") || !strcmp(mechanism, "tcp") || !strcmp(mechanism, "unix-seqpacket")
-           || !strcmp(mechanism, "mqueue") || !strcmp(mechanism, "sysv-mqueue");
+           || !strcmp(mechanism, "mqueue") || !strcmp(mechanism, "sysv-mqueue")
+           || !strcmp(mechanism, "unix-dgram") || !strcmp(mechanism, "udp");
 }
 
 /* ---------------------------------------------------------------- one queue, N writers */
 
 #define WARM_UP (1ULL << 62)
 
-/* One queue, POSIX (q_sysv 0) or System V (q_sysv 1: msgrcv has no timeout, so a 200 ms timer's
- * SIGUSR1 without SA_RESTART ends a wait with EINTR, where the POSIX reader's timeout would). */
-static int q_sysv;
+/* The one channel N writers share: a POSIX queue; a System V queue (msgrcv has no timeout, so a
+ * 200 ms timer's SIGUSR1 without SA_RESTART ends a wait with EINTR, where the POSIX reader's timeout
+ * would); or a datagram socket, unconnected, that every writer connects to (SO_RCVTIMEO 200 ms). */
+enum { Q_POSIX, Q_SYSV, Q_UNIX_DGRAM, Q_UDP };
+static const char *const q_names[] = {"mqueue", "sysv-mqueue", "unix-dgram", "udp"};
+static int q_kind;
+#define q_sysv (q_kind == Q_SYSV)
+#define q_socket (q_kind == Q_UNIX_DGRAM || q_kind == Q_UDP)
+#define q_lossy (q_kind == Q_UDP)
 static mqd_t q_posix;
 static int q_id = -1;
 static struct { long mtype; uint8_t mtext[65536]; } *q_msg;
+static int q_fd = -1;                  /* the reader's socket; in a writer, its own, connected to q_addr */
+static struct sockaddr_storage q_addr; /* where the reader's socket is bound */
+static socklen_t q_addr_len;
+
+static int queue_kind(const char *mechanism) {
+    for (int k = Q_POSIX; k <= Q_UDP; k++)
+        if (!strcmp(mechanism, q_names[k])) return k;
+    return Q_POSIX;
+}
+
+/* SO_SNDBUF/SO_RCVBUF at least one message and some room, as the pair baseline (dgram.c) sets them. */
+static int q_buffer(int fd, int option) {
+    int want = (int)(f_size + 4096), have = 0;
+    socklen_t l = sizeof have;
+    getsockopt(fd, SOL_SOCKET, option, &have, &l);
+    if (have < want) setsockopt(fd, SOL_SOCKET, option, &want, sizeof want);
+    l = sizeof have;
+    getsockopt(fd, SOL_SOCKET, option, &have, &l);
+    return have;
+}
+
+/* The reader's socket, bound (unix-dgram: "sock" in a private 0700 directory); fills params. */
+static void q_open_socket(char *name, size_t name_cap, char *params, size_t params_cap, int clients) {
+    int unix_dgram = q_kind == Q_UNIX_DGRAM;
+    q_fd = socket(unix_dgram ? AF_UNIX : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (q_fd < 0) fail_errno("socket", unix_dgram ? "AF_UNIX SOCK_DGRAM" : "AF_INET SOCK_DGRAM");
+    memset(&q_addr, 0, sizeof q_addr);
+    if (unix_dgram) {
+        char dir[80]; /* leaves room for "/sock" in sun_path (108) */
+        private_dir(dir, sizeof dir, "fanin");
+        struct sockaddr_un *a = (struct sockaddr_un *)&q_addr;
+        a->sun_family = AF_UNIX;
+        snprintf(a->sun_path, sizeof a->sun_path, "%s/sock", dir);
+        q_addr_len = sizeof *a;
+        if (bind(q_fd, (struct sockaddr *)a, q_addr_len) != 0) fail_errno("bind", a->sun_path);
+        register_path(a->sun_path);
+        chmod(a->sun_path, 0600);
+        snprintf(name, name_cap, "%s", a->sun_path);
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&q_addr;
+        a->sin_family = AF_INET;
+        a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        q_addr_len = sizeof *a;
+        if (bind(q_fd, (struct sockaddr *)a, q_addr_len) != 0) fail_errno("bind", "127.0.0.1:0");
+        if (getsockname(q_fd, (struct sockaddr *)a, &q_addr_len) != 0) fail_errno("getsockname", "udp");
+        snprintf(name, name_cap, "udp 127.0.0.1:%d", ntohs(a->sin_port));
+    }
+    int rcvbuf = q_buffer(q_fd, SO_RCVBUF);
+    struct timeval slice = {0, 200000};
+    if (setsockopt(q_fd, SOL_SOCKET, SO_RCVTIMEO, &slice, sizeof slice) != 0) fail_errno("setsockopt", "SO_RCVTIMEO");
+    long qlen = -1;
+    FILE *f = unix_dgram ? fopen("/proc/sys/net/unix/max_dgram_qlen", "r") : NULL;
+    if (f) {
+        if (fscanf(f, "%ld", &qlen) != 1) qlen = -1;
+        fclose(f);
+    }
+    if (unix_dgram)
+        snprintf(params, params_cap, "clients=%d so_rcvbuf=%d max_dgram_qlen=%ld one unconnected socket, %d writers", clients, rcvbuf, qlen, clients);
+    else
+        snprintf(params, params_cap, "clients=%d so_rcvbuf=%d one unconnected socket, %d writers", clients, rcvbuf, clients);
+}
+
+/* In a writer, after fork: its own socket, connected to the reader's (which it does not read). */
+static void q_attach_writer(void) {
+    if (!q_socket) return;
+    close(q_fd);
+    q_fd = socket(q_addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (q_fd < 0) fail_errno("socket", "fan-in writer");
+    q_buffer(q_fd, SO_SNDBUF); /* a Unix datagram must fit the sender's SO_SNDBUF */
+    while (connect(q_fd, (struct sockaddr *)&q_addr, q_addr_len) != 0)
+        if (errno != EINTR) fail_errno("connect", "fan-in socket");
+}
 
 /* A System V writer sends as the Java one does (SysvChannel.send): msgsnd has no timeout, so Java
  * sends with IPC_NOWAIT and, on a full queue, yields once, then sleeps 10 us doubling to 1 ms. A C
@@ -421,6 +504,15 @@ static struct { long mtype; uint8_t mtext[65536]; } *q_msg;
  * N writers waiting (measured: 0.44 M msgs/s at 4 writers against Java's 1.47 M), so the ratio
  * would compare two strategies, not two languages. */
 static void q_send(const void *b, size_t n) {
+    if (q_socket) { /* one send: unix-dgram blocks while the reader's queue is full; udp drops there instead */
+        for (;;) {
+            ssize_t sent = send(q_fd, b, n, 0);
+            if (sent == (ssize_t)n) return;
+            if (sent < 0 && (errno == EINTR || errno == ENOBUFS)) continue; /* ENOBUFS (udp): transient, as in dgram.c */
+            if (sent >= 0) fail(1, "short datagram send: %zd of %zu bytes", sent, n);
+            fail_errno("send", "fan-in socket");
+        }
+    }
     if (q_sysv) {
         q_msg->mtype = 1;
         memcpy(q_msg->mtext, b, n);
@@ -445,6 +537,15 @@ static void q_send(const void *b, size_t n) {
 
 /* A message's length, or -1 when the wait ended quiet (timeout, or the timer's EINTR). */
 static ssize_t q_receive(uint8_t *in, size_t cap, const char *name) {
+    if (q_socket) {
+        ssize_t n = recv(q_fd, in, cap, MSG_TRUNC);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return -1; /* an SO_RCVTIMEO slice: quiet */
+            fail_errno("recv", name);
+        }
+        if ((size_t)n > cap) fail(1, "protocol error: a %zd-byte datagram is over the %zu-byte buffer", n, cap);
+        return n;
+    }
     if (q_sysv) {
         ssize_t n = msgrcv(q_id, q_msg, cap, 0, 0);
         if (n < 0) {
@@ -476,6 +577,7 @@ static void writer(int i, int go, uint64_t warmup_ns, uint64_t duration_ns) {
     uint8_t *out = malloc(f_size > 128 ? f_size : 128);
     if (!out) fail_errno("malloc", "writer buffer");
     fill(out);
+    q_attach_writer();
     atomic_fetch_add(ready, 1);
     char x;
     while (read(go, &x, 1) < 0 && errno == EINTR) {}
@@ -496,7 +598,14 @@ static void writer(int i, int go, uint64_t warmup_ns, uint64_t duration_ns) {
     uint64_t a[2] = {s->sent, (uint64_t)(i + 1)};
     size_t n = ctl(b, F_SINK_END, 2, a);
     q_send(b, n);
-    s->done = 1;
+    __atomic_store_n(&s->done, 1, __ATOMIC_RELEASE); /* after the last send: the reader may stop at the next quiet slice */
+}
+
+/* Every writer has sent all it will (its SINK_END included). */
+static int q_all_done(int clients) {
+    for (int i = 0; i < clients; i++)
+        if (!__atomic_load_n(&slot_of(i)->done, __ATOMIC_ACQUIRE)) return 0;
+    return 1;
 }
 
 static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
@@ -508,7 +617,9 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
     attr.mq_maxmsg = 10; /* as the pair baseline: within fs.mqueue.msg_max's default */
     attr.mq_msgsize = (long)(f_size > 64 ? f_size : 64);
     char params[160];
-    if (q_sysv) {
+    if (q_socket) {
+        q_open_socket(name, sizeof name, params, sizeof params, clients);
+    } else if (q_sysv) {
         if (f_size > sizeof q_msg->mtext) fail(2, "sysv-mqueue fan-in: size %zu is above this program's %zu", f_size, sizeof q_msg->mtext);
         if (!(q_msg = malloc(sizeof *q_msg))) fail_errno("malloc", "message");
         if ((q_id = msgget(IPC_PRIVATE, IPC_CREAT | 0600)) < 0) fail_errno("msgget", "IPC_PRIVATE");
@@ -580,8 +691,10 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
     uint8_t *in = malloc(cap);
     if (!in) fail_errno("malloc", "reader buffer");
     for (int ended = 0; ended < clients;) {
+        int drained = q_lossy && q_all_done(clients); /* udp: a SINK_END may be lost; a quiet slice after all are done ends it */
         ssize_t n = q_receive(in, cap, name);
         if (n < 0) {
+            if (drained) break;
             for (int i = 0; i < clients; i++) { /* quiet: a writer that died will never say SINK_END */
                 int status;
                 if (announced[i] < 0 && waitpid(pids[i], &status, WNOHANG) == pids[i] && !slot_of(i)->done)
@@ -637,7 +750,7 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
         if (share < min_share) min_share = share;
         if (share > max_share) max_share = share;
     }
-    printf("{\"mechanism\":\"%s\",\"mode\":\"throughput\",\"size\":%zu,\"count\":%llu", q_sysv ? "sysv-mqueue" : "mqueue", f_size, (unsigned long long)recv_total);
+    printf("{\"mechanism\":\"%s\",\"mode\":\"throughput\",\"size\":%zu,\"count\":%llu", q_names[q_kind], f_size, (unsigned long long)recv_total);
     printf(",\"p50_us\":null,\"p90_us\":null,\"p99_us\":null,\"p999_us\":null,\"max_us\":null,\"mean_us\":null");
     printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f,\"cpu_runner_ns_per_msg\":null,\"cpu_peer_ns_per_msg\":null",
            rate, rate * (double)f_size / 1e6, elapsed);
@@ -646,7 +759,7 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
            (unsigned long long)corr);
     printf(",\"clients\":%d,\"min_share\":%.6f,\"max_share\":%.6f,\"params\":\"%s\"}\n", clients, min_share, max_share, params);
     fflush(stdout);
-    if (corr || reord || lost)
+    if (corr || (!q_lossy && (reord || lost))) /* udp may lose (and reorder): counted above, as a pair run does */
         fail(3, "integrity failure: sent %llu, received %llu, lost %llu, reordered %llu, corrupt %llu",
              (unsigned long long)sent, (unsigned long long)recv_total, (unsigned long long)lost,
              (unsigned long long)reord, (unsigned long long)corr);
@@ -655,9 +768,9 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
 
 int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_ms, uint64_t duration_ms, int clients) {
     if (!fanin_supported(mechanism))
-        fail(2, "no C fan-in for %s: it is built for unix, tcp, unix-seqpacket (a connection per client), mqueue and sysv-mqueue (one queue, N writers)", mechanism);
+        fail(2, "no C fan-in for %s: it is built for unix, tcp, unix-seqpacket (a connection per client), mqueue, sysv-mqueue (one queue, N writers), unix-dgram and udp (one socket, N writers)", mechanism);
     f_kind = !strcmp(mechanism, "unix") ? 1 : !strcmp(mechanism, "tcp") ? 2 : !strcmp(mechanism, "unix-seqpacket") ? 3 : 4;
-    q_sysv = !strcmp(mechanism, "sysv-mqueue");
+    q_kind = queue_kind(mechanism);
     f_size = size;
     signal(SIGINT, on_stop);
     signal(SIGTERM, on_stop);
@@ -665,7 +778,7 @@ int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_
     signal(SIGPIPE, SIG_IGN);
     alarm((unsigned)((warmup_ms + duration_ms) / 1000 + 60));
     if (f_kind == 4) {
-        if (latency) fail(2, "%s fan-in is throughput only: N writers share one queue, a reply would reach whichever reads first", mechanism);
+        if (latency) fail(2, "%s fan-in is throughput only: N writers share one queue or socket, with no return path to one writer", mechanism);
         return fanin_queue(clients, warmup_ms, duration_ms);
     }
     char dir[80]; /* leaves room for "/sock" in sun_path (108) */

@@ -63,6 +63,19 @@ class NativeFanInTest {
     }
 
     @Test
+    void fourWritersIntoOneDatagramSocketUnixKeepsEverythingUdpCountsItsLoss() throws IOException {
+        List<String> before = ours();
+        NativeResult unix = baseline.runFanIn("unix-dgram", "throughput", 64, WARMUP, DURATION, 4);
+        clean(unix, "throughput");
+        assertTrue(unix.json().contains("one unconnected socket, 4 writers"), unix.json());
+        NativeResult udp = baseline.runFanIn("udp", "throughput", 64, WARMUP, DURATION, 4);
+        assertTrue(udp.integrityOk(false), udp.json());
+        assertEquals(udp.sent() - udp.received(), udp.lost(), udp.json());
+        assertTrue(udp.received() > 0 && udp.msgsPerSecond() > 0, udp.json());
+        assertEquals(before, ours(), "the C fan-in removed its socket and directory");
+    }
+
+    @Test
     void aQueueFanInHasNoLatencyAndAnUnbuiltMechanismSaysSo() {
         IOException latency = assertThrows(IOException.class, () -> baseline.runFanIn("mqueue", "latency", 64, WARMUP, DURATION, 2));
         assertTrue(latency.getMessage().contains("throughput only"), latency.getMessage());

@@ -88,6 +88,46 @@ class FanInTest {
         assertEveryClientClean(m, 4, Mode.THROUGHPUT);
     }
 
+    /**
+     * Three writers into one datagram socket each (the server end leaves it unconnected), with the C
+     * fan-in beside each row when a compiler is here: unix-dgram keeps every writer's sequence;
+     * udp may lose, and each writer's loss is counted against what it says it sent, not a failure.
+     */
+    @Test
+    void threeWritersIntoOneDatagramSocketAreCountedPerWriterWithTheCFanInBeside(@org.junit.jupiter.api.io.TempDir Path cache) {
+        List<String> why = new java.util.ArrayList<>();
+        org.ipclab.bench.baseline.NativeBaseline c = org.ipclab.bench.baseline.NativeBaseline.prepare(cache, why::add).orElse(null);
+        BenchConfig cfg = new BenchConfig(List.of("unix-dgram", "udp"), List.of(Mode.THROUGHPUT), List.of(64), Duration.ofMillis(100),
+                Duration.ofMillis(300), 0, 1, Duration.ofSeconds(10), Map.of(), 0);
+        Results.Report report = new FanInRun(org.ipclab.bench.Progress.NONE, c).run(cfg, List.of(3), Map.of(), "test");
+        assertEquals(List.of("unix-dgram", "udp"), report.measurements().stream().map(Results.Measurement::mechanism).toList(), report::toString);
+        Results.Measurement unix = report.measurements().get(0);
+        assertEveryClientClean(unix, 3, Mode.THROUGHPUT);
+        assertEquals("3 writers into one unconnected socket", unix.parameters().get("fan-in"), unix.parameters()::toString);
+        Results.Measurement udp = report.measurements().get(1);
+        assertEquals("ok", udp.status(), udp::toString);
+        assertEquals(3, udp.fanIn().finished(), udp::toString);
+        double shares = 0;
+        for (Results.ClientResult w : udp.fanIn().perClient()) {
+            Results.Integrity i = w.integrity();
+            assertEquals("ok", w.status(), w::toString);
+            assertTrue(i.sent() > 0 && i.received() > 0 && i.received() <= i.sent(), w::toString);
+            assertEquals(i.sent() - i.received(), i.lost(), () -> "every unreceived message is counted lost: " + w);
+            assertEquals(0, i.corrupt(), w::toString);
+            shares += w.share();
+        }
+        assertEquals(1.0, shares, 1e-9);
+        long lost = udp.fanIn().perClient().stream().mapToLong(w -> w.integrity().lost()).sum();
+        assertEquals(lost, udp.integrity().lost(), "the row's loss is the writers' summed");
+        if (c == null) return; // no compiler: the Java rows are checked, the C column is skipped with a note
+        for (Results.Measurement m : report.measurements()) {
+            Results.Baseline b = m.baseline();
+            assertNotNull(b, () -> m.mechanism() + " has a C figure: " + m);
+            assertEquals(null, b.error(), () -> m.mechanism() + ": " + b);
+            assertTrue(b.msgsPerSec() > 0 && b.rateRatio() != null, b::toString);
+        }
+    }
+
     @Test
     void aQueueHasNoReturnPathToOneWriterSoLatencyIsRefusedWithTheReason() {
         MechanismInfo queue = Providers.get("mqueue").describe();
