@@ -401,7 +401,7 @@ static double percentile(const uint64_t *h, uint64_t total, double p) {
 
 int fanin_supported(const char *mechanism) {
     return !strcmp(mechanism, "unix") || !strcmp(mechanism, "tcp") || !strcmp(mechanism, "unix-seqpacket")
-           || !strcmp(mechanism, "mqueue") || !strcmp(mechanism, "sysv-mqueue");
+           || !strcmp(mechanism, "mqueue") || !strcmp(mechanism, "sysv-mqueue") || !strcmp(mechanism, "fifo");
 }
 
 /* ---------------------------------------------------------------- one queue, N writers */
@@ -664,6 +664,7 @@ int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_
     signal(SIGHUP, on_stop);
     signal(SIGPIPE, SIG_IGN);
     alarm((unsigned)((warmup_ms + duration_ms) / 1000 + 60));
+    if (!strcmp(mechanism, "fifo")) return fanin_fifo(latency, size, warmup_ms, duration_ms, clients); /* fanin_fifo.c */
     if (f_kind == 4) {
         if (latency) fail(2, "%s fan-in is throughput only: N writers share one queue, a reply would reach whichever reads first", mechanism);
         return fanin_queue(clients, warmup_ms, duration_ms);
