@@ -36,6 +36,13 @@ class FanInCommandTest {
     }
 
     @Test
+    void aFifoFanInWhoseFrameWouldPassPipeBufIsRefusedInOneLine() throws Exception {
+        // 4093 bytes + the 4-byte header: over PIPE_BUF, the most one write(2) keeps whole among N writers.
+        CliTest.assertUsageError(CliTest.ipc("bench", "-m", "fifo", "--clients", "2", "--sizes", "64,4093"),
+                "--sizes 4093", "at most 4092 bytes", "PIPE_BUF = 4096");
+    }
+
+    @Test
     void aMechanismThatCannotFanInIsSkippedWithTheReasonItsDescriptionGives() throws Exception {
         CliTest.Run r = Ipc.run(Map.of(), "bench", "-m", "pipe", "--clients", "2", "--sizes", "64", "--duration", "100ms",
                 "--warmup", "50ms", "--repeat", "1", "--baseline", "none", "-q");

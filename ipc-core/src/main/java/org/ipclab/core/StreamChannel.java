@@ -209,8 +209,11 @@ public class StreamChannel implements Channel {
         return length;
     }
 
-    /** True when a header and its whole payload are in the read buffer. */
-    private boolean frameBuffered() {
+    /**
+     * True when a header and its whole payload are in the read buffer: the next receive needs no
+     * read. For a subclass that waits for readiness itself (poll) before it receives.
+     */
+    protected final boolean frameBuffered() {
         if (readBuffer.remaining() < Framing.HEADER_BYTES) return false;
         long length = Integer.toUnsignedLong(readBuffer.getInt(readBuffer.position()));
         return readBuffer.remaining() - Framing.HEADER_BYTES >= length;

@@ -42,7 +42,10 @@ import org.ipclab.core.io.IoRoute;
  * Two named pipes (FIFOs), one per direction, that unrelated processes meet by path:
  * {@code DIR/ipclab-to-server} and {@code DIR/ipclab-to-client}, made with {@code mkfifo(3)} mode
  * 0600 in a fresh 0700 directory of ours, or in the directory given as option {@code path}.
- * One client at a time: a connected client holds a lock on to-server (see {@link #claim}).
+ * One client at a time: a connected client holds a lock on to-server (see {@link #claim}). With
+ * the internal option {@link ChannelSpec#FAN_IN_WRITERS} (a fan-in run), N writers share to-server
+ * instead, each frame one atomic write of at most PIPE_BUF bytes, and no to-client is made
+ * ({@link FanInFifo}).
  *
  * <p>Both sides open to-server first, then to-client, each open bounded by the timeout (see
  * {@link FifoFiles#open}). When the server end serves the child it started (benchmarks, tests),
@@ -63,12 +66,20 @@ public final class FifoProvider implements ChannelProvider {
         return NAME;
     }
 
+    /** A fan-in run's spec: N writers share to-server (see {@link FanInFifo}). */
+    static boolean fanIn(ChannelSpec spec) {
+        return spec.option(ChannelSpec.FAN_IN_WRITERS).isPresent();
+    }
+
     @Override
     public MechanismInfo describe(ChannelSpec spec) {
+        String pair = "two named pipes (mkfifo) met by path, length-prefixed frames";
         return MechanismInfo.builder(NAME)
-                .description("two named pipes (mkfifo) met by path, length-prefixed frames")
-                .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED)
-                .maxMessageSize(Framing.DEFAULT_MAX_MESSAGE)
+                .description(fanIn(spec) ? pair + "; " + FanInFifo.LIMIT
+                        : pair + "; fan-in: N writers into to-server, messages up to " + FanInFifo.MAX_MESSAGE + " bytes (PIPE_BUF)")
+                .capabilities(Capability.BIDIRECTIONAL, Capability.RELIABLE, Capability.ORDERED, Capability.NAMED, Capability.FAN_IN)
+                // A fan-in frame must be one atomic write (pipe(7)); bench reads this limit from the fan-in spec's description.
+                .maxMessageSize(fanIn(spec) ? FanInFifo.MAX_MESSAGE : Framing.DEFAULT_MAX_MESSAGE)
                 .options(MechanismOption.text(PATH, null, "directory that holds the two FIFOs " + TO_SERVER + " and " + TO_CLIENT
                                 + " (default: a fresh private 0700 directory in the temp directory)").withShortcut(),
                         MechanismOption.size(PIPE_SIZE, null, "capacity of each FIFO, fcntl(F_SETPIPE_SZ); one page up to"
@@ -100,12 +111,14 @@ public final class FifoProvider implements ChannelProvider {
         try {
             FifoFiles.create(toServer);
             end.created.add(toServer);
-            FifoFiles.create(toClient);
-            end.created.add(toClient);
+            if (!end.fanIn) { // N writers send only: no return path to make
+                FifoFiles.create(toClient);
+                end.created.add(toClient);
+            }
             if (!privateDir) {
-                end.registryEntry = FifoRegistry.record(List.of(toServer, toClient));
+                end.registryEntry = FifoRegistry.record(List.copyOf(end.created));
                 end.effective.put("clean-registry", end.registryEntry.map(Path::toString)
-                        .orElse("unavailable: after a crash remove " + toServer + " and " + toClient + " by hand"));
+                        .orElse("unavailable: after a crash remove " + String.join(" and ", end.created.stream().map(Path::toString).toList()) + " by hand"));
             }
         } catch (IOException | RuntimeException e) {
             end.close();
@@ -123,8 +136,9 @@ public final class FifoProvider implements ChannelProvider {
         long deadline = System.nanoTime() + timeout.toNanos();
         Path toServer = dir.resolve(TO_SERVER);
         Path toClient = dir.resolve(TO_CLIENT);
-        // The server may not have made them yet: wait for both names, as long as the timeout allows.
-        while (!(Files.exists(toServer, LinkOption.NOFOLLOW_LINKS) && Files.exists(toClient, LinkOption.NOFOLLOW_LINKS))) {
+        boolean fanIn = fanIn(spec);
+        // The server may not have made them yet: wait for both names (a fan-in writer: to-server), as long as the timeout allows.
+        while (!(Files.exists(toServer, LinkOption.NOFOLLOW_LINKS) && (fanIn || Files.exists(toClient, LinkOption.NOFOLLOW_LINKS)))) {
             if (System.nanoTime() - deadline >= 0) {
                 throw new IpcTimeoutException("fifo connect: no " + TO_SERVER + "/" + TO_CLIENT + " FIFOs appeared in " + dir
                         + " (is `ipc serve --mechanism fifo --path " + dir + "` running?);", timeout);
@@ -132,6 +146,10 @@ public final class FifoProvider implements ChannelProvider {
             LockSupport.parkNanos(POLL_NANOS);
         }
         FifoFiles.checkOurs(toServer);
+        if (fanIn) {
+            // One of N writers: no one-client lock, to-server only; its frames are whole writes (FanInFifo).
+            return FanInFifo.writer(FifoFiles.open(toServer, true, remaining(deadline), () -> false, "fifo connect"), route);
+        }
         FifoFiles.checkOurs(toClient);
         FileChannel out = FifoFiles.open(toServer, true, remaining(deadline), () -> false, "fifo connect");
         FileChannel in;
@@ -176,6 +194,8 @@ public final class FifoProvider implements ChannelProvider {
         private final Path toClient;
         private final int requestedSize;
         private final IoRoute route;
+        final boolean fanIn;
+        private boolean acceptedWriters;
         final List<Path> created = new ArrayList<>();
         Optional<Path> registryEntry = Optional.empty();
         final Map<String, String> effective = new LinkedHashMap<>();
@@ -190,8 +210,13 @@ public final class FifoProvider implements ChannelProvider {
             this.toServer = toServer;
             this.toClient = toClient;
             this.requestedSize = requestedSize;
+            this.fanIn = fanIn(spec);
             effective.put("path", dir.toString());
             effective.put(IoRoute.OPTION, route.label());
+            if (fanIn) {
+                effective.put("fan-in", spec.option(ChannelSpec.FAN_IN_WRITERS).orElseThrow() + " writers into " + TO_SERVER
+                        + ", each frame one write(2) of at most PIPE_BUF = " + FanInFifo.PIPE_BUF + " bytes; no " + TO_CLIENT);
+            }
         }
 
         @Override
@@ -201,6 +226,7 @@ public final class FifoProvider implements ChannelProvider {
 
         @Override
         public Channel accept(Duration timeout, Optional<Process> peer) throws IOException {
+            if (fanIn) return acceptWriters(timeout);
             long deadline = System.nanoTime() + timeout.toNanos();
             restoreNamesForTheNextClient();
             FileChannel in = FifoFiles.open(toServer, false, timeout, () -> closed, "fifo accept");
@@ -229,6 +255,26 @@ public final class FifoProvider implements ChannelProvider {
         }
 
         /**
+         * The one channel N writers share: returns when the first has opened to-server. The name
+         * stays until close, for the writers still to come; the stream ends when the last has closed.
+         */
+        private Channel acceptWriters(Duration timeout) throws IOException {
+            synchronized (this) {
+                if (closed) throw new IpcException("fifo accept: server end is closed");
+                if (acceptedWriters) throw new IpcException("fifo accept: a fan-in server end has one channel, shared by all writers; it was accepted already");
+                acceptedWriters = true;
+            }
+            FileChannel in = FifoFiles.open(toServer, false, timeout, () -> closed, "fifo accept");
+            try {
+                applyPipeSize();
+                return FanInFifo.reader(in, toServer, route);
+            } catch (IOException | RuntimeException e) {
+                in.close();
+                throw e;
+            }
+        }
+
+        /**
          * A previous session with a child of ours unlinked the names (see {@link #accept}); the
          * next accept needs them again: the same names, made afresh as at open (0600, O_EXCL).
          */
@@ -249,7 +295,7 @@ public final class FifoProvider implements ChannelProvider {
         private void applyPipeSize() throws IOException {
             POSIX posix = FifoFiles.posix();
             List<Integer> sizes = new ArrayList<>();
-            for (Path fifo : List.of(toServer, toClient)) {
+            for (Path fifo : created) {
                 int fd = posix.open(fifo.toString(), OpenFlags.O_RDWR.intValue() | OpenFlags.O_NONBLOCK.intValue(), 0);
                 if (fd < 0) throw new NativeException("open(" + fifo + ", O_RDWR|O_NONBLOCK)", posix.errno());
                 try {
@@ -259,7 +305,7 @@ public final class FifoProvider implements ChannelProvider {
                 }
             }
             effective.put("pipe-size", PipeCapacity.describe(sizes.get(0), requestedSize));
-            if (!sizes.get(0).equals(sizes.get(1))) effective.put("pipe-size-to-client", Integer.toString(sizes.get(1)));
+            if (sizes.size() > 1 && !sizes.get(0).equals(sizes.get(1))) effective.put("pipe-size-to-client", Integer.toString(sizes.get(1)));
             effective.put("pipe-max-size", Long.toString(PipeCapacity.maxSize()));
         }
 

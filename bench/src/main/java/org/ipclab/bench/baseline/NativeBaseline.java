@@ -46,7 +46,8 @@ import java.util.function.Consumer;
 public final class NativeBaseline {
     /** The C sources, in the order they are compiled (the header first: it is copied, not compiled). */
     public static final List<String> SOURCES = List.of(
-            "ipclab_native.h", "ipclab_native.c", "counters.c", "stream.c", "dgram.c", "shm.c", "shm_header.c", "mqueue.c", "signal.c", "fanin.c");
+            "ipclab_native.h", "ipclab_native.c", "counters.c", "stream.c", "dgram.c", "shm.c", "shm_header.c", "mqueue.c", "signal.c", "fanin.c",
+            "fanin_fifo.c");
     static final List<String> FLAGS = List.of("-O2", "-Wall", "-Wextra", "-std=gnu11");
     static final List<String> LIBS = List.of("-lrt", "-lpthread");
     static final String BINARY = "ipclab-native";

@@ -108,6 +108,18 @@ public final class FanIn {
                 + " first, so there is no return path to one client; throughput only");
     }
 
+    /**
+     * Why N writers cannot send {@code size}-byte messages into the server's one shared channel, or
+     * empty. The limit is the one the mechanism describes for the spec as {@link SharedChannel} opens
+     * it (a FIFO: a frame is one atomic write of at most PIPE_BUF bytes); its description says why.
+     */
+    public static Optional<String> tooLargeForWriters(ChannelProvider provider, ChannelSpec spec, int size, int clients) {
+        MechanismInfo shared = provider.describe(SharedChannel.spec(spec, clients));
+        if (shared.has(Capability.CONCURRENT_SESSIONS) || size <= shared.maxMessageSize()) return Optional.empty();
+        return Optional.of(shared.name() + " takes messages of at most " + shared.maxMessageSize() + " bytes from N writers into its one channel,"
+                + " " + size + " asked (" + shared.description() + ")");
+    }
+
     /** N clients × one mode × one size; the measurement's summary is the aggregate, {@code fanIn} the rest. */
     public Results.Measurement measure(ChannelProvider provider, ChannelSpec spec, Mode mode, int size, int clients, BenchConfig cfg) {
         MechanismInfo info = provider.describe(spec);
@@ -115,6 +127,9 @@ public final class FanIn {
         if (why != null) throw new IllegalArgumentException(info.name() + ": " + why);
         if (!info.has(Capability.CONCURRENT_SESSIONS)) {
             if (mode == Mode.LATENCY) throw new IllegalArgumentException(info.name() + ": " + noLatency(info).orElseThrow());
+            tooLargeForWriters(provider, spec, size, clients).ifPresent(w -> {
+                throw new IllegalArgumentException(w);
+            });
             return new SharedChannel(info, onRunning).measure(provider, spec, size, clients, cfg);
         }
         List<Client> all = new ArrayList<>();

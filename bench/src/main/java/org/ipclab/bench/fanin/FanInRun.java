@@ -49,11 +49,28 @@ public final class FanInRun {
         return this;
     }
 
-    /** Refuses, before anything starts, what cannot run: counts over the machine's limits, open loop. */
+    /**
+     * Refuses, before anything starts, what cannot run: counts over the machine's limits, open loop,
+     * a size over what N writers may send into a mechanism's one shared channel (its description's limit).
+     */
     public static void check(BenchConfig cfg, List<Integer> counts) {
         if (cfg.rate() > 0) throw new org.ipclab.core.BadInputException("--clients measures closed-loop round trips and streams; drop --rate");
         if (cfg.count() > 0) throw new org.ipclab.core.BadInputException("--clients measures N clients over one shared window of --duration; drop --count");
         for (int n : counts) FanInLimits.check(n);
+        for (String name : cfg.mechanisms()) {
+            ChannelProvider p = Providers.get(name);
+            ChannelSpec spec = Providers.specFor(p, cfg.options());
+            MechanismInfo info = p.describe(spec);
+            if (FanIn.cannotFanIn(info).isPresent() || info.has(Capability.CONCURRENT_SESSIONS)) continue; // skipped with its reason; a session each
+            for (int size : cfg.sizes()) {
+                if (size > info.maxMessageSize()) continue; // skipped: over its maximum message at all
+                for (int n : counts) {
+                    FanIn.tooLargeForWriters(p, spec, size, n).ifPresent(why -> {
+                        throw new org.ipclab.core.BadInputException("--clients " + n + " --sizes " + size + ": " + why);
+                    });
+                }
+            }
+        }
     }
 
     private record Item(ChannelProvider provider, ChannelSpec spec, MechanismInfo info, Mode mode, int size, int clients) {

@@ -58,6 +58,11 @@ final class SharedChannel {
         this.lossy = !info.has(Capability.RELIABLE);
     }
 
+    /** The spec the server end is opened with: it tells the mechanism that N writers share its one channel. */
+    static ChannelSpec spec(ChannelSpec spec, int clients) {
+        return spec.with(ChannelSpec.FAN_IN_WRITERS, Integer.toString(clients));
+    }
+
     Results.Measurement measure(ChannelProvider provider, ChannelSpec spec, int size, int clients, BenchConfig cfg) {
         List<FanIn.Client> all = new ArrayList<>();
         AutoCloseable killAll = () -> all.forEach(c -> c.process.destroyForcibly());
@@ -71,7 +76,7 @@ final class SharedChannel {
         ServerEnd server = null;
         Channel channel = null;
         try {
-            server = ExitCleanup.register(provider.open(spec.with(ChannelSpec.FAN_IN_WRITERS, Integer.toString(clients))));
+            server = ExitCleanup.register(provider.open(spec(spec, clients)));
             ExitCleanup.register(killAll);
             parameters.putAll(server.effectiveParameters());
             parameters.put("client warm-up", FanInClient.jitWarmUpMessages(size) + " messages each before the common window, then --warmup");

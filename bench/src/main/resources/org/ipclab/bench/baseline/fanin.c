@@ -406,7 +406,7 @@ static double percentile(const uint64_t *h, uint64_t total, double p) {
 int fanin_supported(const char *mechanism) {
     return !strcmp(mechanism, "unix") || !strcmp(mechanism, "tcp") || !strcmp(mechanism, "unix-seqpacket")
            || !strcmp(mechanism, "mqueue") || !strcmp(mechanism, "sysv-mqueue")
-           || !strcmp(mechanism, "unix-dgram") || !strcmp(mechanism, "udp");
+           || !strcmp(mechanism, "unix-dgram") || !strcmp(mechanism, "udp") || !strcmp(mechanism, "fifo");
 }
 
 /* ---------------------------------------------------------------- one queue, N writers */
@@ -768,7 +768,7 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
 
 int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_ms, uint64_t duration_ms, int clients) {
     if (!fanin_supported(mechanism))
-        fail(2, "no C fan-in for %s: it is built for unix, tcp, unix-seqpacket (a connection per client), mqueue, sysv-mqueue (one queue, N writers), unix-dgram and udp (one socket, N writers)", mechanism);
+        fail(2, "no C fan-in for %s: it is built for unix, tcp, unix-seqpacket (a connection per client), mqueue, sysv-mqueue (one queue, N writers), unix-dgram and udp (one socket, N writers), fifo (one FIFO, N writers)", mechanism);
     f_kind = !strcmp(mechanism, "unix") ? 1 : !strcmp(mechanism, "tcp") ? 2 : !strcmp(mechanism, "unix-seqpacket") ? 3 : 4;
     q_kind = queue_kind(mechanism);
     f_size = size;
@@ -777,6 +777,7 @@ int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_
     signal(SIGHUP, on_stop);
     signal(SIGPIPE, SIG_IGN);
     alarm((unsigned)((warmup_ms + duration_ms) / 1000 + 60));
+    if (!strcmp(mechanism, "fifo")) return fanin_fifo(latency, size, warmup_ms, duration_ms, clients); /* fanin_fifo.c */
     if (f_kind == 4) {
         if (latency) fail(2, "%s fan-in is throughput only: N writers share one queue or socket, with no return path to one writer", mechanism);
         return fanin_queue(clients, warmup_ms, duration_ms);

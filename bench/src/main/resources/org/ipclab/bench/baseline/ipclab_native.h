@@ -65,6 +65,8 @@ extern transport sig_queue;
 /* Fan-in (fanin.c): with IPCLAB_CLIENTS=N, N forked clients against one server instead of one pair;
  * prints the aggregate as one JSON line and returns the exit status. */
 int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_ms, uint64_t duration_ms, int clients);
+/* Fan-in over one FIFO (fanin_fifo.c): N forked writers, one write(2) per frame of at most PIPE_BUF; throughput only. */
+int fanin_fifo(int latency, size_t size, uint64_t warmup_ms, uint64_t duration_ms, int clients);
 
 /* ---- shared services (ipclab_native.c) ---- */
 

@@ -76,6 +76,19 @@ class NativeFanInTest {
     }
 
     @Test
+    void threeWritersIntoOneFifoKeepIntegrityLeaveNothingAndAFrameOverPipeBufIsRefused() throws IOException {
+        List<String> before = ours();
+        NativeResult r = baseline.runFanIn("fifo", "throughput", 4092, WARMUP, DURATION, 3); // frame = PIPE_BUF
+        clean(r, "throughput");
+        assertTrue(r.json().contains("one FIFO, 3 writers"), r.json());
+        assertEquals(before, ours(), "the C fan-in removed its FIFO and directory");
+        IOException over = assertThrows(IOException.class, () -> baseline.runFanIn("fifo", "throughput", 4093, WARMUP, DURATION, 3));
+        assertTrue(over.getMessage().contains("4097-byte frame, over PIPE_BUF = 4096"), over.getMessage());
+        IOException latency = assertThrows(IOException.class, () -> baseline.runFanIn("fifo", "latency", 64, WARMUP, DURATION, 2));
+        assertTrue(latency.getMessage().contains("throughput only"), latency.getMessage());
+    }
+
+    @Test
     void aQueueFanInHasNoLatencyAndAnUnbuiltMechanismSaysSo() {
         IOException latency = assertThrows(IOException.class, () -> baseline.runFanIn("mqueue", "latency", 64, WARMUP, DURATION, 2));
         assertTrue(latency.getMessage().contains("throughput only"), latency.getMessage());

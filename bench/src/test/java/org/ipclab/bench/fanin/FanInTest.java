@@ -3,6 +3,7 @@ package org.ipclab.bench.fanin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,12 +16,14 @@ import java.util.stream.Stream;
 import org.ipclab.bench.BenchConfig;
 import org.ipclab.bench.Mode;
 import org.ipclab.bench.Results;
+import org.ipclab.bench.baseline.NativeBaseline;
 import org.ipclab.core.Capability;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.Providers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Real client processes against one real server end; no figure is asserted, only what each client got and lost. */
 class FanInTest {
@@ -206,6 +209,66 @@ class FanInTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Test
+    void threeWritersIntoOneFifoEachKeepTheirOwnSequenceAndTheCFanInRunsBeside(@TempDir Path cache) throws IOException {
+        assumeTrue(NativeBaseline.findCompiler().isPresent(), "no C compiler here: the native baseline is skipped");
+        List<String> before = ipclabObjects();
+        List<String> notes = new java.util.ArrayList<>();
+        NativeBaseline c = NativeBaseline.prepare(cache, notes::add).orElseThrow(() -> new AssertionError("no C baseline: " + notes));
+        BenchConfig cfg = new BenchConfig(List.of("fifo"), List.of(Mode.THROUGHPUT), List.of(64), Duration.ofMillis(100),
+                Duration.ofMillis(300), 0, 1, Duration.ofSeconds(10), Map.of(), 0);
+        FanInRun.check(cfg, List.of(3));
+        Results.Report report = new FanInRun(org.ipclab.bench.Progress.NONE, c).run(cfg, List.of(3), Map.of(), "test");
+        assertEquals(1, report.measurements().size(), report::toString);
+        Results.Measurement m = report.measurements().get(0);
+        assertEveryClientClean(m, 3, Mode.THROUGHPUT);
+        assertTrue(m.parameters().get("fan-in").contains("PIPE_BUF"), m.parameters()::toString);
+        Results.Baseline row = m.baseline();
+        assertNotNull(row, "the C row");
+        assertEquals(null, row.error(), row::toString);
+        assertTrue(row.msgsPerSec() > 0 && row.rateRatio() != null, row::toString);
+        assertEquals(before, ipclabObjects(), "what the run created is gone");
+    }
+
+    @Test
+    void aWriterKilledMidRunIntoAFifoFailsThatWriterOnly() throws IOException {
+        List<String> before = ipclabObjects();
+        FanIn fanIn = new FanIn().onRunning(ps -> {
+            sleep(300);
+            ps.get(0).destroyForcibly(); // the first writer: the one whose open let accept return
+        });
+        Results.Measurement m = run("fifo", Mode.THROUGHPUT, 3, Duration.ofSeconds(1), fanIn);
+        assertEquals("ok", m.status(), m::toString);
+        assertEquals(2, m.fanIn().finished(), m::toString);
+        assertTrue(m.fanIn().perClient().get(0).error().contains("killed by signal 9 (SIGKILL)"), m.fanIn().perClient().get(0)::toString);
+        for (int i : new int[] {1, 2}) {
+            Results.ClientResult c = m.fanIn().perClient().get(i);
+            assertTrue(c.integrity().clean() && c.integrity().received() == c.integrity().sent() && c.integrity().sent() > 0, c::toString);
+        }
+        assertEquals(before, ipclabObjects(), "what the run created is gone");
+    }
+
+    @Test
+    void aFifoFanInWithAFrameOverPipeBufIsRefusedBeforeAnythingStarts() {
+        BenchConfig over = new BenchConfig(List.of("fifo"), List.of(Mode.THROUGHPUT), List.of(64, 4093), Duration.ofMillis(100),
+                Duration.ofMillis(300), 0, 1, Duration.ofSeconds(10), Map.of(), 0);
+        org.ipclab.core.BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(org.ipclab.core.BadInputException.class,
+                () -> FanInRun.check(over, List.of(1, 3)));
+        assertTrue(e.getMessage().contains("--sizes 4093") && e.getMessage().contains("at most 4092 bytes")
+                && e.getMessage().contains("PIPE_BUF = 4096"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line");
+        // The largest message whose frame is PIPE_BUF passes; mechanisms with a session each have no such limit.
+        for (Map.Entry<String, Integer> ok : Map.of("fifo", 4092, "unix", 8192).entrySet()) {
+            FanInRun.check(new BenchConfig(List.of(ok.getKey()), List.of(Mode.THROUGHPUT), List.of(ok.getValue()), Duration.ofMillis(100),
+                    Duration.ofMillis(300), 0, 1, Duration.ofSeconds(10), Map.of(), 0), List.of(3));
+        }
+        long children = ProcessHandle.current().children().count();
+        IllegalArgumentException direct = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new FanIn().measure(Providers.get("fifo"), ChannelSpec.of("fifo"), Mode.THROUGHPUT, 4093, 3, over));
+        assertTrue(direct.getMessage().contains("4093"), direct.getMessage());
+        assertEquals(children, ProcessHandle.current().children().count(), "no writer was started");
     }
 
     @Test
