@@ -183,10 +183,7 @@ public final class FanIn {
             sessions.shutdownNow();
             ExitCleanup.forget(killAll);
         }
-        if (serverCpu >= 0) {
-            parameters.put("cpu", "server: this JVM over the clients' common window, by the clock (from go + --warmup, for --duration);"
-                    + " clients: each client JVM over its own measured window; both per message of all clients");
-        }
+        if (serverCpu >= 0) parameters.put("cpu", CPU_NOTE);
         Results.Measurement m = row(info, mode, size, clients, parameters, all, merged, serverCpu);
         if (mode == Mode.LATENCY && merged.getTotalCount() > 0) histogramSink.accept(info.name() + "-fan-in-" + clients + "-latency-" + size, merged);
         return m;
@@ -244,12 +241,34 @@ public final class FanIn {
      * measure: they start it together at {@code go} + {@code --warmup} and keep it for
      * {@code --duration}; sampled here by the clock. -1 when the JVM cannot tell or the wait was cut short.
      */
-    private static long serverCpuOverWindow(long goAt, BenchConfig cfg) {
+    static long serverCpuOverWindow(long goAt, BenchConfig cfg) {
         if (cfg.count() > 0 || !sleepUntil(goAt + cfg.warmup().toNanos())) return -1;
         long before = Runner.processCpuNanos();
         if (!sleepUntil(goAt + cfg.warmup().toNanos() + cfg.duration().toNanos())) return -1;
         long used = Runner.processCpuNanos() - before;
         return before > 0 && used > 0 ? used : -1;
+    }
+
+    static final String CPU_NOTE = "server: this JVM over the clients' common window, by the clock (from go + --warmup, for --duration);"
+            + " clients: each client JVM over its own measured window; both per message of all clients";
+
+    /**
+     * CPU per message of the finished clients' messages: the server's ({@link #serverCpuOverWindow},
+     * -1 unknown) and the clients' summed (each says {@code cpu_us} per message of its window).
+     */
+    static Results.Cpu cpu(List<Client> finished, long serverCpuNanos) {
+        double clientsUs = 0;
+        long messages = 0;
+        boolean everyClient = true;
+        for (Client c : finished) {
+            String us = c.figures.get("cpu_us");
+            long n = num(c.figures, "messages");
+            messages += n;
+            if (us == null || us.equals("-")) everyClient = false;
+            else clientsUs += Double.parseDouble(us) * n;
+        }
+        if (messages == 0) return new Results.Cpu(null, null);
+        return new Results.Cpu(serverCpuNanos > 0 ? serverCpuNanos / 1e3 / messages : null, everyClient ? clientsUs / messages : null);
     }
 
     private static boolean sleepUntil(long nanos) {
@@ -268,9 +287,6 @@ public final class FanIn {
         List<Results.ClientResult> per = new ArrayList<>();
         long sent = 0, received = 0, lost = 0, reordered = 0, corrupt = 0;
         double rate = 0;
-        double clientCpuUs = 0;
-        long cpuMessages = 0;
-        boolean cpuFromAll = true;
         boolean bad = false;
         for (Client c : all) {
             if (c.error != null || c.figures == null) {
@@ -292,13 +308,6 @@ public final class FanIn {
             corrupt += integrity.corrupt();
             String status = f.get("status");
             bad |= !"ok".equals(status);
-            String cpu = f.get("cpu_us");
-            if (cpu == null || cpu.equals("-")) {
-                cpuFromAll = false;
-            } else {
-                clientCpuUs += Double.parseDouble(cpu) * num(f, "messages");
-                cpuMessages += num(f, "messages");
-            }
             per.add(new Results.ClientResult(c.number, c.process.pid(), status, null, num(f, "messages"), seconds, clientRate,
                     total > 0 ? (double) c.counted(mode) / total : null, integrity, h == null ? null : latencyOf(h)));
         }
@@ -326,10 +335,8 @@ public final class FanIn {
         String status = bad ? "integrity" : "ok";
         String error = bad ? "a client's messages were lost, reordered or corrupted (see perClient)"
                 : failures.isEmpty() ? null : failures.size() + " of " + clients + " clients failed, the others finished: " + String.join("; ", failures);
-        Results.Cpu cpu = new Results.Cpu(serverCpuNanos > 0 && cpuMessages > 0 ? serverCpuNanos / 1e3 / cpuMessages : null,
-                cpuFromAll && cpuMessages > 0 ? clientCpuUs / cpuMessages : null);
         return new Results.Measurement(info.name(), mode.label(), size, status, error, Map.copyOf(parameters), List.of(repeat),
-                summary, integrity, cpu).withFanIn(fanIn);
+                summary, integrity, cpu(finished, serverCpuNanos)).withFanIn(fanIn);
     }
 
     static Results.Fairness fairness(List<Results.ClientResult> per) {

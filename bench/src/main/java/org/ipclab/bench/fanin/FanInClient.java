@@ -180,10 +180,13 @@ public final class FanInClient {
             }
             stream(channel, probe, msg, fill, number | WARM_UP, Units.parseDuration("--warmup", a.get("--warmup")), timeout);
             long start = System.nanoTime();
+            long cpu0 = Runner.processCpuNanos();
             long sent = stream(channel, probe, msg, fill, number, Units.parseDuration("--duration", a.get("--duration")), timeout);
+            long cpu = Runner.processCpuNanos() - cpu0;
             double seconds = (System.nanoTime() - start) / 1e9;
             channel.send(org.ipclab.core.peer.Control.message(org.ipclab.core.peer.Control.SINK_END, sent, number), timeout);
-            out.println(String.format(Locale.ROOT, "%s sent=%d messages=%d seconds=%.9f status=ok hist=-", RESULT, sent, sent, seconds));
+            out.println(String.format(Locale.ROOT, "%s sent=%d messages=%d seconds=%.9f cpu_us=%s status=ok hist=-", RESULT, sent, sent, seconds,
+                    cpu0 > 0 && cpu > 0 && sent > 0 ? String.format(Locale.ROOT, "%.4f", cpu / 1e3 / sent) : "-"));
             out.flush();
             in.readLine(); // "bye", or end of file: the server has counted
         }

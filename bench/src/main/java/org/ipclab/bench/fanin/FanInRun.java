@@ -136,10 +136,10 @@ public final class FanInRun {
                 Double rate = java.repeats().isEmpty() ? null : java.repeats().get(0).msgsPerSec();
                 return new Results.Baseline(program.get(), c.p50Us(), c.p99Us(), c.msgsPerSecond(), null,
                         ratio(l.p50Us(), c.p50Us()), ratio(l.p99Us(), c.p99Us()), rate == null ? null : ratio(rate, c.msgsPerSecond()),
-                        null, c.counters());
+                        null, c.counters(), c.cpu());
             }
             return new Results.Baseline(program.get(), null, null, c.msgsPerSecond(), c.mbPerSecond(), null, null,
-                    ratio(java.summary().msgsPerSec(), c.msgsPerSecond()), null, c.counters());
+                    ratio(java.summary().msgsPerSec(), c.msgsPerSecond()), null, c.counters(), c.cpu());
         } catch (IOException | RuntimeException e) {
             return new Results.Baseline(program.get(), null, null, null, null, null, null, null, e.getMessage());
         }

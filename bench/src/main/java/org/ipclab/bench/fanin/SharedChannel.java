@@ -75,6 +75,7 @@ final class SharedChannel {
         }
         ServerEnd server = null;
         Channel channel = null;
+        long serverCpu = -1;
         try {
             server = ExitCleanup.register(provider.open(spec(spec, clients)));
             ExitCleanup.register(killAll);
@@ -102,7 +103,9 @@ final class SharedChannel {
             for (FanIn.Client c : all) c.awaitReady(readyBy);
             List<FanIn.Client> going = all.stream().filter(c -> c.error == null).toList();
             for (FanIn.Client c : going) c.go();
+            long goAt = System.nanoTime();
             onRunning.accept(going.stream().map(c -> c.process).toList());
+            serverCpu = FanIn.serverCpuOverWindow(goAt, cfg);
             long figuresBy = System.nanoTime() + cfg.warmup().plus(cfg.duration()).plus(cfg.timeout()).plus(Duration.ofSeconds(30)).toNanos();
             for (FanIn.Client c : going) c.awaitFigures(figuresBy);
             writersDone.set(true); // the living have said SINK_END before their figures; the dead never will
@@ -125,7 +128,8 @@ final class SharedChannel {
             }
             ExitCleanup.forget(killAll);
         }
-        return row(size, clients, parameters, all, integrity, announced);
+        if (serverCpu >= 0) parameters.put("cpu", FanIn.CPU_NOTE);
+        return row(size, clients, parameters, all, integrity, announced, serverCpu);
     }
 
     /**
@@ -175,7 +179,7 @@ final class SharedChannel {
     }
 
     private Results.Measurement row(int size, int clients, Map<String, String> parameters, List<FanIn.Client> all,
-                                    Integrity[] integrity, long[] announced) {
+                                    Integrity[] integrity, long[] announced, long serverCpuNanos) {
         List<Results.ClientResult> per = new ArrayList<>();
         long total = 0;
         for (FanIn.Client c : all) if (c.error == null && c.figures != null) total += integrity[c.number].received();
@@ -219,7 +223,8 @@ final class SharedChannel {
                 : failures.isEmpty() ? null : failures.size() + " of " + clients + " clients failed, the others finished: " + String.join("; ", failures);
         return new Results.Measurement(info.name(), Mode.THROUGHPUT.label(), size, bad ? "integrity" : "ok", error, Map.copyOf(parameters),
                 List.of(new Results.Repeat(sent, seconds, null, rate, mb)), summary,
-                new Results.Integrity(sent, received, lost, reordered, corrupt), new Results.Cpu(null, null)).withFanIn(fanIn);
+                new Results.Integrity(sent, received, lost, reordered, corrupt),
+                FanIn.cpu(all.stream().filter(c -> c.error == null && c.figures != null).toList(), serverCpuNanos)).withFanIn(fanIn);
     }
 
     private static void closeQuietly(AutoCloseable c) {

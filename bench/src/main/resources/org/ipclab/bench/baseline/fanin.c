@@ -68,7 +68,7 @@ static int f_listen = -1;
 
 typedef struct {
     uint64_t sent, received, lost, reordered, corrupt, messages;
-    double seconds, sum_ns;
+    double seconds, sum_ns, cpu_ns; /* cpu_ns: this client process's CPU over its measured window */
     int done;
     uint64_t hist[]; /* BUCKETS in latency mode */
 } slot;
@@ -315,6 +315,7 @@ static void client_sink(conn *c, uint8_t *out, uint8_t *in, size_t cap, uint64_t
     uint8_t b[128];
     uint64_t zero = 0;
     must_send(c, b, ctl(b, F_SINK, 1, &zero));
+    double cpu0 = fanin_process_cpu_ns();
     uint64_t start = f_now(), end = start + duration_ns, sent = 0;
     for (;;) {
         stamp(out, (uint32_t)sent, 0);
@@ -334,6 +335,7 @@ static void client_sink(conn *c, uint8_t *out, uint8_t *in, size_t cap, uint64_t
     s->lost = sent > s->received ? sent - s->received : 0;
     s->messages = sent;
     s->seconds = (done - start) / 1e9;
+    s->cpu_ns = fanin_process_cpu_ns() - cpu0;
 }
 
 static void client(int i, int go, int latency, uint64_t warmup_ns, uint64_t duration_ns) {
@@ -351,11 +353,13 @@ static void client(int i, int go, int latency, uint64_t warmup_ns, uint64_t dura
     if (latency) {
         uint32_t seq = 0;
         uint64_t t = f_now(), phase_end = t + warmup_ns, start = 0;
+        double cpu0 = 0;
         int measuring = 0;
         for (;;) {
             if (t >= phase_end) {
                 if (measuring) break;
                 measuring = 1;
+                cpu0 = fanin_process_cpu_ns();
                 start = t = f_now();
                 phase_end = start + duration_ns;
             }
@@ -376,6 +380,7 @@ static void client(int i, int go, int latency, uint64_t warmup_ns, uint64_t dura
             seq++;
         }
         s->seconds = (f_now() - start) / 1e9;
+        s->cpu_ns = fanin_process_cpu_ns() - cpu0;
     } else {
         if (warmup_ns > 0) client_sink(&c, out, in, cap, warmup_ns, NULL);
         client_sink(&c, out, in, cap, duration_ns, s);
@@ -401,6 +406,51 @@ static double percentile(const uint64_t *h, uint64_t total, double p) {
         if (seen >= rank) return bucket_value(i) / 1000.0;
     }
     return 0;
+}
+
+double fanin_process_cpu_ns(void) {
+    struct timespec t;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0) return -1;
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static uint64_t win_warmup_ns, win_duration_ns;
+static double win_cpu_ns = -1;
+static pthread_t win_thread;
+static int win_started;
+
+static void sleep_ns(uint64_t ns) {
+    struct timespec t = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+    while (nanosleep(&t, &t) != 0 && errno == EINTR) {}
+}
+
+static void *cpu_window(void *unused) {
+    (void)unused;
+    sleep_ns(win_warmup_ns);
+    double before = fanin_process_cpu_ns();
+    sleep_ns(win_duration_ns);
+    double after = fanin_process_cpu_ns();
+    win_cpu_ns = before >= 0 && after > before ? after - before : -1;
+    return NULL;
+}
+
+void fanin_cpu_window_start(uint64_t warmup_ns, uint64_t duration_ns) {
+    win_warmup_ns = warmup_ns;
+    win_duration_ns = duration_ns;
+    win_started = pthread_create(&win_thread, NULL, cpu_window, NULL) == 0;
+}
+
+double fanin_cpu_window_end(void) {
+    if (win_started) pthread_join(win_thread, NULL);
+    win_started = 0;
+    return win_cpu_ns;
+}
+
+void fanin_print_cpu(double server_ns, double clients_ns, uint64_t messages) {
+    if (messages > 0 && server_ns > 0) printf(",\"cpu_runner_ns_per_msg\":%.3f", server_ns / (double)messages);
+    else printf(",\"cpu_runner_ns_per_msg\":null");
+    if (messages > 0 && clients_ns > 0) printf(",\"cpu_peer_ns_per_msg\":%.3f", clients_ns / (double)messages);
+    else printf(",\"cpu_peer_ns_per_msg\":null");
 }
 
 int fanin_supported(const char *mechanism) {
@@ -583,6 +633,7 @@ static void writer(int i, int go, uint64_t warmup_ns, uint64_t duration_ns) {
     while (read(go, &x, 1) < 0 && errno == EINTR) {}
     for (int measured = 0; measured < 2; measured++) {
         uint64_t tag = (uint64_t)(i + 1) | (measured ? 0 : WARM_UP);
+        double cpu0 = fanin_process_cpu_ns();
         uint64_t start = f_now(), end = start + (measured ? duration_ns : warmup_ns), sent = 0;
         while ((sent & 15) != 0 || f_now() < end) {
             stamp(out, (uint32_t)sent, tag);
@@ -592,6 +643,7 @@ static void writer(int i, int go, uint64_t warmup_ns, uint64_t duration_ns) {
         if (measured) {
             s->sent = s->messages = sent;
             s->seconds = (f_now() - start) / 1e9;
+            s->cpu_ns = fanin_process_cpu_ns() - cpu0;
         }
     }
     uint8_t b[64];
@@ -673,6 +725,7 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     }
     close(go[1]); /* go */
+    fanin_cpu_window_start(warmup_ms * 1000000u, duration_ms * 1000000u);
     if (q_sysv) {
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
@@ -735,6 +788,7 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
     }
     cleanup_objects();
+    double server_cpu = fanin_cpu_window_end(), clients_cpu = 0;
     uint64_t sent = 0, recv_total = 0, lost = 0, reord = 0, corr = 0;
     double rate = 0, elapsed = 0, min_share = 1, max_share = 0;
     for (int i = 0; i < clients; i++) recv_total += received[i];
@@ -746,14 +800,15 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
         corr += corrupt[i];
         if (s->seconds > 0) rate += (double)received[i] / s->seconds;
         if (s->seconds > elapsed) elapsed = s->seconds;
+        clients_cpu += s->cpu_ns;
         double share = recv_total ? (double)received[i] / (double)recv_total : 0;
         if (share < min_share) min_share = share;
         if (share > max_share) max_share = share;
     }
     printf("{\"mechanism\":\"%s\",\"mode\":\"throughput\",\"size\":%zu,\"count\":%llu", q_names[q_kind], f_size, (unsigned long long)recv_total);
     printf(",\"p50_us\":null,\"p90_us\":null,\"p99_us\":null,\"p999_us\":null,\"max_us\":null,\"mean_us\":null");
-    printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f,\"cpu_runner_ns_per_msg\":null,\"cpu_peer_ns_per_msg\":null",
-           rate, rate * (double)f_size / 1e6, elapsed);
+    printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f", rate, rate * (double)f_size / 1e6, elapsed);
+    fanin_print_cpu(server_cpu, clients_cpu, sent);
     printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
            (unsigned long long)sent, (unsigned long long)recv_total, (unsigned long long)lost, (unsigned long long)reord,
            (unsigned long long)corr);
@@ -860,6 +915,7 @@ int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     }
     close(go[1]); /* go */
+    fanin_cpu_window_start(warmup_ms * 1000000u, duration_ms * 1000000u);
     for (int i = 0; i < clients; i++) {
         int status;
         while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR) {}
@@ -869,6 +925,8 @@ int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_
     }
     for (int i = 0; i < clients; i++) pthread_join(threads[i], NULL);
 
+    double server_cpu = fanin_cpu_window_end(), clients_cpu = 0;
+    uint64_t cpu_messages = 0;
     uint64_t sent = 0, received = 0, lost = 0, reordered = 0, corrupt = 0, total = 0, count = 0;
     double rate = 0, elapsed = 0, sum = 0, min_share = 1, max_share = 0;
     uint64_t *merged = latency ? calloc(BUCKETS, sizeof *merged) : NULL;
@@ -885,6 +943,8 @@ int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_
         uint64_t mine = latency ? s->messages : s->received;
         if (s->seconds > 0) rate += (double)mine / s->seconds;
         if (s->seconds > elapsed) elapsed = s->seconds;
+        clients_cpu += s->cpu_ns;
+        cpu_messages += s->messages;
         double share = total ? (double)mine / (double)total : 0;
         if (share < min_share) min_share = share;
         if (share > max_share) max_share = share;
@@ -906,8 +966,8 @@ int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_
     } else {
         printf(",\"p50_us\":null,\"p90_us\":null,\"p99_us\":null,\"p999_us\":null,\"max_us\":null,\"mean_us\":null");
     }
-    printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f,\"cpu_runner_ns_per_msg\":null,\"cpu_peer_ns_per_msg\":null",
-           rate, rate * (double)size / 1e6, elapsed);
+    printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f", rate, rate * (double)size / 1e6, elapsed);
+    fanin_print_cpu(server_cpu, clients_cpu, cpu_messages);
     printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
            (unsigned long long)sent, (unsigned long long)received, (unsigned long long)lost,
            (unsigned long long)reordered, (unsigned long long)corrupt);

@@ -40,7 +40,7 @@
 
 typedef struct {
     uint64_t sent;
-    double seconds;
+    double seconds, cpu_ns; /* cpu_ns: this writer process's CPU over its measured window */
     int done;
 } ff_slot;
 
@@ -121,6 +121,7 @@ static void ff_writer(int i, const char *path, int go, uint64_t warmup_ns, uint6
     ff_slot *s = &ff_slots[i];
     for (int measured = 0; measured < 2; measured++) {
         uint64_t tag = (uint64_t)(i + 1) | (measured ? 0 : FF_WARM_UP);
+        double cpu0 = fanin_process_cpu_ns();
         uint64_t start = ff_now(), end = start + (measured ? duration_ns : warmup_ns), sent = 0;
         while ((sent & 15) != 0 || ff_now() < end) {
             ff_stamp(out, (uint32_t)sent, tag);
@@ -130,6 +131,7 @@ static void ff_writer(int i, const char *path, int go, uint64_t warmup_ns, uint6
         if (measured) {
             s->sent = sent;
             s->seconds = (double)(ff_now() - start) / 1e9;
+            s->cpu_ns = fanin_process_cpu_ns() - cpu0;
         }
     }
     uint64_t magic = FF_MAGIC, args[2] = {s->sent, (uint64_t)(i + 1)};
@@ -211,6 +213,7 @@ int fanin_fifo(int latency, size_t size, uint64_t warmup_ms, uint64_t duration_m
     }
     cleanup_objects(); /* every writer holds the FIFO open: the name has done its job */
     close(go[1]);      /* go */
+    fanin_cpu_window_start(warmup_ms * 1000000u, duration_ms * 1000000u);
     size_t start = 0, end = 0;
     for (int ended = 0; ended < clients;) {
         uint32_t len = 0;
@@ -273,6 +276,7 @@ int fanin_fifo(int latency, size_t size, uint64_t warmup_ms, uint64_t duration_m
     }
     close(fd);
     cleanup_objects();
+    double server_cpu = fanin_cpu_window_end(), clients_cpu = 0;
     uint64_t sent = 0, recv_total = 0, lost = 0, reord = 0, corr = 0;
     double rate = 0, elapsed = 0, min_share = 1, max_share = 0;
     for (int i = 0; i < clients; i++) recv_total += received[i];
@@ -284,14 +288,15 @@ int fanin_fifo(int latency, size_t size, uint64_t warmup_ms, uint64_t duration_m
         corr += corrupt[i];
         if (s->seconds > 0) rate += (double)received[i] / s->seconds;
         if (s->seconds > elapsed) elapsed = s->seconds;
+        clients_cpu += s->cpu_ns;
         double share = recv_total ? (double)received[i] / (double)recv_total : 0;
         if (share < min_share) min_share = share;
         if (share > max_share) max_share = share;
     }
     printf("{\"mechanism\":\"fifo\",\"mode\":\"throughput\",\"size\":%zu,\"count\":%llu", ff_size, (unsigned long long)recv_total);
     printf(",\"p50_us\":null,\"p90_us\":null,\"p99_us\":null,\"p999_us\":null,\"max_us\":null,\"mean_us\":null");
-    printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f,\"cpu_runner_ns_per_msg\":null,\"cpu_peer_ns_per_msg\":null",
-           rate, rate * (double)ff_size / 1e6, elapsed);
+    printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f", rate, rate * (double)ff_size / 1e6, elapsed);
+    fanin_print_cpu(server_cpu, clients_cpu, sent);
     printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
            (unsigned long long)sent, (unsigned long long)recv_total, (unsigned long long)lost, (unsigned long long)reord,
            (unsigned long long)corr);

@@ -67,6 +67,14 @@ extern transport sig_queue;
 int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_ms, uint64_t duration_ms, int clients);
 /* Fan-in over one FIFO (fanin_fifo.c): N forked writers, one write(2) per frame of at most PIPE_BUF; throughput only. */
 int fanin_fifo(int latency, size_t size, uint64_t warmup_ms, uint64_t duration_ms, int clients);
+/* CPU of a fan-in (fanin.c): this process's CPU time in ns; and the server's over the clients' common
+ * window, by the clock as the Java fan-in samples it (go + warm-up, for the duration), from a thread
+ * started at go and read after the clients are done (-1: unknown). */
+double fanin_process_cpu_ns(void);
+void fanin_cpu_window_start(uint64_t warmup_ns, uint64_t duration_ns);
+double fanin_cpu_window_end(void);
+/* The JSON's two cpu fields: the server's per message, the clients' summed per message; null when unknown. */
+void fanin_print_cpu(double server_ns, double clients_ns, uint64_t messages);
 
 /* ---- shared services (ipclab_native.c) ---- */
 

@@ -1,6 +1,7 @@
 package org.ipclab.bench.baseline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -40,6 +41,10 @@ class NativeFanInTest {
         assertEquals(r.sent(), r.received(), r.json());
         assertTrue(r.msgsPerSecond() > 0, r.json());
         assertTrue(r.json().contains("\"clients\":"), r.json());
+        // the clients' CPU over their windows and the server's over the common one: present, not a timing
+        assertNotNull(r.cpu().peerUsPerMsg(), r.json());
+        assertTrue(r.cpu().peerUsPerMsg() > 0, r.json());
+        assertNotNull(r.cpu().runnerUsPerMsg(), r.json());
     }
 
     @Test

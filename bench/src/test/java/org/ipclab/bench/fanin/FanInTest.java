@@ -57,6 +57,7 @@ class FanInTest {
         }
         assertEquals(1.0, shares, 1e-9);
         assertTrue(f.fairness().minShare() <= 1.0 / clients + 1e-9 && f.fairness().maxShare() >= 1.0 / clients - 1e-9, f.fairness()::toString);
+        assertTrue(m.cpu().peerUsPerMsg() != null && m.cpu().peerUsPerMsg() > 0, "every client said its CPU: " + m.cpu());
         if (mode == Mode.LATENCY) assertEquals(merged, m.summary().latency().count(), "the merged histogram holds every client's round trips");
         else assertTrue(m.summary().msgsPerSec() > 0);
     }
