@@ -78,7 +78,25 @@ public final class Placement {
                 + " CPU: each waits for the other's time slice; expect milliseconds, not microseconds";
     }
 
+    /**
+     * {@code taskset -a} walks the process's threads one by one: a thread that ends meanwhile (a
+     * JVM's process reaper, a compiler thread) fails the walk with "No such process" though every
+     * living thread got pinned, so that failure is tried again a few times.
+     */
     private static void taskset(long pid, int cpu) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                tasksetOnce(pid, cpu);
+                return;
+            } catch (IpcException e) {
+                boolean threadEnded = String.valueOf(e.getMessage()).contains("No such process")
+                        && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                if (!threadEnded || attempt == 3) throw e;
+            }
+        }
+    }
+
+    private static void tasksetOnce(long pid, int cpu) throws IOException {
         Process p;
         try {
             p = new ProcessBuilder("taskset", "-a", "-p", "-c", Integer.toString(cpu), Long.toString(pid))

@@ -87,9 +87,9 @@ public class RunnerWorkBenchmark {
 
     @Setup(Level.Trial)
     public void open() throws IOException {
-        IoRoute route = IoRoute.of(ChannelSpec.of("pipe").with(IoRoute.OPTION, io));
+        IoRoute route = IoRoute.of(ChannelSpec.of("runner-work").with(IoRoute.OPTION, io));
         dir = Files.createTempDirectory("ipclab-jmh");
-        Path path = dir.resolve("fifo");
+        Path path = dir.resolve("named-pipe");
         try {
             if (new ProcessBuilder("mkfifo", "-m", "600", path.toString()).inheritIO().start().waitFor() != 0) {
                 throw new IOException("mkfifo " + path + " failed");

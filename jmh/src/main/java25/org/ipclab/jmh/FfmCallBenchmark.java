@@ -100,7 +100,7 @@ public class FfmCallBenchmark {
             close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
             MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
             dir = Files.createTempDirectory("ipclab-jmh");
-            Path path = dir.resolve("fifo");
+            Path path = dir.resolve("named-pipe");
             if (new ProcessBuilder("mkfifo", "-m", "600", path.toString()).inheritIO().start().waitFor() != 0) throw new IOException("mkfifo " + path);
             Arena arena = Arena.ofAuto();
             fd = (int) open.invokeExact(arena.allocateFrom(path.toString()), O_RDWR);
