@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.ipclab.core.BadInputException;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.MechanismOption;
+import org.ipclab.core.io.jnr.JnrChannels;
 
 /**
  * How a stream mechanism's bytes reach the kernel, chosen per channel with {@code --opt io=...}:
@@ -22,22 +23,27 @@ import org.ipclab.core.MechanismOption;
  *   <li>{@link #FFM}: {@code read}/{@code write} (sockets: {@code recv}/{@code send}) on the same
  *       descriptor through {@code java.lang.foreign} downcalls, nothing in between. JDK 22+ only: the
  *       classes live in ipc-core's multi-release jar under {@code META-INF/versions/22}.</li>
+ *   <li>{@link #JNR}: the same calls through jnr-ffi's JNI stubs, on any JDK (17 included).</li>
  * </ul>
- * The descriptor is the JDK channel's own (it still opens, connects and finally closes it), read
- * by reflection; hence the {@code --add-opens} in {@link #jvmFlags}. The alternative, opening every
- * socket through FFM, would duplicate each provider's listen/accept/connect logic for one data path.
+ * Both raw routes are one {@link FdChannel} over their {@link FdCalls}. The descriptor is the JDK
+ * channel's own (it still opens, connects and finally closes it), read by reflection; hence the
+ * {@code --add-opens} in {@link #jvmFlags}. The alternative, opening every socket natively, would
+ * duplicate each provider's listen/accept/connect logic for one data path.
  */
 public enum IoRoute {
-    NIO, FFM;
+    NIO, FFM, JNR;
 
     /** The option's name: {@code --opt io=ffm}. */
     public static final String OPTION = "io";
-    /** What the FFM route needs on the command line of every JVM that uses it (java -jar ipc.jar has them in its manifest). */
-    public static final List<String> FFM_FLAGS = List.of(
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--enable-native-access=ALL-UNNAMED");
+    /** What both raw routes need to read a JDK channel's descriptor. */
+    public static final String ADD_OPENS = "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED";
+    /**
+     * What the raw routes need on the command line of every JVM that uses them on JDK 22+ (java -jar
+     * ipc.jar has them in its manifest); below 22, JNR needs only {@link #ADD_OPENS}.
+     */
+    public static final List<String> FFM_FLAGS = List.of(ADD_OPENS, "--enable-native-access=ALL-UNNAMED");
     private static final int FFM_FEATURE = 22;
-    private static final String FACTORY = "org.ipclab.core.io.ffm.FfmChannels";
+    private static final String FFM_FACTORY = "org.ipclab.core.io.ffm.FfmChannels";
 
     /**
      * The default: NIO on JDK 17-21 (FFM is not final there); FFM on 22+, where it costs fewer
@@ -50,37 +56,55 @@ public enum IoRoute {
     /** The typed option every stream mechanism declares in its description. */
     public static MechanismOption option() {
         return MechanismOption.choice(OPTION, defaultRoute().label(),
-                "how bytes reach the kernel: nio = JDK channels; ffm = raw read/write through java.lang.foreign (JDK 22+)",
-                "nio", "ffm");
+                "how bytes reach the kernel: nio = JDK channels; ffm = raw read/write through java.lang.foreign (JDK 22+);"
+                        + " jnr = the same raw calls through jnr-ffi",
+                "nio", "ffm", "jnr");
     }
 
-    /** The route the spec asks for (or the default); refuses {@code io=ffm} where it cannot run, in one line. */
+    /** The route the spec asks for (or the default); refuses a raw route where it cannot run, in one line. */
     public static IoRoute of(ChannelSpec spec) {
         Optional<String> asked = spec.option(OPTION);
         if (asked.isEmpty()) return defaultRoute();
-        IoRoute route;
-        try {
-            route = valueOf(asked.get().trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("option " + OPTION + "=" + asked.get() + " is not one of nio, ffm");
-        }
-        if (route == FFM) {
-            ffmUnavailable().ifPresent(why -> {
-                throw new BadInputException(why);
-            });
-        }
+        IoRoute route = named(asked.get()).orElseThrow(() -> new BadInputException(
+                "option " + OPTION + "=" + asked.get() + " is not one of nio, ffm, jnr"));
+        route.unavailable().ifPresent(why -> {
+            throw new BadInputException(why);
+        });
         return route;
     }
 
     /** Flags the peer JVM needs for the route this spec chooses. */
     public static List<String> jvmFlags(ChannelSpec spec) {
-        boolean ffm = spec.option(OPTION).map(v -> v.equalsIgnoreCase("ffm")).orElse(defaultRoute() == FFM);
-        return ffm && Runtime.version().feature() >= FFM_FEATURE ? FFM_FLAGS : List.of();
+        IoRoute route = spec.option(OPTION).flatMap(IoRoute::named).orElse(defaultRoute());
+        boolean jdk22 = Runtime.version().feature() >= FFM_FEATURE;
+        switch (route) {
+            case FFM: return jdk22 ? FFM_FLAGS : List.of();
+            // On 22+ also native access: jffi loads a JNI library, which JDK 24+ warns about without it.
+            case JNR: return jdk22 ? FFM_FLAGS : List.of(ADD_OPENS);
+            default: return List.of();
+        }
+    }
+
+    private static Optional<IoRoute> named(String label) {
+        try {
+            return Optional.of(valueOf(label.trim().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** Why {@code io=ffm} cannot be used in this JVM, or empty when it can. */
     public static Optional<String> ffmUnavailable() {
-        return Holder.UNAVAILABLE;
+        return FFM.unavailable();
+    }
+
+    /** Why this route cannot be used in this JVM, or empty when it can. */
+    public Optional<String> unavailable() {
+        switch (this) {
+            case FFM: return FfmHolder.ROUTE.unavailable;
+            case JNR: return JnrHolder.ROUTE.unavailable;
+            default: return Optional.empty();
+        }
     }
 
     public String label() {
@@ -89,31 +113,37 @@ public enum IoRoute {
 
     /**
      * The channel to hand to {@link org.ipclab.core.StreamChannel}: {@code jdk} itself for NIO; for
-     * FFM a {@link RawChannel} on its descriptor that closes {@code jdk} when it is closed.
+     * a raw route a {@link RawChannel} on its descriptor that closes {@code jdk} when it is closed.
      */
     public ByteChannel wrap(ByteChannel jdk) throws IOException {
-        return this == NIO ? jdk : Holder.factory().wrap(jdk, jdk instanceof NetworkChannel);
+        return this == NIO ? jdk : factory().wrap(jdk, jdk instanceof NetworkChannel);
     }
 
     /** For a stream the JDK hands out as a read-only or write-only {@link FileChannel}. */
     public ByteChannel wrap(FileChannel jdk) throws IOException {
-        return this == NIO ? jdk : Holder.factory().wrap(jdk, false);
+        return this == NIO ? jdk : factory().wrap(jdk, false);
     }
 
     /**
      * For a datagram socket that the caller keeps and closes (its server end reuses it): null for
-     * NIO; for FFM recv/send on its descriptor, whose close touches neither the socket nor its calls.
+     * NIO; for a raw route recv/send on its descriptor, whose close touches neither the socket nor its calls.
      */
     public RawChannel datagram(java.nio.channels.DatagramChannel jdk) throws IOException {
-        return this == NIO ? null : Holder.factory().datagram(jdk);
+        return this == NIO ? null : factory().datagram(jdk);
     }
 
     /** The same for a socket known by its descriptor (junixsocket's, whose channels are not the JDK's). */
     public RawChannel datagram(int fd) throws IOException {
-        return this == NIO ? null : Holder.factory().datagram(fd);
+        return this == NIO ? null : factory().datagram(fd);
     }
 
-    /** Implemented in the JDK 22+ part of the jar. */
+    private Factory factory() {
+        Loaded loaded = this == FFM ? FfmHolder.ROUTE : JnrHolder.ROUTE;
+        if (loaded.factory == null) throw new BadInputException(loaded.unavailable.orElse(OPTION + "=" + label() + " unavailable"));
+        return loaded.factory;
+    }
+
+    /** A raw route: {@link FdChannels} over its calls (FFM's in the JDK 22+ part of the jar). */
     public interface Factory {
         /** @param socket recv/send and shutdown(2) to wake a blocked call; else read/write and a pipe wake-up */
         RawChannel wrap(Channel jdk, boolean socket) throws IOException;
@@ -127,34 +157,45 @@ public enum IoRoute {
         String unavailableBecause();
     }
 
-    private static final class Holder {
-        private static final Factory FACTORY_INSTANCE;
-        private static final Optional<String> UNAVAILABLE;
+    /** A raw route's factory, or why there is none; loaded on first use of the route. */
+    private static final class Loaded {
+        final Factory factory;
+        final Optional<String> unavailable;
 
-        static {
-            Factory f = null;
-            String why;
-            int feature = Runtime.version().feature();
-            if (feature < FFM_FEATURE) {
-                why = "io=ffm needs JDK " + FFM_FEATURE + "+, this is " + feature;
-            } else {
-                try {
-                    f = (Factory) Class.forName(FACTORY).getConstructor().newInstance();
-                    why = f.unavailableBecause();
-                } catch (ClassNotFoundException e) {
-                    why = "io=ffm: " + FACTORY + " is missing (ipc-core must be on the class path as its multi-release jar)";
-                } catch (ReflectiveOperationException | LinkageError e) {
-                    Throwable cause = e instanceof InvocationTargetException ? e.getCause() : e;
-                    why = "io=ffm cannot start: " + cause;
-                }
-            }
-            FACTORY_INSTANCE = why == null ? f : null;
-            UNAVAILABLE = Optional.ofNullable(why);
+        Loaded(Factory factory, String why) {
+            this.factory = why == null ? factory : null;
+            this.unavailable = Optional.ofNullable(why);
         }
+    }
 
-        static Factory factory() {
-            if (FACTORY_INSTANCE == null) throw new BadInputException(UNAVAILABLE.orElse("io=ffm unavailable"));
-            return FACTORY_INSTANCE;
+    private static final class FfmHolder {
+        static final Loaded ROUTE = load();
+
+        private static Loaded load() {
+            int feature = Runtime.version().feature();
+            if (feature < FFM_FEATURE) return new Loaded(null, "io=ffm needs JDK " + FFM_FEATURE + "+, this is " + feature);
+            try {
+                Factory f = (Factory) Class.forName(FFM_FACTORY).getConstructor().newInstance();
+                return new Loaded(f, f.unavailableBecause());
+            } catch (ClassNotFoundException e) {
+                return new Loaded(null, "io=ffm: " + FFM_FACTORY + " is missing (ipc-core must be on the class path as its multi-release jar)");
+            } catch (ReflectiveOperationException | LinkageError e) {
+                Throwable cause = e instanceof InvocationTargetException ? e.getCause() : e;
+                return new Loaded(null, "io=ffm cannot start: " + cause);
+            }
+        }
+    }
+
+    private static final class JnrHolder {
+        static final Loaded ROUTE = load();
+
+        private static Loaded load() {
+            try {
+                Factory f = new JnrChannels();
+                return new Loaded(f, f.unavailableBecause());
+            } catch (LinkageError e) {
+                return new Loaded(null, "io=jnr cannot start (is jnr-ffi on the class path?): " + e);
+            }
         }
     }
 }

@@ -26,7 +26,7 @@ class IoRouteTest {
     @Test
     void anUnknownRouteIsRefusedNamingTheValueAndTheChoices() {
         BadInputException e = assertThrows(BadInputException.class, () -> IoRoute.of(PIPE.with("io", "jni")));
-        assertEquals("option io=jni is not one of nio, ffm", e.getMessage());
+        assertEquals("option io=jni is not one of nio, ffm, jnr", e.getMessage());
         assertThrows(BadInputException.class, () -> IoRoute.option().check("jni"));
     }
 
@@ -35,9 +35,21 @@ class IoRouteTest {
         assertEquals(IoRoute.NIO, IoRoute.of(PIPE.with("io", "nio")));
         MechanismOption option = IoRoute.option();
         assertEquals(MechanismOption.Type.CHOICE, option.type());
-        assertEquals(java.util.List.of("nio", "ffm"), option.allowed());
+        assertEquals(java.util.List.of("nio", "ffm", "jnr"), option.allowed());
         assertEquals(IoRoute.defaultRoute().label(), option.defaultValue().orElseThrow());
         assertEquals(IoRoute.defaultRoute(), IoRoute.of(PIPE));
         assertTrue(IoRoute.ffmUnavailable().isPresent() || IoRoute.defaultRoute() == IoRoute.FFM);
+    }
+
+    /** The test JVM has the add-opens (see the parent pom), as java -jar ipc.jar has through its manifest. */
+    @Test
+    void jnrRunsOnEveryJdkAndItsPeerGetsTheFlagToReadTheDescriptor() {
+        assertEquals(java.util.Optional.empty(), IoRoute.JNR.unavailable());
+        assertEquals(IoRoute.JNR, IoRoute.of(PIPE.with("io", "jnr")));
+        assertEquals(IoRoute.JNR, IoRoute.of(PIPE.with("io", " JNR ")));
+        IoRoute.option().check("jnr");
+        java.util.List<String> flags = IoRoute.jvmFlags(PIPE.with("io", "jnr"));
+        assertTrue(flags.contains(IoRoute.ADD_OPENS), flags.toString());
+        assertEquals(Runtime.version().feature() >= 22 ? IoRoute.FFM_FLAGS : java.util.List.of(IoRoute.ADD_OPENS), flags);
     }
 }
