@@ -161,7 +161,11 @@ public final class FanInClient {
      */
     private static int writer(ChannelProvider provider, ChannelSpec spec, int size, int number,
                               Map<String, String> a, Duration timeout, PrintStream out) throws IOException {
-        try (Channel channel = provider.connect(spec, timeout)) {
+        // As long as the run waits for its clients (FanIn.START), not --timeout: a FIFO writer's open
+        // waits for the server's reader, and N writer JVMs starting at once on two CPUs starve both
+        // (16 fifo writers all timed out after 10 s, and the timed-out opens' wake-up read as a writer
+        // that came and went: end of file for the server).
+        try (Channel channel = provider.connect(spec, FanIn.START)) {
             org.ipclab.core.peer.Probe probe = new org.ipclab.core.peer.Probe();
             ByteBuffer msg = org.ipclab.core.peer.Probe.newBuffer(size);
             int fill = probe.fillChecksum(msg);
