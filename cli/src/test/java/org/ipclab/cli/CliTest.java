@@ -28,9 +28,7 @@ class CliTest {
     }
 
     static Run ipc(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> cmd = new ArrayList<>(Ipc.java(Main.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         byte[] out = p.getInputStream().readAllBytes();
@@ -53,6 +51,17 @@ class CliTest {
         Run r = ipc("list");
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.out().contains("tcp") && r.out().contains("unix"), r.out());
+    }
+
+    /**
+     * Started with the flags {@code ipc.jar}'s manifest and the {@code ipc} script give it, listing prints
+     * nothing on stderr: no JDK 24+ warning (native access, Unsafe) comes before a command's own first line.
+     */
+    @Test
+    void describingTheMechanismsPrintsNothingOnStderr() throws Exception {
+        Run r = ipc("list");
+        assertEquals(0, r.exit(), r.all());
+        assertEquals("", r.err());
     }
 
     @Test

@@ -79,44 +79,42 @@ enum SignalIo {
         return this == JNR ? new JnrRtCalls(dataSignal, endSignal) : Holder.ffm().open(dataSignal, endSignal);
     }
 
+    /**
+     * Whether FFM can run is known without linking anything: describing the mechanism (every
+     * {@code ipc} command does) must not call a restricted method, which JDK 24+ warns about on
+     * stderr unless the JVM was started with native access. The downcalls link on first {@link #open}.
+     */
     private static final class Holder {
-        private static final RtCalls.Factory FFM_FACTORY;
-        private static final Optional<String> UNAVAILABLE;
+        private static final Optional<String> UNAVAILABLE = Optional.ofNullable(whyUnavailable());
 
-        static {
-            RtCalls.Factory f = null;
-            String why = null;
+        private static String whyUnavailable() {
             int feature = Runtime.version().feature();
-            if (feature < FFM_FEATURE) {
-                why = "io=ffm needs JDK " + FFM_FEATURE + "+, this is " + feature;
-            } else {
-                try {
-                    // Initialising the class links the downcalls, so a libc that lacks one is the reason.
-                    Constructor<?> ctor = Class.forName(FFM_CLASS).getDeclaredConstructor(int.class, int.class);
-                    f = (data, end) -> newInstance(ctor, data, end);
-                } catch (ClassNotFoundException e) {
-                    why = "io=ffm: " + FFM_CLASS + " is missing (ipc-signal must be on the class path as its multi-release jar)";
-                } catch (ReflectiveOperationException | LinkageError e) {
-                    Throwable cause = e instanceof ExceptionInInitializerError ? e.getCause() : e;
-                    why = "io=ffm cannot link libc's signal calls: " + cause;
-                }
+            if (feature < FFM_FEATURE) return "io=ffm needs JDK " + FFM_FEATURE + "+, this is " + feature;
+            try {
+                Class.forName(FFM_CLASS, false, SignalIo.class.getClassLoader());
+                return null;
+            } catch (ClassNotFoundException e) {
+                return "io=ffm: " + FFM_CLASS + " is missing (ipc-signal must be on the class path as its multi-release jar)";
             }
-            FFM_FACTORY = f;
-            UNAVAILABLE = Optional.ofNullable(why);
         }
 
         static RtCalls.Factory ffm() {
-            if (FFM_FACTORY == null) throw new BadInputException(UNAVAILABLE.orElse("io=ffm unavailable"));
-            return FFM_FACTORY;
+            UNAVAILABLE.ifPresent(why -> {
+                throw new BadInputException(why);
+            });
+            return Holder::link;
         }
 
-        private static RtCalls newInstance(Constructor<?> ctor, int dataSignal, int endSignal) throws IpcException {
+        /** Initialising the class links the downcalls, so a libc that lacks one is the reason it fails. */
+        private static RtCalls link(int dataSignal, int endSignal) throws IpcException {
             try {
+                Constructor<?> ctor = Class.forName(FFM_CLASS).getDeclaredConstructor(int.class, int.class);
                 return (RtCalls) ctor.newInstance(dataSignal, endSignal);
             } catch (InvocationTargetException e) {
                 throw new IpcException("io=ffm: could not set up the signal calls: " + e.getCause(), e.getCause());
-            } catch (ReflectiveOperationException e) {
-                throw new IpcException("io=ffm: could not set up the signal calls: " + e, e);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                Throwable cause = e instanceof ExceptionInInitializerError ? e.getCause() : e;
+                throw new IpcException("io=ffm cannot link libc's signal calls: " + cause, cause);
             }
         }
     }
