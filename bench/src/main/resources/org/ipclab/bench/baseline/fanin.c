@@ -48,14 +48,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define F_MAGIC 0x002142414C435049ULL /* "IPCLAB!\0" little-endian, as ipc-core Control */
-#define F_HELLO 1
-#define F_STOP 2
-#define F_SINK 3
-#define F_SINK_END 4
-#define F_STATS 5
-#define F_HEADER 12
-
 /* Log-linear histogram of nanoseconds below 2^42 (over an hour). */
 #define SUB 1024
 #define BUCKETS (32 * SUB + 2 * SUB)
@@ -78,12 +70,6 @@ static size_t slot_bytes;
 static _Atomic int *ready;
 
 static slot *slot_of(int i) { return (slot *)(slots + (size_t)i * slot_bytes); }
-
-static uint64_t f_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static size_t bucket(uint64_t v) {
     if (v >= (1ULL << 42)) v = (1ULL << 42) - 1;
@@ -183,59 +169,17 @@ static ssize_t conn_recv(conn *c, uint8_t *buf, size_t cap) {
     return len;
 }
 
-static size_t ctl(uint8_t *b, uint32_t op, int nargs, const uint64_t *args) {
-    uint64_t magic = F_MAGIC;
-    memcpy(b, &magic, 8);
-    memcpy(b + 8, &op, 4);
-    for (int i = 0; i < nargs; i++) memcpy(b + F_HEADER + 8 * i, &args[i], 8);
-    return F_HEADER + 8 * (size_t)nargs;
-}
-
-static uint32_t opcode(const uint8_t *b, ssize_t len) {
-    uint64_t magic;
-    uint32_t op;
-    if (len < F_HEADER) return 0;
-    memcpy(&magic, b, 8);
-    if (magic != F_MAGIC) return 0;
-    memcpy(&op, b + 8, 4);
-    return op;
-}
-
-static uint64_t arg(const uint8_t *b, int i) {
-    uint64_t v;
-    memcpy(&v, b + F_HEADER + 8 * i, 8);
-    return v;
-}
-
 /* ---------------------------------------------------------------- probes (peer.Probe) */
 
 static uint32_t fill_crc;
 
+/* The probe every client sends, filled once: only seq, time and checksum change per message. */
 static void fill(uint8_t *b) {
-    memset(b, 0, f_size);
-    for (size_t i = PROBE_MIN; i < f_size; i++) b[i] = (uint8_t)(i * 31 + f_size);
-    fill_crc = crc32c(0, b + PROBE_MIN, f_size - PROBE_MIN);
+    probe_fill(b, f_size);
+    fill_crc = probe_fill_crc(b, f_size);
 }
 
-static void stamp(uint8_t *b, uint32_t seq, uint64_t nanos) {
-    memcpy(b, &seq, 4);
-    memcpy(b + 8, &nanos, 8);
-    uint32_t c = crc32c(crc32c(0, b, 4), b + 8, 8) ^ fill_crc;
-    memcpy(b + 4, &c, 4);
-}
-
-static int valid(const uint8_t *b, ssize_t len) {
-    uint32_t want;
-    if (len < PROBE_MIN) return 0;
-    memcpy(&want, b + 4, 4);
-    return want == (crc32c(crc32c(0, b, 4), b + 8, 8) ^ crc32c(0, b + PROBE_MIN, (size_t)len - PROBE_MIN));
-}
-
-static uint32_t seq_of(const uint8_t *b) {
-    uint32_t s;
-    memcpy(&s, b, 4);
-    return s;
-}
+static void stamp(uint8_t *b, uint32_t seq, uint64_t nanos) { probe_stamp(b, f_size, seq, nanos, fill_crc); }
 
 /* ---------------------------------------------------------------- the server: one thread per client */
 
@@ -246,31 +190,31 @@ static void *serve(void *arg_fd) {
     uint8_t *buf = malloc(cap), reply[128];
     if (!buf) fail_errno("malloc", "server buffer");
     uint64_t hello = (uint64_t)getpid();
-    conn_send(&c, reply, ctl(reply, F_HELLO, 1, &hello));
+    conn_send(&c, reply, ctl_write(reply, CTL_HELLO, 1, &hello));
     uint64_t received = 0, reordered = 0, corrupt = 0, bytes = 0, next = 0, first = 0, last = 0;
     int sinking = 0;
     for (;;) {
         ssize_t n = conn_recv(&c, buf, cap);
         if (n < 0) break;
-        uint32_t op = opcode(buf, n);
-        if (op == F_STOP) break;
-        if (op == F_SINK) {
+        uint32_t op = ctl_opcode(buf, n);
+        if (op == CTL_STOP) break;
+        if (op == CTL_SINK) {
             sinking = 1;
             received = reordered = corrupt = bytes = next = first = last = 0;
-        } else if (op == F_SINK_END) {
+        } else if (op == CTL_SINK_END) {
             uint64_t a[6] = {received, reordered, corrupt, bytes, first, last};
             sinking = 0;
-            if (!conn_send(&c, reply, ctl(reply, F_STATS, 6, a))) break;
+            if (!conn_send(&c, reply, ctl_write(reply, CTL_STATS, 6, a))) break;
         } else if (sinking) {
-            last = f_now();
+            last = now_ns();
             if (!first) first = last;
             received++;
             bytes += (uint64_t)n;
-            if (!valid(buf, n)) {
+            if (!probe_verify(buf, n)) {
                 corrupt++;
                 continue;
             }
-            int32_t gap = (int32_t)(seq_of(buf) - (uint32_t)next); /* peer.Integrity */
+            int32_t gap = (int32_t)(probe_seq(buf) - (uint32_t)next); /* peer.Integrity */
             if (gap == 0) next++;
             else if (gap > 0) next += (uint64_t)gap + 1;
             else reordered++;
@@ -314,24 +258,24 @@ static void must_send(conn *c, const void *buf, size_t len) {
 static void client_sink(conn *c, uint8_t *out, uint8_t *in, size_t cap, uint64_t duration_ns, slot *s) {
     uint8_t b[128];
     uint64_t zero = 0;
-    must_send(c, b, ctl(b, F_SINK, 1, &zero));
+    must_send(c, b, ctl_write(b, CTL_SINK, 1, &zero));
     double cpu0 = fanin_process_cpu_ns();
-    uint64_t start = f_now(), end = start + duration_ns, sent = 0;
+    uint64_t start = now_ns(), end = start + duration_ns, sent = 0;
     for (;;) {
         stamp(out, (uint32_t)sent, 0);
         must_send(c, out, f_size);
         sent++;
-        if ((sent & 15) == 0 && f_now() >= end) break;
+        if ((sent & 15) == 0 && now_ns() >= end) break;
     }
-    must_send(c, b, ctl(b, F_SINK_END, 1, &sent));
+    must_send(c, b, ctl_write(b, CTL_SINK_END, 1, &sent));
     ssize_t n;
-    while (opcode(in, n = must_recv(c, in, cap)) != F_STATS) {}
-    uint64_t done = f_now();
+    while (ctl_opcode(in, n = must_recv(c, in, cap)) != CTL_STATS) {}
+    uint64_t done = now_ns();
     if (!s) return;
     s->sent = sent;
-    s->received = arg(in, 0);
-    s->reordered = arg(in, 1);
-    s->corrupt = arg(in, 2);
+    s->received = ctl_arg(in, 0);
+    s->reordered = ctl_arg(in, 1);
+    s->corrupt = ctl_arg(in, 2);
     s->lost = sent > s->received ? sent - s->received : 0;
     s->messages = sent;
     s->seconds = (done - start) / 1e9;
@@ -346,13 +290,13 @@ static void client(int i, int go, int latency, uint64_t warmup_ns, uint64_t dura
     uint8_t *out = malloc(cap), *in = malloc(cap);
     if (!out || !in) fail_errno("malloc", "client buffers");
     fill(out);
-    if (opcode(in, must_recv(&c, in, cap)) != F_HELLO) fail(1, "client %d: the server's first message was not HELLO", i + 1);
+    if (ctl_opcode(in, must_recv(&c, in, cap)) != CTL_HELLO) fail(1, "client %d: the server's first message was not HELLO", i + 1);
     atomic_fetch_add(ready, 1);
     char x;
     while (read(go, &x, 1) < 0 && errno == EINTR) {} /* EOF: all are connected, go */
     if (latency) {
         uint32_t seq = 0;
-        uint64_t t = f_now(), phase_end = t + warmup_ns, start = 0;
+        uint64_t t = now_ns(), phase_end = t + warmup_ns, start = 0;
         double cpu0 = 0;
         int measuring = 0;
         for (;;) {
@@ -360,33 +304,33 @@ static void client(int i, int go, int latency, uint64_t warmup_ns, uint64_t dura
                 if (measuring) break;
                 measuring = 1;
                 cpu0 = fanin_process_cpu_ns();
-                start = t = f_now();
+                start = t = now_ns();
                 phase_end = start + duration_ns;
             }
-            uint64_t t0 = f_now();
+            uint64_t t0 = now_ns();
             stamp(out, seq, t0);
             must_send(&c, out, f_size);
             ssize_t n = must_recv(&c, in, cap);
-            t = f_now();
+            t = now_ns();
             if (measuring) {
                 s->sent++;
                 s->received++;
-                if (n != (ssize_t)f_size || !valid(in, n)) s->corrupt++;
-                else if (seq_of(in) != seq) s->reordered++;
+                if (n != (ssize_t)f_size || !probe_verify(in, n)) s->corrupt++;
+                else if (probe_seq(in) != seq) s->reordered++;
                 s->hist[bucket(t - t0)]++;
                 s->sum_ns += (double)(t - t0);
                 s->messages++;
             }
             seq++;
         }
-        s->seconds = (f_now() - start) / 1e9;
+        s->seconds = (now_ns() - start) / 1e9;
         s->cpu_ns = fanin_process_cpu_ns() - cpu0;
     } else {
         if (warmup_ns > 0) client_sink(&c, out, in, cap, warmup_ns, NULL);
         client_sink(&c, out, in, cap, duration_ns, s);
     }
     uint8_t b[64];
-    must_send(&c, b, ctl(b, F_STOP, 0, NULL));
+    must_send(&c, b, ctl_write(b, CTL_STOP, 0, NULL));
     s->done = 1;
 }
 
@@ -634,21 +578,21 @@ static void writer(int i, int go, uint64_t warmup_ns, uint64_t duration_ns) {
     for (int measured = 0; measured < 2; measured++) {
         uint64_t tag = (uint64_t)(i + 1) | (measured ? 0 : WARM_UP);
         double cpu0 = fanin_process_cpu_ns();
-        uint64_t start = f_now(), end = start + (measured ? duration_ns : warmup_ns), sent = 0;
-        while ((sent & 15) != 0 || f_now() < end) {
+        uint64_t start = now_ns(), end = start + (measured ? duration_ns : warmup_ns), sent = 0;
+        while ((sent & 15) != 0 || now_ns() < end) {
             stamp(out, (uint32_t)sent, tag);
             q_send(out, f_size);
             sent++;
         }
         if (measured) {
             s->sent = s->messages = sent;
-            s->seconds = (f_now() - start) / 1e9;
+            s->seconds = (now_ns() - start) / 1e9;
             s->cpu_ns = fanin_process_cpu_ns() - cpu0;
         }
     }
     uint8_t b[64];
     uint64_t a[2] = {s->sent, (uint64_t)(i + 1)};
-    size_t n = ctl(b, F_SINK_END, 2, a);
+    size_t n = ctl_write(b, CTL_SINK_END, 2, a);
     q_send(b, n);
     __atomic_store_n(&s->done, 1, __ATOMIC_RELEASE); /* after the last send: the reader may stop at the next quiet slice */
 }
@@ -756,10 +700,10 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
             }
             continue;
         }
-        if (opcode(in, n) == F_SINK_END) {
-            uint64_t w = arg(in, 1);
+        if (ctl_opcode(in, n) == CTL_SINK_END) {
+            uint64_t w = ctl_arg(in, 1);
             if (w >= 1 && w <= (uint64_t)clients && announced[w - 1] < 0) {
-                announced[w - 1] = (int64_t)arg(in, 0);
+                announced[w - 1] = (int64_t)ctl_arg(in, 0);
                 ended++;
             }
             continue;
@@ -767,7 +711,7 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
         uint64_t tag;
         memcpy(&tag, in + 8, 8);
         uint64_t w = tag & 0xFFFFFFFFu;
-        if (n != (ssize_t)f_size || !valid(in, n) || w < 1 || w > (uint64_t)clients) {
+        if (n != (ssize_t)f_size || !probe_verify(in, n) || w < 1 || w > (uint64_t)clients) {
             corrupt[0]++;
             received[0]++;
             continue;
@@ -775,7 +719,7 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
         if (tag & WARM_UP) continue;
         w--;
         received[w]++;
-        int32_t gap = (int32_t)(seq_of(in) - (uint32_t)next[w]); /* peer.Integrity */
+        int32_t gap = (int32_t)(probe_seq(in) - (uint32_t)next[w]); /* peer.Integrity */
         if (gap == 0) next[w]++;
         else if (gap > 0) next[w] += (uint64_t)gap + 1;
         else reordered[w]++;

@@ -9,9 +9,6 @@
  * would reach whichever writer reads first.
  *
  * Output: the same one JSON line as fanin.c's fanin_queue, with "mechanism":"fifo".
- *
- * The probe and control helpers repeat fanin.c's: they are static there, and its one-queue code is
- * not to be touched from here.
  */
 #define _GNU_SOURCE
 #include "ipclab_native.h"
@@ -32,9 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FF_MAGIC 0x002142414C435049ULL /* "IPCLAB!\0" little-endian, as ipc-core Control */
-#define FF_SINK_END 4
-#define FF_HEADER 12
 #define FF_WARM_UP (1ULL << 62)
 #define FF_READ_BUFFER 65536
 
@@ -45,53 +39,8 @@ typedef struct {
 } ff_slot;
 
 static size_t ff_size;
-static uint32_t ff_fill_crc;
 static ff_slot *ff_slots;
 static _Atomic int *ff_ready;
-
-static uint64_t ff_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* ---------------------------------------------------------------- probes (peer.Probe), as fanin.c */
-
-static void ff_fill(uint8_t *b) {
-    memset(b, 0, ff_size);
-    for (size_t i = PROBE_MIN; i < ff_size; i++) b[i] = (uint8_t)(i * 31 + ff_size);
-    ff_fill_crc = crc32c(0, b + PROBE_MIN, ff_size - PROBE_MIN);
-}
-
-static void ff_stamp(uint8_t *b, uint32_t seq, uint64_t tag) {
-    memcpy(b, &seq, 4);
-    memcpy(b + 8, &tag, 8);
-    uint32_t c = crc32c(crc32c(0, b, 4), b + 8, 8) ^ ff_fill_crc;
-    memcpy(b + 4, &c, 4);
-}
-
-static int ff_valid(const uint8_t *b, size_t len) {
-    uint32_t want;
-    if (len < PROBE_MIN) return 0;
-    memcpy(&want, b + 4, 4);
-    return want == (crc32c(crc32c(0, b, 4), b + 8, 8) ^ crc32c(0, b + PROBE_MIN, len - PROBE_MIN));
-}
-
-static uint32_t ff_opcode(const uint8_t *b, size_t len) {
-    uint64_t magic;
-    uint32_t op;
-    if (len < FF_HEADER) return 0;
-    memcpy(&magic, b, 8);
-    if (magic != FF_MAGIC) return 0;
-    memcpy(&op, b + 8, 4);
-    return op;
-}
-
-static uint64_t ff_arg(const uint8_t *b, int i) {
-    uint64_t v;
-    memcpy(&v, b + FF_HEADER + 8 * i, 8);
-    return v;
-}
 
 /* ---------------------------------------------------------------- a writer */
 
@@ -114,7 +63,8 @@ static void ff_writer(int i, const char *path, int go, uint64_t warmup_ns, uint6
     uint8_t *frame = malloc(4 + (ff_size > 64 ? ff_size : 64));
     if (!frame) fail_errno("malloc", "writer buffer");
     uint8_t *out = frame + 4;
-    ff_fill(out);
+    probe_fill(out, ff_size);
+    uint32_t fill_crc = probe_fill_crc(out, ff_size);
     atomic_fetch_add(ff_ready, 1);
     char x;
     while (read(go, &x, 1) < 0 && errno == EINTR) {}
@@ -122,24 +72,20 @@ static void ff_writer(int i, const char *path, int go, uint64_t warmup_ns, uint6
     for (int measured = 0; measured < 2; measured++) {
         uint64_t tag = (uint64_t)(i + 1) | (measured ? 0 : FF_WARM_UP);
         double cpu0 = fanin_process_cpu_ns();
-        uint64_t start = ff_now(), end = start + (measured ? duration_ns : warmup_ns), sent = 0;
-        while ((sent & 15) != 0 || ff_now() < end) {
-            ff_stamp(out, (uint32_t)sent, tag);
+        uint64_t start = now_ns(), end = start + (measured ? duration_ns : warmup_ns), sent = 0;
+        while ((sent & 15) != 0 || now_ns() < end) {
+            probe_stamp(out, ff_size, (uint32_t)sent, tag, fill_crc);
             ff_write_frame(fd, frame, ff_size);
             sent++;
         }
         if (measured) {
             s->sent = sent;
-            s->seconds = (double)(ff_now() - start) / 1e9;
+            s->seconds = (double)(now_ns() - start) / 1e9;
             s->cpu_ns = fanin_process_cpu_ns() - cpu0;
         }
     }
-    uint64_t magic = FF_MAGIC, args[2] = {s->sent, (uint64_t)(i + 1)};
-    uint32_t op = FF_SINK_END;
-    memcpy(out, &magic, 8);
-    memcpy(out + 8, &op, 4);
-    memcpy(out + FF_HEADER, args, sizeof args);
-    ff_write_frame(fd, frame, FF_HEADER + sizeof args);
+    uint64_t args[2] = {s->sent, (uint64_t)(i + 1)};
+    ff_write_frame(fd, frame, ctl_write(out, CTL_SINK_END, 2, args));
     close(fd);
     s->done = 1;
 }
@@ -241,10 +187,10 @@ int fanin_fifo(int latency, size_t size, uint64_t warmup_ms, uint64_t duration_m
         }
         const uint8_t *m = in + start + 4;
         start += 4 + (size_t)len;
-        if (ff_opcode(m, len) == FF_SINK_END) {
-            uint64_t w = ff_arg(m, 1);
+        if (ctl_opcode(m, len) == CTL_SINK_END) {
+            uint64_t w = ctl_arg(m, 1);
             if (w >= 1 && w <= (uint64_t)clients && announced[w - 1] < 0) {
-                announced[w - 1] = (int64_t)ff_arg(m, 0);
+                announced[w - 1] = (int64_t)ctl_arg(m, 0);
                 ended++;
             }
             continue;
@@ -252,7 +198,7 @@ int fanin_fifo(int latency, size_t size, uint64_t warmup_ms, uint64_t duration_m
         uint64_t tag = 0;
         if (len >= PROBE_MIN) memcpy(&tag, m + 8, 8);
         uint64_t w = tag & 0xFFFFFFFFu;
-        if (len != ff_size || !ff_valid(m, len) || w < 1 || w > (uint64_t)clients) {
+        if (len != ff_size || !probe_verify(m, len) || w < 1 || w > (uint64_t)clients) {
             corrupt[0]++;
             received[0]++;
             continue;

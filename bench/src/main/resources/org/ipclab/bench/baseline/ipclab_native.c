@@ -37,18 +37,10 @@
 
 /* ---------------------------------------------------------------- control messages (peer.Control) */
 
-#define CTL_MAGIC 0x002142414C435049ULL /* "IPCLAB!\0" little-endian */
-#define CTL_HELLO 1
-#define CTL_STOP 2
-#define CTL_SINK 3
-#define CTL_SINK_END 4
-#define CTL_STATS 5
-#define CTL_HEADER 12
-
 /* Room for the largest probe or control message. */
 static size_t buf_cap;
 
-static size_t ctl_write(uint8_t *b, uint32_t op, int nargs, const uint64_t *args) {
+size_t ctl_write(uint8_t *b, uint32_t op, int nargs, const uint64_t *args) {
     uint64_t magic = CTL_MAGIC;
     memcpy(b, &magic, 8);
     memcpy(b + 8, &op, 4);
@@ -56,7 +48,7 @@ static size_t ctl_write(uint8_t *b, uint32_t op, int nargs, const uint64_t *args
     return CTL_HEADER + 8 * (size_t)nargs;
 }
 
-static uint32_t ctl_opcode(const uint8_t *b, ssize_t len) {
+uint32_t ctl_opcode(const uint8_t *b, ssize_t len) {
     uint64_t magic;
     uint32_t op;
     if (len < CTL_HEADER) return 0;
@@ -66,7 +58,7 @@ static uint32_t ctl_opcode(const uint8_t *b, ssize_t len) {
     return op;
 }
 
-static uint64_t ctl_arg(const uint8_t *b, int i) {
+uint64_t ctl_arg(const uint8_t *b, int i) {
     uint64_t v;
     memcpy(&v, b + CTL_HEADER + 8 * i, 8);
     return v;
@@ -270,16 +262,16 @@ uint32_t crc32c(uint32_t crc, const void *buf, size_t len) {
 #define SHORT_PROBE 8
 #define TINY_PROBE 4
 
-static void probe_fill(uint8_t *b, size_t size) {
+void probe_fill(uint8_t *b, size_t size) {
     memset(b, 0, size);
     for (size_t i = PROBE_MIN; i < size; i++) b[i] = (uint8_t)(i * 31 + size);
 }
 
-static uint32_t probe_fill_crc(const uint8_t *b, size_t size) {
+uint32_t probe_fill_crc(const uint8_t *b, size_t size) {
     return size > PROBE_MIN ? crc32c(0, b + PROBE_MIN, size - PROBE_MIN) : crc32c(0, b + PROBE_MIN, 0);
 }
 
-static void probe_stamp(uint8_t *b, size_t size, uint32_t seq, uint64_t nanos, uint32_t fill_crc) {
+void probe_stamp(uint8_t *b, size_t size, uint32_t seq, uint64_t nanos, uint32_t fill_crc) {
     memcpy(b, &seq, 4);
     if (size == TINY_PROBE) return;
     if (size < PROBE_MIN) {
@@ -292,7 +284,7 @@ static void probe_stamp(uint8_t *b, size_t size, uint32_t seq, uint64_t nanos, u
     memcpy(b + 4, &c, 4);
 }
 
-static int probe_verify(const uint8_t *b, ssize_t len) {
+int probe_verify(const uint8_t *b, ssize_t len) {
     uint32_t want;
     if (len == TINY_PROBE && msg_size == TINY_PROBE) return 1; /* nothing to check but the order */
     if (len == SHORT_PROBE && msg_size == SHORT_PROBE) {
@@ -304,7 +296,7 @@ static int probe_verify(const uint8_t *b, ssize_t len) {
     return want == (crc32c(crc32c(0, b, 4), b + 8, 8) ^ crc32c(0, b + PROBE_MIN, (size_t)len - PROBE_MIN));
 }
 
-static uint32_t probe_seq(const uint8_t *b) {
+uint32_t probe_seq(const uint8_t *b) {
     uint32_t s;
     memcpy(&s, b, 4);
     return s;
@@ -563,12 +555,6 @@ static void install(int sig, void (*handler)(int)) {
 }
 
 /* ---------------------------------------------------------------- time */
-
-static inline uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t cpu_ns(clockid_t clock) {
     struct timespec ts;

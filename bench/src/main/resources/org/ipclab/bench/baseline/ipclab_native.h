@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define ROLE_RUNNER 0
 #define ROLE_PEER 1
@@ -104,6 +105,37 @@ extern size_t msg_size;
 void write_all(int fd, const void *buf, size_t len, const char *what);
 
 uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
+
+/* ---- the wire format (ipclab_native.c): control messages as ipc-core's Control, probes as peer.Probe ---- */
+
+#define CTL_MAGIC 0x002142414C435049ULL /* "IPCLAB!\0" little-endian */
+#define CTL_HELLO 1
+#define CTL_STOP 2
+#define CTL_SINK 3
+#define CTL_SINK_END 4
+#define CTL_STATS 5
+#define CTL_HEADER 12
+
+/* Writes a control message with `nargs` u64 arguments into b; its length. */
+size_t ctl_write(uint8_t *b, uint32_t op, int nargs, const uint64_t *args);
+/* The opcode of a control message, or 0 when b is not one (a probe). */
+uint32_t ctl_opcode(const uint8_t *b, ssize_t len);
+uint64_t ctl_arg(const uint8_t *b, int i);
+
+/* The probe's fill bytes (i*31+size) mod 256 after its header, and their CRC32C, computed once per size. */
+void probe_fill(uint8_t *b, size_t size);
+uint32_t probe_fill_crc(const uint8_t *b, size_t size);
+/* Writes seq and the timestamp (or any 8-byte tag) and the checksum over them and the fill. */
+void probe_stamp(uint8_t *b, size_t size, uint32_t seq, uint64_t nanos, uint32_t fill_crc);
+/* Whether a received probe's checksum holds. */
+int probe_verify(const uint8_t *b, ssize_t len);
+uint32_t probe_seq(const uint8_t *b);
+
+static inline uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* Kernel counters over the measured phase (counters.c): open after fork, begin/end around the
  * phase, print inside the result object. */
