@@ -89,6 +89,30 @@ public final class FileSweeper implements Sweeper {
         }
     }
 
+    /**
+     * Removes what a process of ours that has ended (a client killed with SIGKILL cannot clean up)
+     * left in the temp directory and /dev/shm: the entries named for its pid that this user owns,
+     * nothing else. Quiet, it only tidies: {@code ipc clean} reports anything it could not remove.
+     */
+    public static void removeOwnLeftoversOf(long pid) {
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) return; // still running, or the pid is someone else's now
+        for (Path root : new FileSweeper().roots) {
+            if (!Files.isDirectory(root)) continue;
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, "ipclab-" + pid + "-*")) {
+                for (Path p : entries) {
+                    if (Names.creatorPid(p.getFileName().toString()).orElse(-1) != pid || Users.ownerOf(p) != Users.uid()) continue;
+                    try {
+                        OwnedFiles.removeTree(p, Users.uid());
+                    } catch (IOException ignored) {
+                        // gone meanwhile, or not removable: the next clean says so
+                    }
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // an unreadable root: nothing of ours can be there
+            }
+        }
+    }
+
     private static final class FileLeftover implements Leftover {
         private final Path path;
         private final int owner;

@@ -155,7 +155,9 @@ public abstract class ChannelContract {
 
     @Test
     protected void peerKilledMidStreamEndsInAnErrorNotAHang() throws IOException {
+        long pid;
         try (PeerSession peer = launch()) {
+            pid = peer.pid();
             Channel ch = peer.channel();
             int size = sizeUpTo(64);
             ByteBuffer msg = ByteBuffer.allocateDirect(size);
@@ -182,6 +184,7 @@ public abstract class ChannelContract {
             long elapsedMs = (System.nanoTime() - start) / 1_000_000;
             assertTrue(elapsedMs < timeout.toMillis() + 3_000, "noticing the dead peer took " + elapsedMs + " ms");
         }
+        assertEquals(Set.of(), ourObjects(Set.of(pid)), "what the killed peer made is gone once its session is closed");
     }
 
     /**
@@ -286,8 +289,7 @@ public abstract class ChannelContract {
                 ByteBuffer in = receiveBuffer(ch);
                 awaitHello(ch, in, first, "the client to be killed");
                 echo(ch, in, "before the kill", "the client to be killed");
-                first.destroyForcibly();
-                assertTrue(first.waitFor(10, TimeUnit.SECONDS), "killed client still running");
+                assertTrue(PeerClients.kill(first), "killed client still running");
                 try {
                     in.clear();
                     assertEquals(Channel.END_OF_STREAM, ch.receive(in, STEP), "after the client died, a receive must not return data");
@@ -297,7 +299,7 @@ public abstract class ChannelContract {
                     assertFalse(String.valueOf(expected.getMessage()).isBlank(), "the error says what happened");
                 }
             } finally {
-                first.destroyForcibly();
+                PeerClients.kill(first);
             }
             serveOneClient(server, PeerClients.start(provider(), server, START), "the client after the killed one");
         }
@@ -365,7 +367,7 @@ public abstract class ChannelContract {
             serveSession(ch, client, who);
             assertEquals(0, PeerClients.exitCode(client, STEP), who + ": exit code after STOP; it said: " + PeerClients.stderr(client));
         } finally {
-            client.destroyForcibly();
+            PeerClients.kill(client);
         }
     }
 

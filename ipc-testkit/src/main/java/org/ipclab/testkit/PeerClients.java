@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
+import org.ipclab.core.FileSweeper;
 import org.ipclab.core.Names;
 import org.ipclab.core.ServerEnd;
 import org.ipclab.core.peer.PeerLauncher;
@@ -94,6 +95,23 @@ final class PeerClients {
                 .start();
         STDERR.put(p.pid(), err);
         return p;
+    }
+
+    /**
+     * SIGKILL, as a crash would, then what the runner that started the client does after it: removes
+     * what the client could not (a unix-dgram client's socket directory). True when it ended within 10 s.
+     */
+    static boolean kill(Process p) {
+        p.destroyForcibly();
+        boolean ended;
+        try {
+            ended = p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        if (ended) FileSweeper.removeOwnLeftoversOf(p.pid());
+        return ended;
     }
 
     /** What a peer wrote to stderr so far, for assertion messages. */

@@ -99,8 +99,7 @@ public abstract class SessionsContract {
             try (Channel ch = server.accept(START, Optional.of(first))) {
                 ByteBuffer in = buffer(ch);
                 hello(ch, in, first);
-                first.destroyForcibly();
-                assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+                assertTrue(PeerClients.kill(first));
                 IOException e = assertThrows(IOException.class, () -> ch.receive(in.clear(), STEP));
                 assertTrue(e instanceof PeerGoneException, "a dead peer is a PeerGoneException: " + e);
             }
@@ -144,7 +143,7 @@ public abstract class SessionsContract {
             assertTrue(client.waitFor(10, TimeUnit.SECONDS), who + " still running after STOP");
             assertEquals(0, client.exitValue(), who + ": exit code after STOP; it said: " + PeerClients.stderr(client));
         } finally {
-            client.destroyForcibly();
+            PeerClients.kill(client);
         }
     }
 

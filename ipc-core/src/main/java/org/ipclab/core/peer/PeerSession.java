@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ExitCleanup;
+import org.ipclab.core.FileSweeper;
 import org.ipclab.core.IpcException;
 import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.ServerEnd;
@@ -83,7 +84,7 @@ public final class PeerSession implements AutoCloseable {
         }
     }
 
-    /** STOP over the channel, wait, then SIGTERM, then SIGKILL; closes the channel and removes the kernel objects. */
+    /** STOP over the channel, wait, then SIGTERM, then SIGKILL; closes the channel and removes the kernel objects, the peer's too. */
     @Override
     public synchronized void close() {
         if (closed) return;
@@ -106,6 +107,8 @@ public final class PeerSession implements AutoCloseable {
         } finally {
             PeerLauncher.closeQuietly(channel);
             PeerLauncher.closeQuietly(server);
+            // a killed peer could not remove its own objects (a unix-dgram client's socket directory)
+            if (!process.isAlive()) FileSweeper.removeOwnLeftoversOf(process.pid());
             ExitCleanup.forget(server);
             ExitCleanup.forget(terminate);
         }
