@@ -205,6 +205,17 @@ public final class Results {
             for (CounterGroup g : groups) if (g.process().equals(process) && g.threads().equals(threads)) return g;
             return null;
         }
+
+        /** The same totals per a count known only after the phase (a fan-in's messages come with its clients' figures). */
+        public Counters per(long count, String unit) {
+            List<CounterGroup> out = new java.util.ArrayList<>();
+            for (CounterGroup g : groups) {
+                Map<String, Figure> figures = new java.util.LinkedHashMap<>();
+                g.figures().forEach((k, f) -> figures.put(k, f.total() == null ? f : Figure.of(f.total(), count, f.source())));
+                out.add(new CounterGroup(g.process(), g.threads(), g.pid(), g.tids(), g.cpusAllowed(), g.ranOn(), figures));
+            }
+            return new Counters(count, unit, out, perf);
+        }
     }
 
     /**

@@ -31,11 +31,14 @@ import org.ipclab.bench.BenchConfig;
 import org.ipclab.bench.Mode;
 import org.ipclab.bench.Results;
 import org.ipclab.bench.Runner;
+import org.ipclab.bench.counters.CounterWindow;
+import org.ipclab.bench.counters.ProcFiles;
 import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
 import org.ipclab.core.ExitCleanup;
+import org.ipclab.core.FileSweeper;
 import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.ServerEnd;
 import org.ipclab.core.peer.PeerProtocol;
@@ -143,7 +146,7 @@ public final class FanIn {
         Map<String, String> parameters = new LinkedHashMap<>();
         Histogram merged = Runner.newHistogram();
         AtomicBoolean over = new AtomicBoolean();
-        long serverCpu = -1;
+        Window window = Window.NONE;
         try {
             server = ExitCleanup.register(provider.open(spec));
             ExitCleanup.register(killAll);
@@ -163,15 +166,14 @@ public final class FanIn {
             for (Client c : going) c.go();
             long goAt = System.nanoTime();
             onRunning.accept(going.stream().map(c -> c.process).toList());
-            serverCpu = serverCpuOverWindow(goAt, cfg);
+            window = overWindow(goAt, cfg, going);
             long figuresBy = System.nanoTime() + cfg.warmup().plus(cfg.duration()).plus(cfg.timeout()).plus(FIGURES_SLACK).toNanos();
             for (Client c : going) c.awaitFigures(figuresBy);
         } catch (IOException | RuntimeException e) {
             return failedRow(info, mode, size, parameters, info.name() + " fan-in with " + clients + " clients: " + e.getMessage());
         } finally {
             over.set(true);
-            for (Client c : all) c.process.destroyForcibly();
-            for (Client c : all) c.reap();
+            Client.endAll(all);
             if (server != null) {
                 try {
                     server.close();
@@ -183,8 +185,8 @@ public final class FanIn {
             sessions.shutdownNow();
             ExitCleanup.forget(killAll);
         }
-        if (serverCpu >= 0) parameters.put("cpu", CPU_NOTE);
-        Results.Measurement m = row(info, mode, size, clients, parameters, all, merged, serverCpu);
+        if (window.serverCpuNanos() >= 0) parameters.put("cpu", CPU_NOTE);
+        Results.Measurement m = row(info, mode, size, clients, parameters, all, merged, window);
         if (mode == Mode.LATENCY && merged.getTotalCount() > 0) histogramSink.accept(info.name() + "-fan-in-" + clients + "-latency-" + size, merged);
         return m;
     }
@@ -241,19 +243,42 @@ public final class FanIn {
      * measure: they start it together at {@code go} + {@code --warmup} and keep it for
      * {@code --duration}; sampled here by the clock. -1 when the JVM cannot tell or the wait was cut short.
      */
-    static long serverCpuOverWindow(long goAt, BenchConfig cfg) {
-        if (cfg.count() > 0 || !sleepUntil(goAt + cfg.warmup().toNanos())) return -1;
+    /**
+     * What the server samples over the clients' common window, by the clock (from go + --warmup, for
+     * --duration): this JVM's CPU (-1: unknown) and the kernel's counters of it and of every client
+     * (context switches, run-queue wait), as totals until {@link #counters} divides them. From /proc
+     * only: perf on N client JVMs would open N × threads × events descriptors.
+     */
+    record Window(long serverCpuNanos, Results.Counters totals) {
+        static final Window NONE = new Window(-1, null);
+
+        /** The totals per message of the finished clients (the count {@link #cpu} divides by), or null. */
+        Results.Counters counters(List<Client> finished, Mode mode) {
+            if (totals == null) return null;
+            long messages = finished.stream().mapToLong(c -> num(c.figures, "messages")).sum();
+            return totals.per(messages, mode == Mode.LATENCY ? "round trip" : "message");
+        }
+    }
+
+    static Window overWindow(long goAt, BenchConfig cfg, List<Client> clients) {
+        if (cfg.count() > 0 || !sleepUntil(goAt + cfg.warmup().toNanos())) return Window.NONE;
+        List<CounterWindow.Watched> watched = new ArrayList<>();
+        watched.add(new CounterWindow.Watched("server", ProcessHandle.current().pid()));
+        for (Client c : clients) watched.add(new CounterWindow.Watched("client " + c.number, c.process.pid()));
+        CounterWindow counters = new CounterWindow(ProcFiles.SYSTEM, watched, false);
+        counters.begin(); // outside the CPU window: reading /proc is not the server's work
         long before = Runner.processCpuNanos();
-        if (!sleepUntil(goAt + cfg.warmup().toNanos() + cfg.duration().toNanos())) return -1;
+        if (!sleepUntil(goAt + cfg.warmup().toNanos() + cfg.duration().toNanos())) return Window.NONE;
         long used = Runner.processCpuNanos() - before;
-        return before > 0 && used > 0 ? used : -1;
+        Results.Counters totals = counters.end(0, "message");
+        return new Window(before > 0 && used > 0 ? used : -1, totals);
     }
 
     static final String CPU_NOTE = "server: this JVM over the clients' common window, by the clock (from go + --warmup, for --duration);"
             + " clients: each client JVM over its own measured window; both per message of all clients";
 
     /**
-     * CPU per message of the finished clients' messages: the server's ({@link #serverCpuOverWindow},
+     * CPU per message of the finished clients' messages: the server's ({@link #overWindow},
      * -1 unknown) and the clients' summed (each says {@code cpu_us} per message of its window).
      */
     static Results.Cpu cpu(List<Client> finished, long serverCpuNanos) {
@@ -281,7 +306,7 @@ public final class FanIn {
     }
 
     private static Results.Measurement row(MechanismInfo info, Mode mode, int size, int clients, Map<String, String> parameters,
-                                           List<Client> all, Histogram merged, long serverCpuNanos) {
+                                           List<Client> all, Histogram merged, Window window) {
         List<Client> finished = all.stream().filter(c -> c.error == null && c.figures != null).toList();
         long total = finished.stream().mapToLong(c -> c.counted(mode)).sum();
         List<Results.ClientResult> per = new ArrayList<>();
@@ -336,7 +361,7 @@ public final class FanIn {
         String error = bad ? "a client's messages were lost, reordered or corrupted (see perClient)"
                 : failures.isEmpty() ? null : failures.size() + " of " + clients + " clients failed, the others finished: " + String.join("; ", failures);
         return new Results.Measurement(info.name(), mode.label(), size, status, error, Map.copyOf(parameters), List.of(repeat),
-                summary, integrity, cpu(finished, serverCpuNanos)).withFanIn(fanIn);
+                summary, integrity, cpu(finished, window.serverCpuNanos())).withFanIn(fanIn).withCounters(window.counters(finished, mode));
     }
 
     static Results.Fairness fairness(List<Results.ClientResult> per) {
@@ -541,13 +566,28 @@ public final class FanIn {
             return mode == Mode.LATENCY ? num(figures, "messages") : num(figures, "received");
         }
 
-        void reap() {
-            try {
-                process.getOutputStream().close();
-                process.waitFor(5, TimeUnit.SECONDS);
-            } catch (IOException | InterruptedException ignored) {
-                // destroyed already
+        /**
+         * Lets every client go (end of file on its stdin: it stops its session and exits), waits 5 s
+         * for them all, kills the rest, and removes what a killed one could not: its own named
+         * objects (a unix-dgram client's socket directory).
+         */
+        static void endAll(List<Client> clients) {
+            for (Client c : clients) {
+                try {
+                    c.process.getOutputStream().close();
+                } catch (IOException ignored) {
+                    // gone already
+                }
             }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            try {
+                for (Client c : clients) c.process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                for (Client c : clients) if (c.process.isAlive()) c.process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                clients.forEach(c -> c.process.destroyForcibly());
+            }
+            for (Client c : clients) if (!c.process.isAlive()) FileSweeper.removeOwnLeftoversOf(c.process.pid());
         }
     }
 

@@ -111,6 +111,8 @@ public final class FanInClient {
                 }
                 out.println(resultLine(m, merged[0]));
                 out.flush();
+                // Alive until the runner lets go (a line, or end of file): its counters read every client after the common window.
+                in.readLine();
                 try {
                     protocol.stop(channel, Duration.ofSeconds(1));
                 } catch (IOException ignored) {

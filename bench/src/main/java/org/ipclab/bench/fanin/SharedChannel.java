@@ -75,7 +75,7 @@ final class SharedChannel {
         }
         ServerEnd server = null;
         Channel channel = null;
-        long serverCpu = -1;
+        FanIn.Window window = FanIn.Window.NONE;
         try {
             server = ExitCleanup.register(provider.open(spec(spec, clients)));
             ExitCleanup.register(killAll);
@@ -105,7 +105,7 @@ final class SharedChannel {
             for (FanIn.Client c : going) c.go();
             long goAt = System.nanoTime();
             onRunning.accept(going.stream().map(c -> c.process).toList());
-            serverCpu = FanIn.serverCpuOverWindow(goAt, cfg);
+            window = FanIn.overWindow(goAt, cfg, going);
             long figuresBy = System.nanoTime() + cfg.warmup().plus(cfg.duration()).plus(cfg.timeout()).plus(Duration.ofSeconds(30)).toNanos();
             for (FanIn.Client c : going) c.awaitFigures(figuresBy);
             writersDone.set(true); // the living have said SINK_END before their figures; the dead never will
@@ -119,8 +119,7 @@ final class SharedChannel {
             Thread.currentThread().interrupt();
             return FanIn.failedRow(info, Mode.THROUGHPUT, size, parameters, "interrupted");
         } finally {
-            for (FanIn.Client c : all) c.reap(); // "bye" said: they close and exit
-            for (FanIn.Client c : all) c.process.destroyForcibly();
+            FanIn.Client.endAll(all); // "bye" said: they close and exit
             if (channel != null) closeQuietly(channel);
             if (server != null) {
                 closeQuietly(server);
@@ -128,8 +127,8 @@ final class SharedChannel {
             }
             ExitCleanup.forget(killAll);
         }
-        if (serverCpu >= 0) parameters.put("cpu", FanIn.CPU_NOTE);
-        return row(size, clients, parameters, all, integrity, announced, serverCpu);
+        if (window.serverCpuNanos() >= 0) parameters.put("cpu", FanIn.CPU_NOTE);
+        return row(size, clients, parameters, all, integrity, announced, window);
     }
 
     /**
@@ -179,7 +178,7 @@ final class SharedChannel {
     }
 
     private Results.Measurement row(int size, int clients, Map<String, String> parameters, List<FanIn.Client> all,
-                                    Integrity[] integrity, long[] announced, long serverCpuNanos) {
+                                    Integrity[] integrity, long[] announced, FanIn.Window window) {
         List<Results.ClientResult> per = new ArrayList<>();
         long total = 0;
         for (FanIn.Client c : all) if (c.error == null && c.figures != null) total += integrity[c.number].received();
@@ -219,12 +218,13 @@ final class SharedChannel {
         }
         double mb = rate * size / 1e6;
         Results.Summary summary = new Results.Summary(null, null, rate, mb, new Results.Spread(rate, rate, rate, 0));
+        List<FanIn.Client> done = all.stream().filter(c -> c.error == null && c.figures != null).toList();
         String error = bad ? (lossy ? "a writer's messages were corrupted (see perClient)" : "a writer's messages were lost, reordered or corrupted (see perClient)")
                 : failures.isEmpty() ? null : failures.size() + " of " + clients + " clients failed, the others finished: " + String.join("; ", failures);
         return new Results.Measurement(info.name(), Mode.THROUGHPUT.label(), size, bad ? "integrity" : "ok", error, Map.copyOf(parameters),
                 List.of(new Results.Repeat(sent, seconds, null, rate, mb)), summary,
                 new Results.Integrity(sent, received, lost, reordered, corrupt),
-                FanIn.cpu(all.stream().filter(c -> c.error == null && c.figures != null).toList(), serverCpuNanos)).withFanIn(fanIn);
+                FanIn.cpu(done, window.serverCpuNanos())).withFanIn(fanIn).withCounters(window.counters(done, Mode.THROUGHPUT));
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -24,6 +24,8 @@ import org.ipclab.core.MechanismInfo;
 import org.ipclab.core.Providers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Real client processes against one real server end; no figure is asserted, only what each client got and lost. */
 class FanInTest {
@@ -60,6 +62,17 @@ class FanInTest {
         assertTrue(m.cpu().peerUsPerMsg() != null && m.cpu().peerUsPerMsg() > 0, "every client said its CPU: " + m.cpu());
         if (mode == Mode.LATENCY) assertEquals(merged, m.summary().latency().count(), "the merged histogram holds every client's round trips");
         else assertTrue(m.summary().msgsPerSec() > 0);
+        // the kernel's counters over the common window, the server's and every client's, per message of all of them
+        Results.Counters k = m.counters();
+        assertNotNull(k, "the row carries the kernel's counters");
+        assertEquals(f.perClient().stream().mapToLong(Results.ClientResult::messages).sum(), k.messages(), k::toString);
+        for (String process : java.util.stream.Stream.concat(java.util.stream.Stream.of("server"),
+                f.perClient().stream().map(c -> "client " + c.client())).toList()) {
+            Results.CounterGroup g = k.group(process, "work");
+            assertNotNull(g, () -> process + " has a group: " + k);
+            Results.Figure ctx = g.figures().get("ctx_voluntary");
+            assertTrue(ctx != null && ctx.perMessage() != null && ctx.total() >= 0, () -> process + ": " + g);
+        }
     }
 
     @Test
@@ -233,14 +246,16 @@ class FanInTest {
         assertEquals(before, ipclabObjects(), "what the run created is gone");
     }
 
-    @Test
-    void aWriterKilledMidRunIntoAFifoFailsThatWriterOnly() throws IOException {
+    /** A killed unix-dgram writer cannot remove its own socket directory: the run does, and nothing is left. */
+    @ParameterizedTest
+    @ValueSource(strings = {"fifo", "unix-dgram"})
+    void aWriterKilledMidRunIntoOneSharedChannelFailsThatWriterOnly(String mechanism) throws IOException {
         List<String> before = ipclabObjects();
         FanIn fanIn = new FanIn().onRunning(ps -> {
             sleep(300);
-            ps.get(0).destroyForcibly(); // the first writer: the one whose open let accept return
+            ps.get(0).destroyForcibly(); // fifo: the first writer, the one whose open let accept return
         });
-        Results.Measurement m = run("fifo", Mode.THROUGHPUT, 3, Duration.ofSeconds(1), fanIn);
+        Results.Measurement m = run(mechanism, Mode.THROUGHPUT, 3, Duration.ofSeconds(1), fanIn);
         assertEquals("ok", m.status(), m::toString);
         assertEquals(2, m.fanIn().finished(), m::toString);
         assertTrue(m.fanIn().perClient().get(0).error().contains("killed by signal 9 (SIGKILL)"), m.fanIn().perClient().get(0)::toString);
@@ -318,9 +333,12 @@ class FanInTest {
         assertTrue(FanIn.cannotFanIn(Providers.get("unix").describe()).isEmpty());
     }
 
-    /** ipclab-named entries of this process in /tmp, /dev/shm and /dev/mqueue (where POSIX queues show). */
+    /**
+     * ipclab-named entries of any process in /tmp, /dev/shm and /dev/mqueue (where POSIX queues show):
+     * the clients' as well as this JVM's, so what a killed client made counts too.
+     */
     static List<String> ipclabObjects() throws IOException {
-        String mine = "ipclab-" + ProcessHandle.current().pid() + "-";
+        String mine = "ipclab-";
         List<String> found = new java.util.ArrayList<>();
         for (Path dir : List.of(Path.of("/tmp"), Path.of("/dev/shm"), Path.of("/dev/mqueue"))) {
             if (!Files.isDirectory(dir)) continue;

@@ -92,10 +92,11 @@ class ScalingSectionTest {
         ScalingSection.Knee java = ScalingSection.knee(fan, false);
         assertEquals(4, java.knee());
         assertTrue(java.step().startsWith("knee at 4 clients: rate ×1.04 over 2"), java.step());
-        assertEquals("no counters: fan-in rows carry none", java.counters());
+        assertEquals("no counters in these rows", java.counters());
         ScalingSection.Knee c = ScalingSection.knee(fan, true);
         assertNull(c.knee());
         assertEquals("still rising at 4 clients", c.step());
+        assertEquals("no counters: the C fan-in reads none", c.counters());
 
         Map<String, String> charts = Reports.charts(r);
         assertTrue(charts.keySet().containsAll(List.of("scaling-pairs-throughput", "scaling-clients-latency", "scaling-clients-p99")), charts.keySet().toString());
@@ -104,7 +105,7 @@ class ScalingSectionTest {
         String html = Reports.html(r);
         assertTrue(html.contains("N clients into one server (fan-in)") && html.contains("RTT p99 vs clients"), html);
         String md = Reports.markdown(r);
-        assertTrue(md.contains("| fan-in | unix | latency | 64 B | – | knee at 4 clients: rate ×1.04 over 2 | no counters: fan-in rows carry none"
+        assertTrue(md.contains("| fan-in | unix | latency | 64 B | – | knee at 4 clients: rate ×1.04 over 2 | no counters in these rows"
                 + " | still rising at 4 clients |"), md);
     }
 
