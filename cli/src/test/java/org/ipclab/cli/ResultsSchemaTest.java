@@ -132,4 +132,17 @@ class ResultsSchemaTest {
         assertFalse(expected.equals("absent") || expected.startsWith("0.1.0"), expected);
         assertEquals(expected, doc.at("/measurements/0/parameters/chronicleQueue").asText(), doc.at("/measurements/0/parameters").toString());
     }
+
+    /** A fan-in row (per-client figures, the server's and clients' counters or why there are none) matches the schema too. */
+    @Test
+    void aFanInRunMatchesTheSchema() throws Exception {
+        CliTest.Run r = Ipc.run(Map.of(), "bench", "-m", "unix", "--clients", "2", "--sizes", "64", "--mode", "latency",
+                "--duration", "500ms", "--warmup", "100ms", "--baseline", "none", "-q", "--json", "-");
+        assertEquals(0, r.exit(), r.all());
+        JsonNode doc = JSON.readTree(r.out());
+        assertEquals(Set.of(), validate(doc), r.out());
+        JsonNode row = doc.at("/measurements/0");
+        assertEquals(2, row.at("/fanIn/clients").asInt(), row.toString());
+        assertTrue(row.at("/counters/groups").size() > 0 || row.at("/parameters/counters").isTextual(), "counters, or why not: " + row);
+    }
 }

@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -33,6 +34,7 @@ import org.ipclab.bench.Results;
 import org.ipclab.bench.Runner;
 import org.ipclab.bench.counters.CounterWindow;
 import org.ipclab.bench.counters.ProcFiles;
+import org.ipclab.bench.counters.ProcessSample;
 import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
@@ -186,6 +188,7 @@ public final class FanIn {
             ExitCleanup.forget(killAll);
         }
         if (window.serverCpuNanos() >= 0) parameters.put("cpu", CPU_NOTE);
+        if (window.countersNote() != null) parameters.put("counters", window.countersNote());
         Results.Measurement m = row(info, mode, size, clients, parameters, all, merged, window);
         if (mode == Mode.LATENCY && merged.getTotalCount() > 0) histogramSink.accept(info.name() + "-fan-in-" + clients + "-latency-" + size, merged);
         return m;
@@ -246,32 +249,135 @@ public final class FanIn {
     /**
      * What the server samples over the clients' common window, by the clock (from go + --warmup, for
      * --duration): this JVM's CPU (-1: unknown) and the kernel's counters of it and of every client
-     * (context switches, run-queue wait), as totals until {@link #counters} divides them. From /proc
-     * only: perf on N client JVMs would open N × threads × events descriptors.
+     * (context switches, run-queue wait) as totals, each process's over its own span between its two
+     * reads, until {@link #counters} divides them. Reading N processes' /proc takes a while on a busy
+     * machine (most of a second for 64 client JVMs on two CPUs), so every span is timed, not assumed.
+     * From /proc only: perf on N client JVMs would open N × threads × events descriptors.
      */
-    record Window(long serverCpuNanos, Results.Counters totals) {
-        static final Window NONE = new Window(-1, null);
+    record Window(long serverCpuNanos, List<Results.Counters> totals, double[] spans, String countersNote) {
+        static final Window NONE = new Window(-1, List.of(), new double[0], null);
 
-        /** The totals per message of the finished clients (the count {@link #cpu} divides by), or null. */
+        /**
+         * One process's totals per message of its span: the clients' summed rate times the span's
+         * length (each client measured its own window; the rate is steady inside the common one).
+         * {@code messages} is then the server's count.
+         */
         Results.Counters counters(List<Client> finished, Mode mode) {
-            if (totals == null) return null;
-            long messages = finished.stream().mapToLong(c -> num(c.figures, "messages")).sum();
-            return totals.per(messages, mode == Mode.LATENCY ? "round trip" : "message");
+            if (totals.isEmpty()) return null;
+            double rate = 0;
+            for (Client c : finished) {
+                double seconds = Double.parseDouble(c.figures.get("seconds"));
+                if (seconds > 0) rate += num(c.figures, "messages") / seconds;
+            }
+            String per = mode == Mode.LATENCY ? "round trip" : "message";
+            List<Results.CounterGroup> groups = new ArrayList<>();
+            for (int i = 0; i < totals.size(); i++) groups.addAll(totals.get(i).per(Math.round(rate * spans[i]), per).groups());
+            return new Results.Counters(Math.round(rate * spans[0]), per, groups, totals.get(0).perf());
         }
     }
 
+    /** The counters are kept only when reading /proc at each end of the window took at most this share of --duration. */
+    static final double SWEEP_SHARE = 0.1;
+
     static Window overWindow(long goAt, BenchConfig cfg, List<Client> clients) {
-        if (cfg.count() > 0 || !sleepUntil(goAt + cfg.warmup().toNanos())) return Window.NONE;
+        if (cfg.count() > 0) return Window.NONE;
+        long start = goAt + cfg.warmup().toNanos(), end = start + cfg.duration().toNanos();
         List<CounterWindow.Watched> watched = new ArrayList<>();
         watched.add(new CounterWindow.Watched("server", ProcessHandle.current().pid()));
         for (Client c : clients) watched.add(new CounterWindow.Watched("client " + c.number, c.process.pid()));
-        CounterWindow counters = new CounterWindow(ProcFiles.SYSTEM, watched, false);
-        counters.begin(); // outside the CPU window: reading /proc is not the server's work
-        long before = Runner.processCpuNanos();
-        if (!sleepUntil(goAt + cfg.warmup().toNanos() + cfg.duration().toNanos())) return Window.NONE;
-        long used = Runner.processCpuNanos() - before;
-        Results.Counters totals = counters.end(0, "message");
-        return new Window(before > 0 && used > 0 ? used : -1, totals);
+        Sweep sweep = new Sweep(watched, start, end, (long) (SWEEP_SHARE * cfg.duration().toNanos()));
+        Thread reader = new Thread(sweep, ProcessSample.COUNTER_THREAD);
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            if (!sleepUntil(start)) return Window.NONE;
+            long before = Runner.processCpuNanos();
+            if (!sleepUntil(end)) return Window.NONE;
+            long used = Runner.processCpuNanos() - before;
+            reader.join(TimeUnit.NANOSECONDS.toMillis(sweep.budget) + 5_000);
+            if (reader.isAlive()) sweep.give("not read: the reader did not finish its second read within " + (TimeUnit.NANOSECONDS.toMillis(sweep.budget) + 5_000) + " ms");
+            used -= sweep.cpuInWindow; // reading /proc is the instrument's work, not the server's
+            long cpu = before > 0 && used > 0 ? used : -1;
+            return sweep.note != null ? new Window(cpu, List.of(), new double[0], sweep.note) : new Window(cpu, sweep.totals, sweep.spans, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Window.NONE;
+        } finally {
+            reader.interrupt();
+        }
+    }
+
+    /**
+     * The kernel's counters of each watched process, read by their own thread at both ends of the
+     * window (the server's CPU is sampled on time meanwhile), each process's span timed between its
+     * two reads. A read of N processes that takes longer than {@code budget} gives up: one thread
+     * among N busy clients on two CPUs waits its turn, and its counts would cover time outside the
+     * clients' window (reading 65 processes took 21 s at 64 clients here).
+     */
+    private static final class Sweep implements Runnable {
+        final List<CounterWindow> each = new ArrayList<>();
+        final long start, end, budget;
+        volatile String note;
+        volatile long cpuInWindow;
+        volatile List<Results.Counters> totals = List.of();
+        volatile double[] spans = new double[0];
+
+        Sweep(List<CounterWindow.Watched> watched, long start, long end, long budget) {
+            for (CounterWindow.Watched w : watched) each.add(new CounterWindow(ProcFiles.SYSTEM, List.of(w), false));
+            this.start = start;
+            this.end = end;
+            this.budget = budget;
+        }
+
+        synchronized void give(String why) {
+            if (note == null) note = why;
+        }
+
+        private String tooSlow(String which, long took) {
+            return String.format(Locale.ROOT, "not kept: the %s read of the %d processes' /proc took %.2f s, over %.0f %% of --duration,"
+                            + " the reader waiting for a CPU among the clients, so the counts would cover time outside their window",
+                    which, each.size(), took / 1e9, SWEEP_SHARE * 100);
+        }
+
+        @Override
+        public void run() {
+            java.lang.management.ThreadMXBean me = ManagementFactory.getThreadMXBean();
+            int n = each.size();
+            double[] read = new double[n];
+            if (!sleepUntil(start)) return;
+            long cpu0 = me.getCurrentThreadCpuTime();
+            for (int i = 0; i < n; i++) {
+                read[i] = timed(each.get(i)::begin);
+                if (System.nanoTime() - start > budget) {
+                    cpuInWindow = me.getCurrentThreadCpuTime() - cpu0;
+                    give(tooSlow("first", System.nanoTime() - start));
+                    return;
+                }
+            }
+            cpuInWindow = me.getCurrentThreadCpuTime() - cpu0;
+            if (!sleepUntil(end)) return;
+            List<Results.Counters> out = new ArrayList<>();
+            double[] span = new double[n];
+            for (int i = 0; i < n; i++) { // in the same order: alike spans
+                Results.Counters[] c = new Results.Counters[1];
+                int k = i;
+                span[i] = (timed(() -> c[0] = each.get(k).end(0, "message")) - read[i]) / 1e9;
+                out.add(c[0]);
+                if (System.nanoTime() - end > budget) {
+                    give(tooSlow("second", System.nanoTime() - end));
+                    return;
+                }
+            }
+            spans = span;
+            totals = out;
+        }
+    }
+
+    /** Runs the read; the middle of its time, in ns of System.nanoTime. */
+    private static double timed(Runnable read) {
+        long a = System.nanoTime();
+        read.run();
+        return (a + System.nanoTime()) / 2.0;
     }
 
     static final String CPU_NOTE = "server: this JVM over the clients' common window, by the clock (from go + --warmup, for --duration);"

@@ -128,6 +128,7 @@ final class SharedChannel {
             ExitCleanup.forget(killAll);
         }
         if (window.serverCpuNanos() >= 0) parameters.put("cpu", FanIn.CPU_NOTE);
+        if (window.countersNote() != null) parameters.put("counters", window.countersNote());
         return row(size, clients, parameters, all, integrity, announced, window);
     }
 

@@ -2,6 +2,7 @@ package org.ipclab.bench.fanin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -62,16 +63,46 @@ class FanInTest {
         assertTrue(m.cpu().peerUsPerMsg() != null && m.cpu().peerUsPerMsg() > 0, "every client said its CPU: " + m.cpu());
         if (mode == Mode.LATENCY) assertEquals(merged, m.summary().latency().count(), "the merged histogram holds every client's round trips");
         else assertTrue(m.summary().msgsPerSec() > 0);
-        // the kernel's counters over the common window, the server's and every client's, per message of all of them
+        assertCountersOfEveryProcess(m);
+    }
+
+    /**
+     * The kernel's counters over the common window, the server's and every client's, per message; or,
+     * when reading N processes' /proc took too long on a busy machine, none and the reason.
+     */
+    static void assertCountersOfEveryProcess(Results.Measurement m) {
         Results.Counters k = m.counters();
+        String note = m.parameters().get("counters");
+        if (note != null) {
+            assertNull(k, "counters not kept, yet on the row: " + note);
+            assertTrue(note.startsWith("not kept: the first read of the " + (m.fanIn().clients() + 1) + " processes' /proc took ")
+                    || note.startsWith("not kept: the second read") || note.startsWith("not read: "), note);
+            return;
+        }
         assertNotNull(k, "the row carries the kernel's counters");
-        assertEquals(f.perClient().stream().mapToLong(Results.ClientResult::messages).sum(), k.messages(), k::toString);
+        assertTrue(k.messages() > 0, () -> "the messages of the counted span: " + k);
         for (String process : java.util.stream.Stream.concat(java.util.stream.Stream.of("server"),
-                f.perClient().stream().map(c -> "client " + c.client())).toList()) {
+                m.fanIn().perClient().stream().map(c -> "client " + c.client())).toList()) {
             Results.CounterGroup g = k.group(process, "work");
             assertNotNull(g, () -> process + " has a group: " + k);
             Results.Figure ctx = g.figures().get("ctx_voluntary");
             assertTrue(ctx != null && ctx.perMessage() != null && ctx.total() >= 0, () -> process + ": " + g);
+        }
+    }
+
+    /**
+     * One client, one second: reading two processes' /proc is quick, so the counters are kept, and
+     * they cover the clients' window: each side of a round trip over a Unix socket blocks in read(2)
+     * for the other, a voluntary context switch per round trip or close to it on each side.
+     */
+    @Test
+    void aFanInRowCarriesTheKernelsCountersOfTheServerAndEachClient() {
+        Results.Measurement m = run("unix", Mode.LATENCY, 1, Duration.ofSeconds(1), new FanIn());
+        assertEveryClientClean(m, 1, Mode.LATENCY);
+        assertNull(m.parameters().get("counters"), m.parameters()::toString);
+        for (String process : List.of("server", "client 1")) {
+            Results.Figure ctx = m.counters().group(process, "work").figures().get("ctx_voluntary");
+            assertTrue(ctx.perMessage() > 0.3, () -> process + " switched " + ctx.perMessage() + " times per round trip: " + m.counters());
         }
     }
 
