@@ -43,6 +43,15 @@ class ResultsSchemaTest {
         return schema.validate(doc);
     }
 
+    /** Runs {@code ipc ARGS} (its JSON on stdout): exit 0, and what it printed matches the schema. */
+    static JsonNode validJson(String... args) throws Exception {
+        CliTest.Run r = Ipc.run(Map.of(), args);
+        assertEquals(0, r.exit(), r.all());
+        JsonNode doc = JSON.readTree(r.out());
+        assertEquals(Set.of(), validate(doc), r.out());
+        return doc;
+    }
+
     static CliTest.Run bench(String... extra) throws Exception {
         String[] base = {"bench", "-m", "pipe", "--sizes", "64", "--duration", "150ms", "--warmup", "50ms"};
         String[] args = new String[base.length + extra.length];
@@ -123,11 +132,8 @@ class ResultsSchemaTest {
     /** Chronicle Queue's version in the results is the library's own (it once echoed ipclab's 0.1.0-SNAPSHOT). */
     @Test
     void chronicleParametersNameTheLibrarysOwnVersion() throws Exception {
-        CliTest.Run r = Ipc.run(Map.of(), "bench", "-m", "chronicle", "--sizes", "64", "--mode", "latency", "--count", "20",
+        JsonNode doc = validJson("bench", "-m", "chronicle", "--sizes", "64", "--mode", "latency", "--count", "20",
                 "--warmup", "0ms", "--repeat", "1", "--baseline", "none", "-q", "--json", "-");
-        assertEquals(0, r.exit(), r.all());
-        JsonNode doc = JSON.readTree(r.out());
-        assertEquals(Set.of(), validate(doc), r.out());
         String expected = BuildInfo.mavenVersion("net.openhft", "chronicle-queue");
         assertFalse(expected.equals("absent") || expected.startsWith("0.1.0"), expected);
         assertEquals(expected, doc.at("/measurements/0/parameters/chronicleQueue").asText(), doc.at("/measurements/0/parameters").toString());
@@ -136,11 +142,8 @@ class ResultsSchemaTest {
     /** A fan-in row (per-client figures, the server's and clients' counters or why there are none) matches the schema too. */
     @Test
     void aFanInRunMatchesTheSchema() throws Exception {
-        CliTest.Run r = Ipc.run(Map.of(), "bench", "-m", "unix", "--clients", "2", "--sizes", "64", "--mode", "latency",
+        JsonNode doc = validJson("bench", "-m", "unix", "--clients", "2", "--sizes", "64", "--mode", "latency",
                 "--duration", "500ms", "--warmup", "100ms", "--baseline", "none", "-q", "--json", "-");
-        assertEquals(0, r.exit(), r.all());
-        JsonNode doc = JSON.readTree(r.out());
-        assertEquals(Set.of(), validate(doc), r.out());
         JsonNode row = doc.at("/measurements/0");
         assertEquals(2, row.at("/fanIn/clients").asInt(), row.toString());
         assertTrue(row.at("/counters/groups").size() > 0 || row.at("/parameters/counters").isTextual(), "counters, or why not: " + row);

@@ -95,8 +95,13 @@ public final class FileSweeper implements Sweeper {
      * nothing else. Quiet, it only tidies: {@code ipc clean} reports anything it could not remove.
      */
     public static void removeOwnLeftoversOf(long pid) {
+        new FileSweeper().removeOwnOf(pid);
+    }
+
+    /** As {@link #removeOwnLeftoversOf}, in this sweeper's roots. */
+    void removeOwnOf(long pid) {
         if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) return; // still running, or the pid is someone else's now
-        for (Path root : new FileSweeper().roots) {
+        for (Path root : roots) {
             if (!Files.isDirectory(root)) continue;
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, "ipclab-" + pid + "-*")) {
                 for (Path p : entries) {

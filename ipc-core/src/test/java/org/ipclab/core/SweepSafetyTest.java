@@ -191,6 +191,23 @@ class SweepSafetyTest {
         };
     }
 
+    /**
+     * After a killed process of ours, only our own entries named for its pid go: a second user's entry
+     * with the same pid in its name, and our entries of another pid, stay.
+     */
+    @Test
+    void removingADeadProcesssLeftoversTakesOnlyOursOfThatPid() throws Exception {
+        long dead = deadPid();
+        Path ours = staleDirectory(dead);
+        Path otherPid = staleDirectory(deadPid());
+        Path theirs = root.resolve("ipclab-" + dead + "-test-theirs");
+        asNobody("mkdir " + theirs + " && echo x > " + theirs + "/f");
+        new FileSweeper(List.of(root)).removeOwnOf(dead);
+        assertFalse(Files.exists(ours, LinkOption.NOFOLLOW_LINKS), "our leftover of the dead pid is removed");
+        assertTrue(Files.exists(otherPid), "another pid's leftover is not this sweep's");
+        assertEquals("x\n", Files.readString(theirs.resolve("f")), "the second user's entry stays");
+    }
+
     /** Runs a shell command as uid/gid 65534; skips the test (with the reason) where setpriv is refused. */
     static void asNobody(String script) throws IOException, InterruptedException {
         assumeTrue(Users.isRoot(), "needs root to become a second user (setpriv)");

@@ -294,8 +294,9 @@ public final class FanIn {
             long before = Runner.processCpuNanos();
             if (!sleepUntil(end)) return Window.NONE;
             long used = Runner.processCpuNanos() - before;
-            reader.join(TimeUnit.NANOSECONDS.toMillis(sweep.budget) + 5_000);
-            if (reader.isAlive()) sweep.give("not read: the reader did not finish its second read within " + (TimeUnit.NANOSECONDS.toMillis(sweep.budget) + 5_000) + " ms");
+            long waitMs = TimeUnit.NANOSECONDS.toMillis(sweep.budget) + 5_000;
+            reader.join(waitMs);
+            if (reader.isAlive()) sweep.give("not read: the reader did not finish its second read within " + waitMs + " ms");
             used -= sweep.cpuInWindow; // reading /proc is the instrument's work, not the server's
             long cpu = before > 0 && used > 0 ? used : -1;
             return sweep.note != null ? new Window(cpu, List.of(), new double[0], sweep.note) : new Window(cpu, sweep.totals, sweep.spans, null);
