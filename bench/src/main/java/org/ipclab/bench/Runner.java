@@ -46,6 +46,7 @@ public final class Runner {
     private final Supplier<Histogram> histograms;
     private BiConsumer<String, Histogram> histogramSink = (label, h) -> { };
     private MeasureWindow window = MeasureWindow.NONE;
+    private java.util.OptionalLong endsAt = java.util.OptionalLong.empty();
 
     public Runner(NanoClock clock, LongSupplier selfCpuNanos, Supplier<Histogram> histograms) {
         this.clock = clock;
@@ -74,14 +75,14 @@ public final class Runner {
             Counters warmup = new Counters();
             long warmEnd = clock.nanoTime() + cfg.warmup().toNanos();
             while (clock.nanoTime() - warmEnd < 0) roundTrip(target, probes, in, seq++, reliable, cfg.timeout(), warmup);
-            window.begin();
             long cpuSelf0 = selfCpuNanos.getAsLong();
             OptionalLong cpuPeer0 = target.peerCpuNanos();
+            window.begin(); // last before the first measured message: the CPU clocks above may be slow the first time (jnr's binding)
             long messages = 0;
             for (int r = 0; r < cfg.repeat(); r++) {
                 one.reset();
                 long start = clock.nanoTime();
-                long end = start + cfg.duration().toNanos();
+                long end = endsAt.orElse(start + cfg.duration().toNanos());
                 long n = 0;
                 while (cfg.count() > 0 ? n < cfg.count() : clock.nanoTime() - end < 0) {
                     long rtt = roundTrip(target, probes, in, seq++, reliable, cfg.timeout(), counters);
@@ -179,9 +180,9 @@ public final class Runner {
             Counters warm = new Counters();
             long warmEnd = clock.nanoTime() + cfg.warmup().toNanos();
             while (clock.nanoTime() - warmEnd < 0) roundTrip(target, warmProbes, in, seqBase++, reliable, cfg.timeout(), warm);
-            window.begin();
             long cpuSelf0 = selfCpuNanos.getAsLong();
             OptionalLong cpuPeer0 = target.peerCpuNanos();
+            window.begin(); // last before the first measured message: the CPU clocks above may be slow the first time (jnr's binding)
             long messages = 0;
             for (int r = 0; r < cfg.repeat(); r++) {
                 one.reset();
@@ -327,12 +328,13 @@ public final class Runner {
         long duplicates = 0;
         try {
             stream(target, probe, out, in, fill, cfg.warmup(), 0, cfg.timeout());
-            window.begin();
             long cpuSelf0 = selfCpuNanos.getAsLong();
             OptionalLong cpuPeer0 = target.peerCpuNanos();
+            window.begin(); // last before the first measured message: the CPU clocks above may be slow the first time (jnr's binding)
             for (int r = 0; r < cfg.repeat(); r++) {
                 long start = clock.nanoTime();
-                long[] stats = stream(target, probe, out, in, fill, cfg.duration(), cfg.count(), cfg.timeout());
+                Duration duration = endsAt.isPresent() ? Duration.ofNanos(Math.max(0, endsAt.getAsLong() - start)) : cfg.duration();
+                long[] stats = stream(target, probe, out, in, fill, duration, cfg.count(), cfg.timeout());
                 double seconds = (clock.nanoTime() - start) / 1e9;
                 long sent = stats[0];
                 long received = stats[1];
@@ -489,6 +491,16 @@ public final class Runner {
     /** Counts the kernel's counters over each measured phase from now on (NONE: no counters). */
     public Runner window(MeasureWindow w) {
         this.window = w;
+        return this;
+    }
+
+    /**
+     * Ends the measured phase of a one-repeat, timed run at this instant of the clock instead of
+     * {@code --duration} after its start: N fan-in clients, each starting at the end of its last
+     * warm-up round trip, then stop together and no one measures while others have stopped.
+     */
+    public Runner endsAt(long nanos) {
+        this.endsAt = java.util.OptionalLong.of(nanos);
         return this;
     }
 

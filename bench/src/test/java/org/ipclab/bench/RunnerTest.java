@@ -41,6 +41,23 @@ class RunnerTest {
         assertNotNull(m.summary().p50Us());
     }
 
+    /** Fan-in clients stop together: the phase ends at the instant given, not --duration after its own start. */
+    @Test
+    void aTimedPhaseEndsAtTheInstantItIsGiven() {
+        SteppingClock clock = new SteppingClock();
+        Runner timed = new Runner(clock, () -> 0L, Runner::newHistogram).endsAt(10_000_000);
+        BenchConfig once = new BenchConfig(List.of("loopback"), List.of(Mode.LATENCY, Mode.THROUGHPUT), List.of(64),
+                Duration.ofMillis(2), Duration.ofSeconds(1), 0, 1, Duration.ofSeconds(1), Map.of());
+        Results.Measurement m = timed.latency(new LoopbackTarget(true), 64, once);
+        assertEquals("ok", m.status(), m.error());
+        double seconds = m.repeats().get(0).seconds();
+        assertTrue(seconds > 0.0075 && seconds < 0.0081, () -> "from the end of the 2 ms warm-up to 10 ms: " + seconds + " s");
+        clock.now = 0;
+        Results.Measurement t = timed.throughput(new LoopbackTarget(true), 64, once);
+        assertEquals("ok", t.status(), t.error());
+        assertTrue(t.repeats().get(0).seconds() < 0.0081, () -> "throughput as well: " + t.repeats().get(0).seconds() + " s");
+    }
+
     @Test
     void aCorruptedEchoIsCountedAndMarksAReliableRun() {
         LoopbackTarget target = new LoopbackTarget(true);

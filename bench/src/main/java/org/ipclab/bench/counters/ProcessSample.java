@@ -6,9 +6,6 @@ import java.util.List;
 
 /** Every thread of one process at one moment, each marked as the JVM's own or not. */
 public record ProcessSample(long pid, List<ThreadSample> threads) {
-    /** The thread that reads a fan-in's counters (its name, as /proc's 15-character comm shows it). */
-    public static final String COUNTER_THREAD = "ipclab-counter";
-
     /**
      * Thread names (as {@code /proc/.../comm} shows them, cut to 15 characters) of the JVM's own
      * threads: collectors, compilers, and the housekeeping threads of the JDK. Everything else
@@ -18,7 +15,7 @@ public record ProcessSample(long pid, List<ThreadSample> threads) {
             "C2 CompilerThre", "Compiler", "Reference Handl", "Finalizer", "Signal Dispatch", "Service Thread",
             "Monitor Deflati", "Sweeper thread", "Common-Cleaner", "Notification Th", "Attach Listener",
             "process reaper", "JFR ", "Shenandoah", "ZGC", "ZDirector", "ZStat", "ZUnmapper", "Cleaner-",
-            "ipclab-perf-ack", COUNTER_THREAD); // the last two: the instrument's own threads, not the mechanism's work
+            "ipclab-perf-ack"); // the last: the instrument's own thread, not the mechanism's work
 
     public static boolean jvmThread(String name) {
         for (String p : JVM_PREFIXES) if (name.startsWith(p)) return true;

@@ -32,9 +32,6 @@ import org.ipclab.bench.BenchConfig;
 import org.ipclab.bench.Mode;
 import org.ipclab.bench.Results;
 import org.ipclab.bench.Runner;
-import org.ipclab.bench.counters.CounterWindow;
-import org.ipclab.bench.counters.ProcFiles;
-import org.ipclab.bench.counters.ProcessSample;
 import org.ipclab.core.Capability;
 import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
@@ -149,6 +146,7 @@ public final class FanIn {
         Histogram merged = Runner.newHistogram();
         AtomicBoolean over = new AtomicBoolean();
         Window window = Window.NONE;
+        SessionCounters counted = new SessionCounters();
         try {
             server = ExitCleanup.register(provider.open(spec));
             ExitCleanup.register(killAll);
@@ -157,7 +155,7 @@ public final class FanIn {
             onOpened.accept(server.peerSpec());
             ServerEnd end = server;
             Duration idle = START.plus(cfg.warmup()).plus(cfg.duration()).plus(cfg.timeout());
-            Thread acceptor = new Thread(() -> acceptAll(end, info, clients, idle, sessions, over), "ipclab-fan-in-accept");
+            Thread acceptor = new Thread(() -> acceptAll(end, info, clients, idle, sessions, over, counted), "ipclab-fan-in-accept");
             acceptor.setDaemon(true);
             acceptor.start();
             List<String> command = command(info, server.peerSpec(), mode, size, cfg);
@@ -165,10 +163,10 @@ public final class FanIn {
             long readyBy = System.nanoTime() + START.toNanos();
             for (Client c : all) c.awaitReady(readyBy);
             List<Client> going = all.stream().filter(c -> c.error == null).toList();
-            for (Client c : going) c.go();
-            long goAt = System.nanoTime();
+            long startAt = System.nanoTime() + cfg.warmup().toNanos();
+            for (Client c : going) c.go(startAt);
             onRunning.accept(going.stream().map(c -> c.process).toList());
-            window = overWindow(goAt, cfg, going);
+            window = overWindow(startAt, cfg, counted);
             long figuresBy = System.nanoTime() + cfg.warmup().plus(cfg.duration()).plus(cfg.timeout()).plus(FIGURES_SLACK).toNanos();
             for (Client c : going) c.awaitFigures(figuresBy);
         } catch (IOException | RuntimeException e) {
@@ -188,7 +186,10 @@ public final class FanIn {
             ExitCleanup.forget(killAll);
         }
         if (window.serverCpuNanos() >= 0) parameters.put("cpu", CPU_NOTE);
+        window = window.settled(counted);
         if (window.countersNote() != null) parameters.put("counters", window.countersNote());
+        String together = overlap(all.stream().filter(c -> c.figures != null).toList(), cfg);
+        if (together != null) parameters.put("windows", together);
         Results.Measurement m = row(info, mode, size, clients, parameters, all, merged, window);
         if (mode == Mode.LATENCY && merged.getTotalCount() > 0) histogramSink.accept(info.name() + "-fan-in-" + clients + "-latency-" + size, merged);
         return m;
@@ -202,14 +203,14 @@ public final class FanIn {
      * {@code 2N + 16} sessions live at once: beyond, a newcomer is closed at once.
      */
     private static void acceptAll(ServerEnd server, MechanismInfo info, int clients, Duration idle, ExecutorService sessions,
-                                  AtomicBoolean over) {
+                                  AtomicBoolean over, SessionCounters counters) {
         PeerProtocol protocol = PeerProtocol.of(info);
         AtomicInteger live = new AtomicInteger();
         int most = 2 * clients + 16;
         while (!over.get()) {
             Channel ch;
             try {
-                ch = AckedChannel.over(server.accept(START, Optional.empty()), info);
+                ch = counters.watch(AckedChannel.over(server.accept(START, Optional.empty()), info));
             } catch (IOException | RuntimeException e) {
                 // Refused, timed out, or the server end closed (then over is set). A pause, so that an
                 // accept failing at once again and again cannot spin on a CPU the clients measure on.
@@ -242,143 +243,98 @@ public final class FanIn {
     }
 
     /**
-     * This JVM's CPU (every session thread, the accept thread, JIT, GC) over the window the clients
-     * measure: they start it together at {@code go} + {@code --warmup} and keep it for
-     * {@code --duration}; sampled here by the clock. -1 when the JVM cannot tell or the wait was cut short.
-     */
-    /**
      * What the server samples over the clients' common window, by the clock (from go + --warmup, for
-     * --duration): this JVM's CPU (-1: unknown) and the kernel's counters of it and of every client
-     * (context switches, run-queue wait) as totals, each process's over its own span between its two
-     * reads, until {@link #counters} divides them. Reading N processes' /proc takes a while on a busy
-     * machine (most of a second for 64 client JVMs on two CPUs), so every span is timed, not assumed.
-     * From /proc only: perf on N client JVMs would open N × threads × events descriptors.
+     * --duration): this JVM's CPU (-1: unknown), and the window's edges for its session threads to
+     * read their own counters at ({@link SessionCounters}); the clients' counters come with their
+     * figures ({@link Client#counters()}), each client's measuring thread having read its own /proc
+     * at the edges of its own window. From /proc only: perf on N client JVMs would open
+     * N × threads × events descriptors.
      */
-    record Window(long serverCpuNanos, List<Results.Counters> totals, double[] spans, String countersNote) {
-        static final Window NONE = new Window(-1, List.of(), new double[0], null);
+    record Window(long serverCpuNanos, long spanNanos, SessionCounters.Counted server) {
+        static final Window NONE = new Window(-1, 0, null);
+
+        /** The same window once the sessions have settled their counts. */
+        Window settled(SessionCounters sessions) {
+            return spanNanos <= 0 ? this : new Window(serverCpuNanos, spanNanos, sessions.settle(Duration.ofSeconds(2)));
+        }
+
+        /** How the row's counters were read, and what was left out of them. */
+        String countersNote() {
+            return server == null ? null : COUNTERS_NOTE + (server.note() == null ? "" : "; " + server.note());
+        }
 
         /**
-         * One process's totals per message of its span: the clients' summed rate times the span's
-         * length (each client measured its own window; the rate is steady inside the common one).
-         * {@code messages} is then the server's count.
+         * Every process's totals per message of all clients over its own span: the clients' summed
+         * rate times the span's length (each client measured its own window, the server the common
+         * one; the rate is steady inside it), so that the groups add up to the cost of one message.
+         * {@code messages} is then the count over the common window. Null when nothing was counted.
          */
         Results.Counters counters(List<Client> finished, Mode mode) {
-            if (totals.isEmpty()) return null;
+            if (server == null) return null;
             double rate = 0;
             for (Client c : finished) {
                 double seconds = Double.parseDouble(c.figures.get("seconds"));
                 if (seconds > 0) rate += num(c.figures, "messages") / seconds;
             }
             String per = mode == Mode.LATENCY ? "round trip" : "message";
-            List<Results.CounterGroup> groups = new ArrayList<>();
-            for (int i = 0; i < totals.size(); i++) groups.addAll(totals.get(i).per(Math.round(rate * spans[i]), per).groups());
-            return new Results.Counters(Math.round(rate * spans[0]), per, groups, totals.get(0).perf());
+            long messages = Math.round(rate * spanNanos / 1e9);
+            List<Results.CounterGroup> groups = new ArrayList<>(server.totals().per(messages, per).groups());
+            for (Client c : finished) {
+                Results.Counters own = c.counters();
+                double seconds = Double.parseDouble(c.figures.get("seconds"));
+                if (own != null) groups.addAll(own.per(Math.round(rate * seconds), per).groups());
+                else groups.add(new Results.CounterGroup("client " + c.number, "work", c.process.pid(), List.of(), null, List.of(),
+                        Map.of("all", Results.Figure.unavailable("the client's result line", "the client sent no counters"))));
+            }
+            return new Results.Counters(messages, per, groups, server.totals().perf());
         }
     }
 
-    /** The counters are kept only when reading /proc at each end of the window took at most this share of --duration. */
-    static final double SWEEP_SHARE = 0.1;
+    static final String COUNTERS_NOTE = "each process's working thread reads its own /proc/PID/task/TID at the edges of its window"
+            + " (the server's session threads at the common window's, each client's measuring thread at its own), so the counts"
+            + " bracket the work to the message; the JVMs' own threads (GC, JIT) are not read; per message of all clients";
 
-    static Window overWindow(long goAt, BenchConfig cfg, List<Client> clients) {
+    /**
+     * Samples this JVM's CPU over the window by the clock, and opens and closes the window for the
+     * session threads' counters; returns when the window is over.
+     */
+    static Window overWindow(long start, BenchConfig cfg, SessionCounters sessions) {
         if (cfg.count() > 0) return Window.NONE;
-        long start = goAt + cfg.warmup().toNanos(), end = start + cfg.duration().toNanos();
-        List<CounterWindow.Watched> watched = new ArrayList<>();
-        watched.add(new CounterWindow.Watched("server", ProcessHandle.current().pid()));
-        for (Client c : clients) watched.add(new CounterWindow.Watched("client " + c.number, c.process.pid()));
-        Sweep sweep = new Sweep(watched, start, end, (long) (SWEEP_SHARE * cfg.duration().toNanos()));
-        Thread reader = new Thread(sweep, ProcessSample.COUNTER_THREAD);
-        reader.setDaemon(true);
-        reader.start();
+        long end = start + cfg.duration().toNanos();
         try {
             if (!sleepUntil(start)) return Window.NONE;
+            sessions.open();
             long before = Runner.processCpuNanos();
             if (!sleepUntil(end)) return Window.NONE;
             long used = Runner.processCpuNanos() - before;
-            long waitMs = TimeUnit.NANOSECONDS.toMillis(sweep.budget) + 5_000;
-            reader.join(waitMs);
-            if (reader.isAlive()) sweep.give("not read: the reader did not finish its second read within " + waitMs + " ms");
-            used -= sweep.cpuInWindow; // reading /proc is the instrument's work, not the server's
-            long cpu = before > 0 && used > 0 ? used : -1;
-            return sweep.note != null ? new Window(cpu, List.of(), new double[0], sweep.note) : new Window(cpu, sweep.totals, sweep.spans, null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Window.NONE;
+            sessions.close();
+            return new Window(before > 0 && used > 0 ? used : -1, end - start, null);
         } finally {
-            reader.interrupt();
+            sessions.close();
         }
     }
 
     /**
-     * The kernel's counters of each watched process, read by their own thread at both ends of the
-     * window (the server's CPU is sampled on time meanwhile), each process's span timed between its
-     * two reads. A read of N processes that takes longer than {@code budget} gives up: one thread
-     * among N busy clients on two CPUs waits its turn, and its counts would cover time outside the
-     * clients' window (reading 65 processes took 21 s at 64 clients here).
+     * How far the finished clients' measured windows lay together, from the edges each reports on the
+     * machine's one monotonic clock; null when none reported them. The rates are summed over windows
+     * that must overlap: a client starting late measures while others have stopped.
      */
-    private static final class Sweep implements Runnable {
-        final List<CounterWindow> each = new ArrayList<>();
-        final long start, end, budget;
-        volatile String note;
-        volatile long cpuInWindow;
-        volatile List<Results.Counters> totals = List.of();
-        volatile double[] spans = new double[0];
-
-        Sweep(List<CounterWindow.Watched> watched, long start, long end, long budget) {
-            for (CounterWindow.Watched w : watched) each.add(new CounterWindow(ProcFiles.SYSTEM, List.of(w), false));
-            this.start = start;
-            this.end = end;
-            this.budget = budget;
+    static String overlap(List<Client> finished, BenchConfig cfg) {
+        long firstFrom = Long.MAX_VALUE, lastFrom = Long.MIN_VALUE, firstTo = Long.MAX_VALUE;
+        int n = 0;
+        for (Client c : finished) {
+            String w = c.figures.get("window");
+            if (w == null || !w.contains(",")) continue;
+            long from = Long.parseLong(w.substring(0, w.indexOf(','))), to = Long.parseLong(w.substring(w.indexOf(',') + 1));
+            if (from < 0 || to < from) continue;
+            firstFrom = Math.min(firstFrom, from);
+            lastFrom = Math.max(lastFrom, from);
+            firstTo = Math.min(firstTo, to);
+            n++;
         }
-
-        synchronized void give(String why) {
-            if (note == null) note = why;
-        }
-
-        private String tooSlow(String which, long took) {
-            return String.format(Locale.ROOT, "not kept: the %s read of the %d processes' /proc took %.2f s, over %.0f %% of --duration,"
-                            + " the reader waiting for a CPU among the clients, so the counts would cover time outside their window",
-                    which, each.size(), took / 1e9, SWEEP_SHARE * 100);
-        }
-
-        @Override
-        public void run() {
-            java.lang.management.ThreadMXBean me = ManagementFactory.getThreadMXBean();
-            int n = each.size();
-            double[] read = new double[n];
-            if (!sleepUntil(start)) return;
-            long cpu0 = me.getCurrentThreadCpuTime();
-            for (int i = 0; i < n; i++) {
-                read[i] = timed(each.get(i)::begin);
-                if (System.nanoTime() - start > budget) {
-                    cpuInWindow = me.getCurrentThreadCpuTime() - cpu0;
-                    give(tooSlow("first", System.nanoTime() - start));
-                    return;
-                }
-            }
-            cpuInWindow = me.getCurrentThreadCpuTime() - cpu0;
-            if (!sleepUntil(end)) return;
-            List<Results.Counters> out = new ArrayList<>();
-            double[] span = new double[n];
-            for (int i = 0; i < n; i++) { // in the same order: alike spans
-                Results.Counters[] c = new Results.Counters[1];
-                int k = i;
-                span[i] = (timed(() -> c[0] = each.get(k).end(0, "message")) - read[i]) / 1e9;
-                out.add(c[0]);
-                if (System.nanoTime() - end > budget) {
-                    give(tooSlow("second", System.nanoTime() - end));
-                    return;
-                }
-            }
-            spans = span;
-            totals = out;
-        }
-    }
-
-    /** Runs the read; the middle of its time, in ns of System.nanoTime. */
-    private static double timed(Runnable read) {
-        long a = System.nanoTime();
-        read.run();
-        return (a + System.nanoTime()) / 2.0;
+        if (n == 0) return null;
+        return String.format(Locale.ROOT, "the %d clients' measured windows started within %.3f s of each other; all %d measured together for %.3f s of --duration %.3f s",
+                n, (lastFrom - firstFrom) / 1e9, n, Math.max(0, firstTo - lastFrom) / 1e9, cfg.duration().toNanos() / 1e9);
     }
 
     static final String CPU_NOTE = "server: this JVM over the clients' common window, by the clock (from go + --warmup, for --duration);"
@@ -523,7 +479,7 @@ public final class FanIn {
             cmd.add(k + "=" + v);
         });
         cmd.addAll(List.of("--mode", mode.label(), "--size", Integer.toString(size),
-                "--warmup", cfg.warmup().toMillis() + "ms", "--duration", cfg.duration().toMillis() + "ms",
+                "--duration", cfg.duration().toMillis() + "ms",
                 "--timeout", cfg.timeout().toMillis() + "ms"));
         if (writer > 0) cmd.addAll(List.of("--writer", Integer.toString(writer)));
         return cmd;
@@ -593,10 +549,11 @@ public final class FanIn {
             if (!FanInClient.READY.equals(line)) fail("did not get ready within " + START.toSeconds() + " s");
         }
 
-        void go() {
+        /** "go T": warm up until T, then measure (T on System.nanoTime's clock, CLOCK_MONOTONIC on Linux: one for every process). */
+        void go(long startAt) {
             try {
                 OutputStream in = process.getOutputStream();
-                in.write((FanInClient.GO + "\n").getBytes(StandardCharsets.US_ASCII));
+                in.write((FanInClient.GO + " " + startAt + "\n").getBytes(StandardCharsets.US_ASCII));
                 in.flush();
             } catch (IOException e) {
                 fail("could not be told to start");
@@ -656,6 +613,22 @@ public final class FanIn {
                 said = String.join(" | ", stderr);
             }
             error = who + " " + exit + (said.isEmpty() ? "" : "; it said: " + said);
+        }
+
+        /** The client's own counters over its own window (totals), its groups named "client N"; null when it sent none. */
+        Results.Counters counters() {
+            String b = figures.get("counters");
+            if (b == null || b.equals("-")) return null;
+            try {
+                Results.Counters c = org.ipclab.bench.ResultWriters.mapper().readValue(Base64.getDecoder().decode(b), Results.Counters.class);
+                List<Results.CounterGroup> named = new ArrayList<>();
+                for (Results.CounterGroup g : c.groups()) {
+                    named.add(new Results.CounterGroup("client " + number, g.threads(), g.pid(), g.tids(), g.cpusAllowed(), g.ranOn(), g.figures()));
+                }
+                return new Results.Counters(c.messages(), c.per(), named, c.perf());
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalStateException("client " + number + " sent counters that do not decode: " + e.getMessage());
+            }
         }
 
         Histogram histogram() {

@@ -17,8 +17,11 @@ import org.ipclab.bench.BenchConfig;
 import org.ipclab.bench.Benchmark;
 import org.ipclab.bench.Mode;
 import org.ipclab.bench.RemoteTarget;
+import org.ipclab.bench.ResultWriters;
 import org.ipclab.bench.Results;
 import org.ipclab.bench.Runner;
+import org.ipclab.bench.counters.MeasureWindow;
+import org.ipclab.bench.counters.ThreadCounters;
 import org.ipclab.core.Channel;
 import org.ipclab.core.ChannelProvider;
 import org.ipclab.core.ChannelSpec;
@@ -30,14 +33,15 @@ import org.ipclab.core.reliable.AckedChannel;
 
 /**
  * One client of a fan-in run, its own process: connects to the one server end, waits for the
- * server's HELLO, warms its JIT ({@link #jitWarmUpMessages}), says {@code ready} on stdout, starts on {@code go} from stdin (so that all N
- * clients measure over the same window), and drives the server's session exactly as the runner
+ * server's HELLO, warms its JIT ({@link #jitWarmUpMessages}), says {@code ready} on stdout, and on
+ * {@code go T} from stdin warms up until T (System.nanoTime's clock: CLOCK_MONOTONIC on Linux, one
+ * for every process) and measures from there, so that all N clients measure over one window; drives the server's session exactly as the runner
  * drives its peer ({@link Runner}): closed-loop round trips, or a sink stream that the server counts
  * and checks. Its figures go back on stdout, one line, the latency histogram encoded whole so the
  * runner can merge every client's exactly; stdout and stdin are pipes to the runner, never the
  * mechanism under test.
  *
- * <pre>FanInClient --mechanism unix --opt path=... --mode latency --size 64 --warmup 300ms --duration 1s --timeout 10s</pre>
+ * <pre>FanInClient --mechanism unix --opt path=... --mode latency --size 64 --duration 1s --timeout 10s</pre>
  *
  * Exit codes: 0 after its figures, 1 on a channel error, 2 on bad arguments, 3 when the runner died.
  */
@@ -67,7 +71,7 @@ public final class FanInClient {
                 }
             }
             if (args.length % 2 != 0) throw new IllegalArgumentException("missing value after " + args[args.length - 1]);
-            for (String k : new String[] {"--mechanism", "--mode", "--size", "--warmup", "--duration", "--timeout"}) {
+            for (String k : new String[] {"--mechanism", "--mode", "--size", "--duration", "--timeout"}) {
                 if (!a.containsKey(k)) throw new IllegalArgumentException(k + " is required");
             }
         } catch (IllegalArgumentException e) {
@@ -90,28 +94,35 @@ public final class FanInClient {
             try (Channel channel = AckedChannel.over(provider.connect(spec, timeout), info)) {
                 protocol.awaitHello(channel, timeout);
                 jitWarmUp(channel, info, mode, size, timeout);
+                // Everything the measurement needs is made before ready: after go, a JVM among 64 on two
+                // CPUs gets 1/32 of one, and loading a class or two there started its window a second
+                // after the others'.
+                Duration duration = Units.parseDuration("--duration", a.get("--duration"));
+                Histogram[] merged = new Histogram[1];
+                Edges edges = new Edges(ownCounters());
+                Runner runner = new Runner(System::nanoTime, Runner::processCpuNanos, Runner::newHistogram).onHistogram((label, h) -> merged[0] = h)
+                        .window(edges);
+                RemoteTarget target = new RemoteTarget(info, channel, Map.of());
                 out.println(READY);
                 out.flush();
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
                 String line = in.readLine();
-                if (!GO.equals(line)) {
-                    System.err.println("fan-in client: the runner said " + line + " instead of " + GO);
+                long startAt = startAt(line);
+                if (startAt < 0) {
+                    System.err.println("fan-in client: the runner said " + line + " instead of " + GO + " T");
                     return 1;
                 }
                 BenchConfig cfg = new BenchConfig(java.util.List.of(info.name()), java.util.List.of(mode), java.util.List.of(size),
-                        Units.parseDuration("--warmup", a.get("--warmup")), Units.parseDuration("--duration", a.get("--duration")),
-                        0, 1, timeout, Map.of(), 0);
-                Histogram[] merged = new Histogram[1];
-                Runner runner = new Runner(System::nanoTime, Runner::processCpuNanos, Runner::newHistogram).onHistogram((label, h) -> merged[0] = h);
-                RemoteTarget target = new RemoteTarget(info, channel, Map.of());
+                        untilThen(startAt), duration, 0, 1, timeout, Map.of(), 0);
+                runner.endsAt(startAt + duration.toNanos());
                 Results.Measurement m = Benchmark.measure(runner, target, mode, size, cfg);
                 if (m.summary() == null) {
                     System.err.println("fan-in client: " + m.error());
                     return 1;
                 }
-                out.println(resultLine(m, merged[0]));
+                out.println(resultLine(m, merged[0]) + " window=" + edges);
                 out.flush();
-                // Alive until the runner lets go (a line, or end of file): its counters read every client after the common window.
+                // Alive until the runner lets go (a line, or end of file): a JVM exiting takes CPU from the clients still measuring.
                 in.readLine();
                 try {
                     protocol.stop(channel, Duration.ofSeconds(1));
@@ -141,9 +152,26 @@ public final class FanInClient {
     private static void jitWarmUp(Channel channel, MechanismInfo info, Mode mode, int size, Duration timeout) throws IOException {
         BenchConfig warm = new BenchConfig(java.util.List.of(info.name()), java.util.List.of(mode), java.util.List.of(size),
                 Duration.ZERO, Duration.ZERO, jitWarmUpMessages(size), 1, timeout, Map.of(), 0);
-        Runner runner = new Runner(System::nanoTime, () -> 0L, Runner::newHistogram);
+        // The real CPU clock, so that its first call (jnr binds clock_gettime: a second's work for a JVM
+        // among 64 on two CPUs) is not made at the start of the common window.
+        Runner runner = new Runner(System::nanoTime, Runner::processCpuNanos, Runner::newHistogram);
         Results.Measurement m = Benchmark.measure(runner, new RemoteTarget(info, channel, Map.of()), mode, size, warm);
         if (m.summary() == null) throw new IOException("warm-up before the common window failed: " + m.error());
+    }
+
+    /** T of "go T", or -1 when the line is not that. */
+    static long startAt(String line) {
+        if (line == null || !line.startsWith(GO + " ")) return -1;
+        try {
+            return Long.parseLong(line.substring(GO.length() + 1).strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The warm-up left until T: a client told late starts at once. */
+    private static Duration untilThen(long startAt) {
+        return Duration.ofNanos(Math.max(0, startAt - System.nanoTime()));
     }
 
     /** Probes of the warm-up carry this bit beside the client's number, so that the server does not count them. */
@@ -176,23 +204,28 @@ public final class FanInClient {
                 probe.stamp(msg, k, number | WARM_UP, fill);
                 channel.send(msg, timeout);
             }
+            Edges counters = new Edges(ownCounters());
+            Runner.processCpuNanos(); // its first call binds clock_gettime through jnr: not at the window's start
             out.println(READY);
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line = in.readLine();
-            if (!GO.equals(line)) {
-                System.err.println("fan-in writer: the runner said " + line + " instead of " + GO);
+            long startAt = startAt(line);
+            if (startAt < 0) {
+                System.err.println("fan-in writer: the runner said " + line + " instead of " + GO + " T");
                 return 1;
             }
-            stream(channel, probe, msg, fill, number | WARM_UP, Units.parseDuration("--warmup", a.get("--warmup")), timeout);
-            long start = System.nanoTime();
+            stream(channel, probe, msg, fill, number | WARM_UP, untilThen(startAt), timeout);
             long cpu0 = Runner.processCpuNanos();
-            long sent = stream(channel, probe, msg, fill, number, Units.parseDuration("--duration", a.get("--duration")), timeout);
+            counters.begin();
+            long start = System.nanoTime();
+            long sent = stream(channel, probe, msg, fill, number, untilThen(startAt + Units.parseDuration("--duration", a.get("--duration")).toNanos()), timeout);
             long cpu = Runner.processCpuNanos() - cpu0;
             double seconds = (System.nanoTime() - start) / 1e9;
+            Results.Counters kernel = counters.end(sent, "message");
             channel.send(org.ipclab.core.peer.Control.message(org.ipclab.core.peer.Control.SINK_END, sent, number), timeout);
-            out.println(String.format(Locale.ROOT, "%s sent=%d messages=%d seconds=%.9f cpu_us=%s status=ok hist=-", RESULT, sent, sent, seconds,
-                    cpu0 > 0 && cpu > 0 && sent > 0 ? String.format(Locale.ROOT, "%.4f", cpu / 1e3 / sent) : "-"));
+            out.println(String.format(Locale.ROOT, "%s sent=%d messages=%d seconds=%.9f cpu_us=%s status=ok hist=- counters=%s window=%s", RESULT, sent, sent, seconds,
+                    cpu0 > 0 && cpu > 0 && sent > 0 ? String.format(Locale.ROOT, "%.4f", cpu / 1e3 / sent) : "-", encode(kernel), counters));
             out.flush();
             in.readLine(); // "bye", or end of file: the server has counted
         }
@@ -211,7 +244,60 @@ public final class FanInClient {
         return sent;
     }
 
-    /** "result sent=.. received=.. lost=.. reordered=.. corrupt=.. messages=.. seconds=.. cpu_us=..|- status=.. hist=BASE64|-". */
+    /**
+     * The measuring thread's own kernel counters (/proc only) over its own window, read by itself at
+     * the window's edges (see ThreadCounters for why not the whole JVM). Read once here first, so that
+     * the reads at the edges run compiled, not loading classes while the window waits.
+     */
+    private static MeasureWindow ownCounters() {
+        MeasureWindow own = new ThreadCounters("client");
+        own.begin();
+        own.end(0, "message");
+        return own;
+    }
+
+    /**
+     * The measured window's edges on the machine's monotonic clock (System.nanoTime: CLOCK_MONOTONIC,
+     * one clock for every process here), so that the runner can check that the N windows overlap.
+     */
+    static final class Edges implements MeasureWindow {
+        private final MeasureWindow counters;
+        private long from = -1, to = -1;
+
+        Edges(MeasureWindow counters) {
+            this.counters = counters;
+        }
+
+        @Override
+        public void begin() {
+            counters.begin();
+            from = System.nanoTime();
+        }
+
+        @Override
+        public Results.Counters end(long messages, String per) {
+            to = System.nanoTime();
+            return counters.end(messages, per);
+        }
+
+        /** "FROM,TO" in ns. */
+        @Override
+        public String toString() {
+            return from + "," + to;
+        }
+    }
+
+    /** The counters as one word of the result line (JSON, base64), or "-". */
+    static String encode(Results.Counters counters) {
+        if (counters == null) return "-";
+        try {
+            return Base64.getEncoder().encodeToString(ResultWriters.mapper().writeValueAsBytes(counters));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return "-";
+        }
+    }
+
+    /** "result sent=.. received=.. lost=.. reordered=.. corrupt=.. messages=.. seconds=.. cpu_us=..|- status=.. hist=BASE64|- counters=BASE64|-". */
     static String resultLine(Results.Measurement m, Histogram h) {
         Results.Integrity i = m.integrity();
         Results.Repeat r = m.repeats().get(0);
@@ -223,8 +309,8 @@ public final class FanInClient {
         }
         // this client JVM's whole CPU (its work and its JIT, GC, timers) per message of its measured window
         Double cpu = m.cpu() == null ? null : m.cpu().runnerUsPerMsg();
-        return String.format(Locale.ROOT, "%s sent=%d received=%d lost=%d reordered=%d corrupt=%d messages=%d seconds=%.9f cpu_us=%s status=%s hist=%s",
+        return String.format(Locale.ROOT, "%s sent=%d received=%d lost=%d reordered=%d corrupt=%d messages=%d seconds=%.9f cpu_us=%s status=%s hist=%s counters=%s",
                 RESULT, i.sent(), i.received(), i.lost(), i.reordered(), i.corrupt(), r.messages(), r.seconds(),
-                cpu == null || cpu <= 0 ? "-" : String.format(Locale.ROOT, "%.4f", cpu), m.status(), hist);
+                cpu == null || cpu <= 0 ? "-" : String.format(Locale.ROOT, "%.4f", cpu), m.status(), hist, encode(m.counters()));
     }
 }

@@ -76,6 +76,7 @@ final class SharedChannel {
         ServerEnd server = null;
         Channel channel = null;
         FanIn.Window window = FanIn.Window.NONE;
+        SessionCounters counted = new SessionCounters();
         try {
             server = ExitCleanup.register(provider.open(spec(spec, clients)));
             ExitCleanup.register(killAll);
@@ -88,13 +89,15 @@ final class SharedChannel {
             // Read from now on, before the other writers are ready: each one's connect puts its attach
             // message into the one queue, and a queue of mq_maxmsg = 10 holds only ten of them.
             AtomicBoolean writersDone = new AtomicBoolean();
-            Channel ch = channel;
+            SessionCounters.Watched ch = counted.watch(channel); // the reader is the server's one working thread
             IOException[] readFailure = new IOException[1];
             Thread reader = new Thread(() -> {
                 try {
                     read(ch, integrity, announced, all, writersDone, lossy);
                 } catch (IOException e) {
                     readFailure[0] = e;
+                } finally {
+                    ch.stop(); // every writer's SINK_END is in: no more work to count
                 }
             }, "ipclab-fan-in-reader");
             reader.setDaemon(true);
@@ -102,10 +105,10 @@ final class SharedChannel {
             long readyBy = System.nanoTime() + FanIn.START.toNanos();
             for (FanIn.Client c : all) c.awaitReady(readyBy);
             List<FanIn.Client> going = all.stream().filter(c -> c.error == null).toList();
-            for (FanIn.Client c : going) c.go();
-            long goAt = System.nanoTime();
+            long startAt = System.nanoTime() + cfg.warmup().toNanos();
+            for (FanIn.Client c : going) c.go(startAt);
             onRunning.accept(going.stream().map(c -> c.process).toList());
-            window = FanIn.overWindow(goAt, cfg, going);
+            window = FanIn.overWindow(startAt, cfg, counted);
             long figuresBy = System.nanoTime() + cfg.warmup().plus(cfg.duration()).plus(cfg.timeout()).plus(Duration.ofSeconds(30)).toNanos();
             for (FanIn.Client c : going) c.awaitFigures(figuresBy);
             writersDone.set(true); // the living have said SINK_END before their figures; the dead never will
@@ -128,7 +131,10 @@ final class SharedChannel {
             ExitCleanup.forget(killAll);
         }
         if (window.serverCpuNanos() >= 0) parameters.put("cpu", FanIn.CPU_NOTE);
+        window = window.settled(counted);
         if (window.countersNote() != null) parameters.put("counters", window.countersNote());
+        String together = FanIn.overlap(all.stream().filter(c -> c.figures != null).toList(), cfg);
+        if (together != null) parameters.put("windows", together);
         return row(size, clients, parameters, all, integrity, announced, window);
     }
 
