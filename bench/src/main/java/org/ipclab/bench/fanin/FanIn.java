@@ -55,7 +55,11 @@ import org.ipclab.core.reliable.AckedChannel;
  * Every client process is killed and the server end's objects removed on return, failure or exit.
  */
 public final class FanIn {
-    /** N JVMs starting at once on a small machine take a while; a client not ready by then fails. */
+    /**
+     * N JVMs starting and warming up at once on a small machine take a while: the clients not ready
+     * when none has got ready for this long fail (64 tcp clients' 20,000 warm-up round trips each
+     * took longer than 90 s in all, yet every client kept getting ready).
+     */
     static final Duration START = Duration.ofSeconds(90);
     private static final Duration FIGURES_SLACK = Duration.ofSeconds(30);
     /** System property: extra JVM flags for the client processes, space-separated. */
@@ -154,14 +158,14 @@ public final class FanIn {
             parameters.put("client warm-up", FanInClient.jitWarmUpMessages(size) + " messages each before the common window, then --warmup");
             onOpened.accept(server.peerSpec());
             ServerEnd end = server;
-            Duration idle = START.plus(cfg.warmup()).plus(cfg.duration()).plus(cfg.timeout());
+            // A ready client's session waits, quiet, until every client is ready: at most START for each.
+            Duration idle = START.multipliedBy(clients).plus(cfg.warmup()).plus(cfg.duration()).plus(cfg.timeout());
             Thread acceptor = new Thread(() -> acceptAll(end, info, clients, idle, sessions, over, counted), "ipclab-fan-in-accept");
             acceptor.setDaemon(true);
             acceptor.start();
             List<String> command = command(info, server.peerSpec(), mode, size, cfg);
             for (int i = 0; i < clients; i++) all.add(Client.start(i + 1, command));
-            long readyBy = System.nanoTime() + START.toNanos();
-            for (Client c : all) c.awaitReady(readyBy);
+            Client.awaitReady(all);
             List<Client> going = all.stream().filter(c -> c.error == null).toList();
             long startAt = System.nanoTime() + cfg.warmup().toNanos();
             for (Client c : going) c.go(startAt);
@@ -544,9 +548,34 @@ public final class FanIn {
             err.start();
         }
 
-        void awaitReady(long deadline) {
-            String line = next(deadline);
-            if (!FanInClient.READY.equals(line)) fail("did not get ready within " + START.toSeconds() + " s");
+        /**
+         * Waits for every client's {@code ready} while they make progress: the run gives up on the
+         * rest once none has got ready for {@link #START}. A client that says anything else, or
+         * exits, fails at once.
+         */
+        static void awaitReady(List<Client> all) {
+            List<Client> waiting = new ArrayList<>(all);
+            long last = System.nanoTime();
+            try {
+                while (!waiting.isEmpty()) {
+                    for (java.util.Iterator<Client> it = waiting.iterator(); it.hasNext(); ) {
+                        Client c = it.next();
+                        String line = c.lines.poll();
+                        if (line == null && c.process.isAlive()) continue;
+                        if (FanInClient.READY.equals(line)) last = System.nanoTime();
+                        else c.fail(line == null ? "exited before it was ready" : "said \"" + line + "\" instead of " + FanInClient.READY);
+                        it.remove();
+                    }
+                    if (System.nanoTime() - last > START.toNanos()) {
+                        for (Client c : waiting) c.fail("did not get ready: no client got ready for " + START.toSeconds() + " s");
+                        return;
+                    }
+                    Thread.sleep(20);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                for (Client c : waiting) c.fail("was not waited for (interrupted)");
+            }
         }
 
         /** "go T": warm up until T, then measure (T on System.nanoTime's clock, CLOCK_MONOTONIC on Linux: one for every process). */

@@ -246,14 +246,10 @@ public final class FanInClient {
 
     /**
      * The measuring thread's own kernel counters (/proc only) over its own window, read by itself at
-     * the window's edges (see ThreadCounters for why not the whole JVM). Read once here first, so that
-     * the reads at the edges run compiled, not loading classes while the window waits.
+     * the window's edges (see ThreadCounters for why not the whole JVM), its reading compiled first.
      */
     private static MeasureWindow ownCounters() {
-        MeasureWindow own = new ThreadCounters("client");
-        own.begin();
-        own.end(0, "message");
-        return own;
+        return new ThreadCounters("client").warm();
     }
 
     /**

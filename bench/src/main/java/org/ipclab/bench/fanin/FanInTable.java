@@ -53,6 +53,10 @@ public final class FanInTable {
                 } else if ("integrity".equals(c.status())) {
                     out.println("note: " + m.mechanism() + " " + m.mode() + " ×" + m.fanIn().clients() + ": client " + c.client()
                             + " sent/lost/reordered/corrupt " + integrity(c.integrity()));
+                } else if (c.messages() == 0) {
+                    out.println("note: " + m.mechanism() + " " + m.mode() + " ×" + m.fanIn().clients() + ": client " + c.client()
+                            + " got no message through in the common window: its last warm-up message ended after the window did"
+                            + " (starved of a CPU; the windows parameter below says how far apart the windows started)");
                 } else if (c.integrity() != null && c.integrity().lost() + c.integrity().reordered() > 0) {
                     // "ok" with loss: a mechanism that does not promise RELIABLE delivery (udp); counted per writer, not a failure.
                     Results.Integrity i = c.integrity();

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.ipclab.bench.Results;
-import org.ipclab.bench.counters.ProcFiles;
 import org.ipclab.bench.counters.ThreadCounters;
 import org.ipclab.bench.counters.ThreadSample;
 import org.ipclab.core.Channel;
@@ -26,6 +25,11 @@ final class SessionCounters {
     private volatile int phase = BEFORE;
     private final List<ThreadSample[]> done = new ArrayList<>();
     private final AtomicInteger pending = new AtomicInteger();
+
+    /** With the reading of /proc compiled, so that the first reads at the window's edges are not slow. */
+    SessionCounters() {
+        new ThreadCounters("server").warm();
+    }
 
     void open() {
         phase = OPEN;
@@ -63,6 +67,7 @@ final class SessionCounters {
 
     final class Watched implements Channel {
         private final Channel ch;
+        private final ThreadCounters reader = new ThreadCounters("server");
         private ThreadSample before;
         private boolean ended;
 
@@ -79,7 +84,7 @@ final class SessionCounters {
         private synchronized void take(int p) {
             if (ended) return;
             if (p == OPEN && before == null) {
-                before = ThreadCounters.read();
+                before = reader.readSelf();
                 if (before != null) pending.incrementAndGet();
                 else ended = true; // /proc cannot tell this thread: not counted
             } else if (p == CLOSED) {
@@ -91,7 +96,7 @@ final class SessionCounters {
         /** By the session thread's id: a close may come from another thread. */
         private void end() {
             ended = true;
-            ThreadSample after = ThreadSample.read(ProcFiles.SYSTEM, ProcessHandle.current().pid(), before.tid());
+            ThreadSample after = reader.read(before.tid(), false);
             if (!after.values().isEmpty()) {
                 synchronized (done) {
                     done.add(new ThreadSample[] {before, after});

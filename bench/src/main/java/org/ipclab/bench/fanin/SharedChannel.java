@@ -102,8 +102,7 @@ final class SharedChannel {
             }, "ipclab-fan-in-reader");
             reader.setDaemon(true);
             reader.start();
-            long readyBy = System.nanoTime() + FanIn.START.toNanos();
-            for (FanIn.Client c : all) c.awaitReady(readyBy);
+            FanIn.Client.awaitReady(all);
             List<FanIn.Client> going = all.stream().filter(c -> c.error == null).toList();
             long startAt = System.nanoTime() + cfg.warmup().toNanos();
             for (FanIn.Client c : going) c.go(startAt);
