@@ -25,7 +25,7 @@ import org.ipclab.bench.Results;
 public final class ThreadCounters implements MeasureWindow {
     /** The counters of ThreadSample.SOURCES this reader leaves out, and why. */
     static final String NOT_READ = "not read on fan-in rows: only status and schedstat are, to be quick among N busy processes";
-    private static final int WARM_READS = 2_000;
+    private static final int WARM_READS = 300; // past C1's compile threshold (200 calls): not run cold at the edges
 
     private final String role;
     private final long pid = ProcessHandle.current().pid();

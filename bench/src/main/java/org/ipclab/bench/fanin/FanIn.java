@@ -155,7 +155,7 @@ public final class FanIn {
             server = ExitCleanup.register(provider.open(spec));
             ExitCleanup.register(killAll);
             parameters.putAll(server.effectiveParameters());
-            parameters.put("client warm-up", FanInClient.jitWarmUpMessages(size) + " messages each before the common window, then --warmup");
+            parameters.put("client warm-up", FanInClient.jitWarmUpFor(size) + " messages each before the common window, then --warmup");
             onOpened.accept(server.peerSpec());
             ServerEnd end = server;
             // A ready client's session waits, quiet, until every client is ready: at most START for each.
@@ -483,7 +483,7 @@ public final class FanIn {
             cmd.add(k + "=" + v);
         });
         cmd.addAll(List.of("--mode", mode.label(), "--size", Integer.toString(size),
-                "--duration", cfg.duration().toMillis() + "ms",
+                "--duration", cfg.duration().toMillis() + "ms", "--jit-warm-up", Long.toString(FanInClient.jitWarmUpFor(size)),
                 "--timeout", cfg.timeout().toMillis() + "ms"));
         if (writer > 0) cmd.addAll(List.of("--writer", Integer.toString(writer)));
         return cmd;

@@ -93,7 +93,7 @@ public final class FanInClient {
             if (a.containsKey("--writer")) return writer(provider, spec, size, Integer.parseInt(a.get("--writer")), a, timeout, out);
             try (Channel channel = AckedChannel.over(provider.connect(spec, timeout), info)) {
                 protocol.awaitHello(channel, timeout);
-                jitWarmUp(channel, info, mode, size, timeout);
+                jitWarmUp(channel, info, mode, size, warmUp(a, size), timeout);
                 // Everything the measurement needs is made before ready: after go, a JVM among 64 on two
                 // CPUs gets 1/32 of one, and loading a class or two there started its window a second
                 // after the others'.
@@ -148,15 +148,28 @@ public final class FanInClient {
         return Math.max(200, Math.min(20_000, (256L << 20) / Math.max(1, size)));
     }
 
+    /** System property of the runner's JVM: another count for {@link #jitWarmUpMessages} (tests that check integrity, not speed). */
+    static final String JIT_WARM_UP = "ipclab.fanin.jitWarmUpMessages";
+
+    /** What the runner tells its clients to send before ready ({@code --jit-warm-up}), and says in the row's parameters. */
+    static long jitWarmUpFor(int size) {
+        return Long.getLong(JIT_WARM_UP, jitWarmUpMessages(size));
+    }
+
     /** The session's own warm-up before {@code ready}: its figures are dropped, its server thread warms as well. */
-    private static void jitWarmUp(Channel channel, MechanismInfo info, Mode mode, int size, Duration timeout) throws IOException {
+    private static void jitWarmUp(Channel channel, MechanismInfo info, Mode mode, int size, long messages, Duration timeout) throws IOException {
         BenchConfig warm = new BenchConfig(java.util.List.of(info.name()), java.util.List.of(mode), java.util.List.of(size),
-                Duration.ZERO, Duration.ZERO, jitWarmUpMessages(size), 1, timeout, Map.of(), 0);
+                Duration.ZERO, Duration.ZERO, messages, 1, timeout, Map.of(), 0);
         // The real CPU clock, so that its first call (jnr binds clock_gettime: a second's work for a JVM
         // among 64 on two CPUs) is not made at the start of the common window.
         Runner runner = new Runner(System::nanoTime, Runner::processCpuNanos, Runner::newHistogram);
         Results.Measurement m = Benchmark.measure(runner, new RemoteTarget(info, channel, Map.of()), mode, size, warm);
         if (m.summary() == null) throw new IOException("warm-up before the common window failed: " + m.error());
+    }
+
+    /** The runner's {@code --jit-warm-up}, or this size's default. */
+    private static long warmUp(Map<String, String> a, int size) {
+        return a.containsKey("--jit-warm-up") ? Long.parseLong(a.get("--jit-warm-up")) : jitWarmUpMessages(size);
     }
 
     /** T of "go T", or -1 when the line is not that. */
@@ -199,7 +212,7 @@ public final class FanInClient {
             org.ipclab.core.peer.Probe probe = new org.ipclab.core.peer.Probe();
             ByteBuffer msg = org.ipclab.core.peer.Probe.newBuffer(size);
             int fill = probe.fillChecksum(msg);
-            long warm = jitWarmUpMessages(size);
+            long warm = warmUp(a, size);
             for (long k = 0; k < warm; k++) { // the reader reads from the first attach on, and skips these
                 probe.stamp(msg, k, number | WARM_UP, fill);
                 channel.send(msg, timeout);

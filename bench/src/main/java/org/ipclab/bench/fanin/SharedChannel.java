@@ -81,7 +81,7 @@ final class SharedChannel {
             server = ExitCleanup.register(provider.open(spec(spec, clients)));
             ExitCleanup.register(killAll);
             parameters.putAll(server.effectiveParameters());
-            parameters.put("client warm-up", FanInClient.jitWarmUpMessages(size) + " messages each before the common window, then --warmup");
+            parameters.put("client warm-up", FanInClient.jitWarmUpFor(size) + " messages each before the common window, then --warmup");
             for (int i = 1; i <= clients; i++) all.add(FanIn.Client.start(i, FanIn.command(info, server.peerSpec(), Mode.THROUGHPUT, size, cfg, i)));
             // The first writer to attach opens the session; the others write into the same channel.
             channel = server.accept(FanIn.START, Optional.empty()); // plain, not AckedChannel: see the class comment
