@@ -135,6 +135,11 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
                     + " cannot (see 'ipc list': FAN_IN) are skipped with the reason.")
     String clients;
 
+    @Option(names = "--client-jvm", paramLabel = "FLAGS",
+            description = "With --clients: the client JVMs' flags after this JVM's, space-separated (default: the lighter"
+                    + " '-XX:+UseSerialGC -XX:TieredStopAtLevel=1', fewer JVM threads per client; '' for this JVM's flags only); echoed in the results.")
+    String clientJvm;
+
     @Option(names = "--pairs", paramLabel = "N[,N...]",
             description = "N independent pairs at once per mechanism, each with its own peer and kernel objects; a list sweeps"
                     + " (1,2,4,8) and adds a scaling section. Latency merged from all pairs' histograms; the C baseline runs the same N.")
@@ -171,7 +176,10 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
                 throw new BadInputException("--clients starts its own clients on this machine; drop --" + (connect != null ? "connect" : pin != null ? "pin" : "placement"));
             }
             FanInRun.check(cfg, fanIn); // the machine's limits, before anything starts
+        } else if (clientJvm != null) {
+            throw new BadInputException("--client-jvm sets the JVMs of --clients; give --clients, or drop --client-jvm");
         }
+        List<String> clientFlags = clientJvm == null ? org.ipclab.bench.fanin.FanIn.CLIENT_JVM : FanInRun.parseClientJvm(clientJvm);
         if (pairs != null || background != null) return PairsBench.run(this, cfg); // N pairs at once (bench scale package)
         if (connect == null) Benchmark.preflight(cfg);
         PrintStream out = resultOptions.tableStream(json);
@@ -198,7 +206,7 @@ final class BenchCommand implements Callable<Integer>, ChannelOptions.User {
         if (axis != null) env.put("pinning", PlacementAxis.describe(placementAxis != null ? placementAxis : "default", axis));
         if (fanIn != null) env.put("pinning", "none (the scheduler places the server and its N clients)");
         PlacementAxis axisRun = new PlacementAxis();
-        FanInRun fanInRun = fanIn == null ? null : new FanInRun(progress, counted.orElse(null))
+        FanInRun fanInRun = fanIn == null ? null : new FanInRun(progress, counted.orElse(null)).clientJvm(clientFlags)
                 .onHistogram(resultOptions.histograms(hgrm == null ? null : BenchCommand.hgrmWriter(hgrm)));
         String startedAt = Instant.now().toString();
 

@@ -30,6 +30,15 @@ class FanInCommandTest {
     }
 
     @Test
+    void clientJvmFlagsThatNoClientCouldStartWithAreRefusedBeforeAnythingStarts() throws Exception {
+        CliTest.assertUsageError(CliTest.ipc("bench", "-m", "unix", "--clients", "2", "--client-jvm", "-XX:+UseSerialGC Main"),
+                "--client-jvm", "'Main' is not a JVM flag");
+        CliTest.assertUsageError(CliTest.ipc("bench", "-m", "unix", "--clients", "2", "--client-jvm", "-XX:+NoSuchFlagAnywhere"),
+                "--client-jvm '-XX:+NoSuchFlagAnywhere'", "will not start", "NoSuchFlagAnywhere");
+        CliTest.assertUsageError(CliTest.ipc("bench", "-m", "unix", "--client-jvm", "-XX:+UseSerialGC"), "--client-jvm", "--clients");
+    }
+
+    @Test
     void aCountOverTheMachinesLimitNamesTheLimit() throws Exception {
         // 4 descriptors per client: a million clients is over any RLIMIT_NOFILE this suite runs under.
         CliTest.assertUsageError(CliTest.ipc("bench", "-m", "unix", "--clients", "1000000"), "--clients 1000000", "RLIMIT_NOFILE");
@@ -68,6 +77,11 @@ class FanInCommandTest {
             }
             assertEquals(3, clients.size(), "three client processes started");
             Thread.sleep(1500); // into the measured window
+            for (ProcessHandle c : clients) {
+                // the client's own command line (by now exec'd: it has been warming up)
+                String args = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(c.pid()), "cmdline")).replace('\0', ' ');
+                assertTrue(args.contains(" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "), "the lighter client JVM by default: " + args);
+            }
             bench.destroy(); // SIGTERM: the same exit path as Ctrl-C
             assertTrue(bench.waitFor(60, TimeUnit.SECONDS), "ipc bench exited");
             for (ProcessHandle c : clients) {
@@ -94,6 +108,7 @@ class FanInCommandTest {
         JsonNode doc = ResultsSchemaTest.JSON.readTree(r.out());
         assertEquals(Set.of(), ResultsSchemaTest.validate(doc), r.out());
         assertEquals(2, doc.get("measurements").size());
+        assertTrue(doc.at("/measurements/1/parameters/client jvm").asText().startsWith("-XX:+UseSerialGC -XX:TieredStopAtLevel=1"), r.out());
         JsonNode three = doc.at("/measurements/1/fanIn");
         assertEquals(3, three.get("clients").asInt());
         assertEquals(3, three.get("finished").asInt());

@@ -62,8 +62,17 @@ public final class FanIn {
      */
     static final Duration START = Duration.ofSeconds(90);
     private static final Duration FIGURES_SLACK = Duration.ofSeconds(30);
-    /** System property: extra JVM flags for the client processes, space-separated. */
-    static final String CLIENT_JVM_FLAGS = "ipclab.fanin.clientJvmFlags";
+    /**
+     * The client JVMs' own flags unless told otherwise ({@code --client-jvm}): C1 only and the serial
+     * collector. N JVMs on a few CPUs each start C2 compiler threads and G1's parallel and concurrent
+     * GC threads, which compete with every client's and the server's work for the CPU; a client's
+     * loop waits in system calls, where C2's code buys nothing. On this project's 2-CPU machine, 64
+     * unix clients' round trips went from 0.09-0.10 of the C fan-in's rate with the JVM's defaults to
+     * 0.25-0.34 with these (docs/scaling.md has the runs).
+     */
+    public static final List<String> CLIENT_JVM = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+    private List<String> clientJvm = CLIENT_JVM;
 
     private Consumer<List<Process>> onRunning = p -> { };
     private Consumer<ChannelSpec> onOpened = s -> { };
@@ -73,6 +82,17 @@ public final class FanIn {
     public FanIn onHistogram(java.util.function.BiConsumer<String, Histogram> sink) {
         this.histogramSink = sink;
         return this;
+    }
+
+    /** The client JVMs' flags, after this JVM's own (so they win); empty: this JVM's flags alone. */
+    public FanIn clientJvm(List<String> flags) {
+        this.clientJvm = List.copyOf(flags);
+        return this;
+    }
+
+    /** How the client JVMs run, as echoed in the results. */
+    static String describeClientJvm(List<String> flags) {
+        return flags.isEmpty() ? "this JVM's flags only (--client-jvm '')" : String.join(" ", flags) + " after this JVM's flags";
     }
 
     /** Called with the server end's peer spec before any client starts (tests let strangers in there). */
@@ -136,7 +156,7 @@ public final class FanIn {
             tooLargeForWriters(provider, spec, size, clients).ifPresent(w -> {
                 throw new IllegalArgumentException(w);
             });
-            return new SharedChannel(info, onRunning).measure(provider, spec, size, clients, cfg);
+            return new SharedChannel(info, onRunning, clientJvm).measure(provider, spec, size, clients, cfg);
         }
         List<Client> all = new ArrayList<>();
         ExecutorService sessions = Executors.newCachedThreadPool(r -> {
@@ -156,6 +176,7 @@ public final class FanIn {
             ExitCleanup.register(killAll);
             parameters.putAll(server.effectiveParameters());
             parameters.put("client warm-up", FanInClient.jitWarmUpFor(size) + " messages each before the common window, then --warmup");
+            parameters.put("client jvm", describeClientJvm(clientJvm));
             onOpened.accept(server.peerSpec());
             ServerEnd end = server;
             // A ready client's session waits, quiet, until every client is ready: at most START for each.
@@ -163,7 +184,7 @@ public final class FanIn {
             Thread acceptor = new Thread(() -> acceptAll(end, info, clients, idle, sessions, over, counted), "ipclab-fan-in-accept");
             acceptor.setDaemon(true);
             acceptor.start();
-            List<String> command = command(info, server.peerSpec(), mode, size, cfg);
+            List<String> command = command(info, server.peerSpec(), mode, size, cfg, clientJvm, 0);
             for (int i = 0; i < clients; i++) all.add(Client.start(i + 1, command));
             Client.awaitReady(all);
             List<Client> going = all.stream().filter(c -> c.error == null).toList();
@@ -311,7 +332,6 @@ public final class FanIn {
             long before = Runner.processCpuNanos();
             if (!sleepUntil(end)) return Window.NONE;
             long used = Runner.processCpuNanos() - before;
-            sessions.close();
             return new Window(before > 0 && used > 0 ? used : -1, end - start, null);
         } finally {
             sessions.close();
@@ -456,13 +476,11 @@ public final class FanIn {
                 h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, h.getMean() / 1e3);
     }
 
-    /** java [this JVM's flags] -cp [this class path] FanInClient --mechanism ... */
-    static List<String> command(MechanismInfo info, ChannelSpec peerSpec, Mode mode, int size, BenchConfig cfg) {
-        return command(info, peerSpec, mode, size, cfg, 0);
-    }
-
-    /** {@code writer} &gt; 0: that client's number, for a writer into a shared channel ({@link SharedChannel}). */
-    static List<String> command(MechanismInfo info, ChannelSpec peerSpec, Mode mode, int size, BenchConfig cfg, int writer) {
+    /**
+     * java [this JVM's flags] [the mechanism's peer flags] [clientJvm] -cp [this class path] FanInClient --mechanism ...;
+     * {@code writer} &gt; 0: that client's number, for a writer into a shared channel ({@link SharedChannel}).
+     */
+    static List<String> command(MechanismInfo info, ChannelSpec peerSpec, Mode mode, int size, BenchConfig cfg, List<String> clientJvm, int writer) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command()
                 .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -471,8 +489,7 @@ public final class FanIn {
             cmd.add(arg);
         }
         for (String flag : info.peerJvmFlags()) if (!cmd.contains(flag)) cmd.add(flag);
-        // Tests that start many clients only to check integrity may make them start quicker (e.g. C1 only); a measured run leaves it unset.
-        for (String flag : System.getProperty(CLIENT_JVM_FLAGS, "").trim().split("\\s+")) if (!flag.isEmpty()) cmd.add(flag);
+        cmd.addAll(clientJvm);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(FanInClient.class.getName());

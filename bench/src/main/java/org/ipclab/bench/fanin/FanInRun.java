@@ -36,6 +36,7 @@ public final class FanInRun {
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
     private java.util.function.BiConsumer<String, org.HdrHistogram.Histogram> histograms = (label, h) -> { };
+    private List<String> clientJvm = FanIn.CLIENT_JVM;
 
     /** {@code baseline} null: Java only. */
     public FanInRun(Progress progress, NativeBaseline baseline) {
@@ -47,6 +48,47 @@ public final class FanInRun {
     public FanInRun onHistogram(java.util.function.BiConsumer<String, org.HdrHistogram.Histogram> sink) {
         this.histograms = sink;
         return this;
+    }
+
+    /** The client JVMs' flags ({@code --client-jvm}); {@link FanIn#CLIENT_JVM} unless told. */
+    public FanInRun clientJvm(List<String> flags) {
+        this.clientJvm = List.copyOf(flags);
+        return this;
+    }
+
+    /**
+     * Parses {@code --client-jvm}'s space-separated JVM flags and refuses, before N clients fail
+     * alike, a word that is not a flag or a set the JVM will not start with (its own first line says why).
+     */
+    public static List<String> parseClientJvm(String flags) {
+        List<String> list = new ArrayList<>();
+        for (String f : flags.trim().split("\\s+")) {
+            if (f.isEmpty()) continue;
+            if (!f.startsWith("-") || f.equals("-cp") || f.equals("-classpath") || f.startsWith("--class-path") || f.equals("-jar")) {
+                throw new org.ipclab.core.BadInputException("--client-jvm '" + flags + "': '" + f
+                        + "' is not a JVM flag (each word starts with '-'; the class path and main class are the tool's)");
+            }
+            list.add(f);
+        }
+        if (list.isEmpty()) return list;
+        List<String> probe = new ArrayList<>();
+        probe.add(ProcessHandle.current().info().command().orElseGet(() -> java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        probe.addAll(list);
+        probe.add("-version");
+        try {
+            Process p = new ProcessBuilder(probe).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                String why = err.lines().filter(l -> !l.isBlank()).findFirst().orElse("exit " + p.exitValue());
+                throw new org.ipclab.core.BadInputException("--client-jvm '" + flags + "': the JVM will not start with it: " + why);
+            }
+        } catch (IOException e) {
+            throw new org.ipclab.core.BadInputException("--client-jvm '" + flags + "': could not start " + probe.get(0) + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.ipclab.core.BadInputException("--client-jvm: interrupted while trying the flags");
+        }
+        return list;
     }
 
     /**
@@ -110,7 +152,7 @@ public final class FanInRun {
             long each = cfg.warmup().plus(cfg.duration()).multipliedBy(baseline == null ? 1 : 2).toNanos();
             progress.started(i + 1, items.size(), it.info().name() + " " + it.mode().label() + " " + Units.formatSize(it.size())
                     + " ×" + it.clients(), Duration.ofNanos(each * (items.size() - i)));
-            Results.Measurement m = new FanIn().onHistogram(histograms).measure(it.provider(), it.spec(), it.mode(), it.size(), it.clients(), cfg);
+            Results.Measurement m = new FanIn().clientJvm(clientJvm).onHistogram(histograms).measure(it.provider(), it.spec(), it.mode(), it.size(), it.clients(), cfg);
             if (ExitCleanup.shuttingDown()) break;
             if (baseline != null && m.summary() != null) m = m.withBaseline(nativeFigure(it, cfg, m));
             done.add(m);

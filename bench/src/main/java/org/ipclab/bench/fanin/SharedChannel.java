@@ -51,10 +51,12 @@ final class SharedChannel {
     private final Consumer<List<Process>> onRunning;
     /** The mechanism may lose or reorder (no RELIABLE): counted per writer, not a failure; SINK_END may be lost too. */
     private final boolean lossy;
+    private final List<String> clientJvm;
 
-    SharedChannel(MechanismInfo info, Consumer<List<Process>> onRunning) {
+    SharedChannel(MechanismInfo info, Consumer<List<Process>> onRunning, List<String> clientJvm) {
         this.info = info;
         this.onRunning = onRunning;
+        this.clientJvm = clientJvm;
         this.lossy = !info.has(Capability.RELIABLE);
     }
 
@@ -82,7 +84,8 @@ final class SharedChannel {
             ExitCleanup.register(killAll);
             parameters.putAll(server.effectiveParameters());
             parameters.put("client warm-up", FanInClient.jitWarmUpFor(size) + " messages each before the common window, then --warmup");
-            for (int i = 1; i <= clients; i++) all.add(FanIn.Client.start(i, FanIn.command(info, server.peerSpec(), Mode.THROUGHPUT, size, cfg, i)));
+            parameters.put("client jvm", FanIn.describeClientJvm(clientJvm));
+            for (int i = 1; i <= clients; i++) all.add(FanIn.Client.start(i, FanIn.command(info, server.peerSpec(), Mode.THROUGHPUT, size, cfg, clientJvm, i)));
             // The first writer to attach opens the session; the others write into the same channel.
             channel = server.accept(FanIn.START, Optional.empty()); // plain, not AckedChannel: see the class comment
             parameters.putAll(server.effectiveParameters()); // what accept learnt: the io route, the first writer
