@@ -66,9 +66,9 @@ public final class FanIn {
      * The client JVMs' own flags unless told otherwise ({@code --client-jvm}): C1 only and the serial
      * collector. N JVMs on a few CPUs each start C2 compiler threads and G1's parallel and concurrent
      * GC threads, which compete with every client's and the server's work for the CPU; a client's
-     * loop waits in system calls, where C2's code buys nothing. On this project's 2-CPU machine, 64
-     * unix clients' round trips went from 0.09-0.10 of the C fan-in's rate with the JVM's defaults to
-     * 0.25-0.34 with these (docs/scaling.md has the runs).
+     * loop waits in system calls, where C2's code buys nothing. On a 2-CPU machine, 64 clients' round
+     * trips went from 0.09 (unix) and 0.10 (tcp) of the C fan-in's rate with the JVM's defaults to
+     * 0.32 and 0.25 with these (docs/scaling.md has the runs).
      */
     public static final List<String> CLIENT_JVM = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 

@@ -62,6 +62,7 @@ typedef struct {
     uint64_t sent, received, lost, reordered, corrupt, messages;
     double seconds, sum_ns, cpu_ns; /* cpu_ns: this client process's CPU over its measured window */
     int done;
+    _Atomic int port; /* tcp: the client's own port, bound before it connects, so that the server can tell it from a stranger */
     uint64_t hist[]; /* BUCKETS in latency mode */
 } slot;
 
@@ -228,11 +229,40 @@ static void *serve(void *arg_fd) {
     return NULL;
 }
 
+/*
+ * Which forked client an accepted connection is, or -1 for a stranger (anyone else on the machine may
+ * connect to 127.0.0.1, and the same user to the private socket): unix by the peer's pid
+ * (SO_PEERCRED), tcp by the peer's port, which each client binds and records before it connects.
+ */
+static int which_client(int fd, const pid_t *pids, int clients) {
+    if (f_kind == 2) {
+        struct sockaddr_in peer;
+        socklen_t len = sizeof peer;
+        if (getpeername(fd, (struct sockaddr *)&peer, &len) != 0 || peer.sin_addr.s_addr != htonl(INADDR_LOOPBACK)) return -1;
+        for (int j = 0; j < clients; j++)
+            if (atomic_load(&slot_of(j)->port) == ntohs(peer.sin_port)) return j;
+        return -1;
+    }
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
+    for (int j = 0; j < clients; j++)
+        if (pids[j] == cred.pid) return j;
+    return -1;
+}
+
 /* ---------------------------------------------------------------- a client */
 
-static int client_connect(void) {
+static int client_connect(slot *s) {
     int fd = socket(f_kind == 2 ? AF_INET : AF_UNIX, (f_kind == 3 ? SOCK_SEQPACKET : SOCK_STREAM) | SOCK_CLOEXEC, 0);
     if (fd < 0) fail_errno("socket", "client");
+    if (f_kind == 2) { /* its port, known before the server can accept it */
+        struct sockaddr_in me = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t len = sizeof me;
+        if (bind(fd, (struct sockaddr *)&me, sizeof me) != 0 || getsockname(fd, (struct sockaddr *)&me, &len) != 0)
+            fail_errno("bind", "client 127.0.0.1:0");
+        atomic_store(&s->port, ntohs(me.sin_port));
+    }
     struct sockaddr *addr = f_kind == 2 ? (struct sockaddr *)&f_tcp : (struct sockaddr *)&f_unix;
     socklen_t len = f_kind == 2 ? sizeof f_tcp : sizeof f_unix;
     while (connect(fd, addr, len) != 0)
@@ -284,8 +314,14 @@ static void client_sink(conn *c, uint8_t *out, uint8_t *in, size_t cap, uint64_t
 
 static void client(int i, int go, int latency, uint64_t warmup_ns, uint64_t duration_ns) {
     slot *s = slot_of(i);
+    /* IPCLAB_FANIN_CLIENT_DELAY_MS: the clients wait before they connect, so that a test's strangers connect first */
+    const char *delay = getenv("IPCLAB_FANIN_CLIENT_DELAY_MS");
+    if (delay) {
+        unsigned long ms = strtoul(delay, NULL, 10);
+        nanosleep(&(struct timespec){(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L}, NULL);
+    }
     conn c;
-    conn_init(&c, client_connect());
+    conn_init(&c, client_connect(s));
     size_t cap = f_size > 128 ? f_size : 128;
     uint8_t *out = malloc(cap), *in = malloc(cap);
     if (!out || !in) fail_errno("malloc", "client buffers");
@@ -833,6 +869,9 @@ int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_
         pids[i] = pid;
     }
     close(go[0]);
+    char *served = calloc((size_t)clients, 1);
+    if (!served) fail_errno("calloc", "clients");
+    int strangers = 0;
     for (int i = 0; i < clients; i++) {
         struct pollfd p = {f_listen, POLLIN, 0};
         int r;
@@ -840,18 +879,27 @@ int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_
         if (r == 0) fail(1, "only %d of %d fan-in clients connected within 30 s", i, clients);
         int fd = accept4(f_listen, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EINTR) {
+            if (errno == EINTR || errno == ECONNABORTED) {
                 i--;
                 continue;
             }
             fail_errno("accept4", mechanism);
         }
+        int who = which_client(fd, pids, clients);
+        if (who < 0 || served[who]) { /* a stranger takes no client's place: closed, not counted */
+            close(fd);
+            strangers++;
+            i--;
+            continue;
+        }
+        served[who] = 1;
         if (f_kind == 2) {
             int one = 1;
             setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         }
-        if (pthread_create(&threads[i], NULL, serve, (void *)(intptr_t)fd) != 0) fail(1, "pthread_create failed for client %d", i + 1);
+        if (pthread_create(&threads[i], NULL, serve, (void *)(intptr_t)fd) != 0) fail(1, "pthread_create failed for client %d", who + 1);
     }
+    free(served);
     close(f_listen);
     cleanup_objects(); /* everyone is connected: the name is no longer needed */
     for (int waited = 0; atomic_load(ready) < clients; waited++) {
@@ -915,8 +963,8 @@ int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_
     printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
            (unsigned long long)sent, (unsigned long long)received, (unsigned long long)lost,
            (unsigned long long)reordered, (unsigned long long)corrupt);
-    printf(",\"clients\":%d,\"min_share\":%.6f,\"max_share\":%.6f,\"params\":\"clients=%d backlog=%d server=thread-per-client\"}\n",
-           clients, min_share, max_share, clients, clients);
+    printf(",\"clients\":%d,\"min_share\":%.6f,\"max_share\":%.6f,\"params\":\"clients=%d backlog=%d server=thread-per-client strangers-refused=%d\"}\n",
+           clients, min_share, max_share, clients, clients, strangers);
     fflush(stdout);
     if (corrupt || reordered || lost)
         fail(3, "integrity failure: sent %llu, received %llu, lost %llu, reordered %llu, corrupt %llu",

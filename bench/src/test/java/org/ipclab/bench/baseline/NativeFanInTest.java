@@ -101,6 +101,83 @@ class NativeFanInTest {
         assertTrue(none.getMessage().contains("no C fan-in for pipe"), none.getMessage());
     }
 
+    /**
+     * Strangers who connect before the clients (anyone may reach 127.0.0.1; the same user the private
+     * socket) take no client's place: each is closed and counted, and every forked client is served.
+     * Accepting the first N connections would have served the strangers and refused two clients.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"tcp", "unix"})
+    void strangersWhoConnectFirstTakeNoClientsPlace(String mechanism) throws Exception {
+        List<String> before = ours();
+        ProcessBuilder pb = new ProcessBuilder(baseline.binary().toString(), mechanism, "throughput", "64", "50", "200");
+        pb.environment().put("IPCLAB_CLIENTS", "2");
+        pb.environment().put("IPCLAB_NO_COUNTERS", "1");
+        pb.environment().put("IPCLAB_FANIN_CLIENT_DELAY_MS", "2000");
+        Process p = pb.redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        List<java.nio.channels.SocketChannel> strangers = new ArrayList<>();
+        try {
+            java.net.SocketAddress listening = listeningAddress(p.pid(), mechanism, Duration.ofSeconds(10));
+            java.nio.channels.SocketChannel silent = java.nio.channels.SocketChannel.open(listening);
+            java.nio.channels.SocketChannel garbage = java.nio.channels.SocketChannel.open(listening);
+            try {
+                garbage.write(java.nio.ByteBuffer.wrap("GET / HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            } catch (IOException closedByTheServer) {
+                // the server may already have accepted and closed it: that is what is tested
+            }
+            java.nio.channels.SocketChannel.open(listening).close(); // connects and leaves at once
+            strangers.addAll(List.of(silent, garbage));
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the C fan-in ended");
+            assertEquals(0, p.exitValue(), out + err);
+            NativeResult r = NativeResult.parse(out.strip());
+            assertTrue(r.integrityOk(true), r.json());
+            assertEquals(r.sent(), r.received(), r.json());
+            assertTrue(r.json().contains("\"clients\":2") && r.json().contains("strangers-refused=3"), r.json());
+        } finally {
+            for (java.nio.channels.SocketChannel c : strangers) c.close();
+            p.destroyForcibly().waitFor();
+        }
+        assertEquals(before, ours(), "the C fan-in removed its socket and directory");
+    }
+
+    /** The listening socket a process holds, found as ss(8) finds it: its descriptors' inodes in /proc/net/tcp or unix. */
+    private static java.net.SocketAddress listeningAddress(long pid, String mechanism, Duration within) throws Exception {
+        long until = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < until) {
+            java.util.Set<String> inodes = new java.util.HashSet<>();
+            try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+                for (Path fd : fds.toList()) {
+                    try {
+                        String link = Files.readSymbolicLink(fd).toString();
+                        if (link.startsWith("socket:[")) inodes.add(link.substring(8, link.length() - 1));
+                    } catch (IOException gone) {
+                        // closed meanwhile
+                    }
+                }
+            }
+            if (mechanism.equals("tcp")) {
+                for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) { // 0A: TCP_LISTEN
+                        int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
+                        return new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port);
+                    }
+                }
+            } else {
+                for (String line : Files.readAllLines(Path.of("/proc/net/unix"))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 7 && f[3].equals("00010000") && inodes.contains(f[6])) { // __SO_ACCEPTCON: listening
+                        return java.net.UnixDomainSocketAddress.of(f[7]);
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no listening " + mechanism + " socket in process " + pid + " within " + within);
+    }
+
     /** ipclab-*-native-* entries in /tmp, /dev/shm and /dev/mqueue. */
     private static List<String> ours() throws IOException {
         List<String> found = new ArrayList<>();
