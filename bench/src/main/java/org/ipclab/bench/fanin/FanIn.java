@@ -484,12 +484,7 @@ public final class FanIn {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command()
                 .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("-agentlib:jdwp") || arg.startsWith("-Xrunjdwp") || arg.startsWith("-javaagent")) continue;
-            cmd.add(arg);
-        }
-        for (String flag : info.peerJvmFlags()) if (!cmd.contains(flag)) cmd.add(flag);
-        cmd.addAll(clientJvm);
+        cmd.addAll(clientJvmFlags(ManagementFactory.getRuntimeMXBean().getInputArguments(), info.peerJvmFlags(), clientJvm));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(FanInClient.class.getName());
@@ -504,6 +499,29 @@ public final class FanIn {
                 "--timeout", cfg.timeout().toMillis() + "ms"));
         if (writer > 0) cmd.addAll(List.of("--writer", Integer.toString(writer)));
         return cmd;
+    }
+
+    /**
+     * A client JVM's flags: this JVM's (no debugger or agent: a port or an agent is this JVM's own),
+     * the mechanism's peer flags, then {@code clientJvm}, which win. A collector chosen in
+     * {@code clientJvm} replaces one chosen for this JVM: the JVM refuses to start with two
+     * ("Multiple garbage collectors selected").
+     */
+    static List<String> clientJvmFlags(List<String> inherited, List<String> peerFlags, List<String> clientJvm) {
+        boolean choosesGc = clientJvm.stream().anyMatch(FanIn::selectsCollector);
+        List<String> flags = new ArrayList<>();
+        for (String arg : inherited) {
+            if (arg.startsWith("-agentlib:jdwp") || arg.startsWith("-Xrunjdwp") || arg.startsWith("-javaagent")) continue;
+            if (choosesGc && selectsCollector(arg)) continue;
+            flags.add(arg);
+        }
+        for (String flag : peerFlags) if (!flags.contains(flag)) flags.add(flag);
+        flags.addAll(clientJvm);
+        return flags;
+    }
+
+    private static boolean selectsCollector(String flag) {
+        return flag.matches("-XX:\\+Use\\w*GC");
     }
 
     /** One client process and what it said. */

@@ -73,7 +73,7 @@ public final class FanInRun {
         if (list.isEmpty()) return list;
         List<String> probe = new ArrayList<>();
         probe.add(ProcessHandle.current().info().command().orElseGet(() -> java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        probe.addAll(list);
+        probe.addAll(FanIn.clientJvmFlags(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments(), List.of(), list));
         probe.add("-version");
         try {
             Process p = new ProcessBuilder(probe).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -374,6 +374,21 @@ class FanInTest {
         assertEquals(before, ipclabObjects(), "what the run created is gone");
     }
 
+    /** The client JVM's flags come after the runner's and win; a collector of their own replaces the runner's, or no client JVM would start. */
+    @Test
+    void theClientJvmsFlagsWinAndReplaceTheRunnersCollector() throws Exception {
+        List<String> runner = List.of("-XX:+UseParallelGC", "-Xmx512m", "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=0");
+        List<String> flags = FanIn.clientJvmFlags(runner, List.of("-Dipclab.peer=yes"), FanIn.CLIENT_JVM);
+        assertEquals(List.of("-Xmx512m", "-Dipclab.peer=yes", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), flags);
+        assertEquals(List.of("-XX:+UseParallelGC", "-Xmx512m"), FanIn.clientJvmFlags(runner, List.of(), List.of()), "--client-jvm '': the runner's own");
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(flags);
+        cmd.add("-version");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "a client JVM starts with " + flags + ": " + out);
+    }
+
     @Test
     void aMechanismWithoutFanInSaysWhyFromItsDescription() {
         MechanismInfo related = MechanismInfo.builder("x").capabilities(Capability.RELATED_PROCESSES_ONLY).maxMessageSize(64).build();
