@@ -167,7 +167,7 @@ public final class ScalingSection {
         if (waitA != null && waitB != null) parts.add(String.format(Locale.ROOT, "run-queue wait %.2f → %.2f µs/msg", waitA, waitB));
         if (ctxA != null && ctxB != null) parts.add(String.format(Locale.ROOT, "context switches %.2f → %.2f /msg", ctxA, ctxB));
         if (!parts.isEmpty()) return String.join(", ", parts);
-        return curve.shape() == Shape.CLIENTS && c ? "no counters: the C fan-in reads none" : "no counters in these rows";
+        return "no counters in these rows";
     }
 
     /** The caption of the "where it stops scaling" table. */

@@ -214,3 +214,53 @@ void counters_print(void) {
     }
     putchar('}');
 }
+
+int counters_thread_sample(long long out[FANIN_COUNTERS]) {
+    char path[64], buf[4096];
+    int tid = (int)syscall(SYS_gettid), ok = 1;
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
+    if (read_file(path, buf, sizeof buf) == 0) {
+        out[0] = field(buf, "\nvoluntary_ctxt_switches:");
+        out[1] = field(buf, "\nnonvoluntary_ctxt_switches:");
+        ok = out[0] >= 0 && out[1] >= 0;
+    } else {
+        ok = 0;
+    }
+    snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", tid);
+    if (read_file(path, buf, sizeof buf) != 0 || sscanf(buf, "%lld %lld", &out[2], &out[3]) != 2) ok = 0;
+    return ok;
+}
+
+void counters_print_fanin(pid_t server, const long long s[FANIN_COUNTERS], int s_ok, pid_t client,
+                          const long long c[FANIN_COUNTERS], int c_ok) {
+    static const int read_here[FANIN_COUNTERS] = {P_VOL, P_INVOL, P_RUN, P_WAIT};
+    char buf[4096], cpus[64] = "";
+    if (read_file("/proc/self/status", buf, sizeof buf) == 0) {
+        const char *a = strstr(buf, "Cpus_allowed_list:");
+        if (a) sscanf(a + 18, " %63s", cpus); /* the clients inherit it */
+    }
+    printf(",\"counters\":{\"perf\":");
+    print_string("not on fan-in rows: each working thread reads its own /proc status and schedstat at its window's edges");
+    for (int p = 0; p < 2; p++) {
+        const long long *v = p == 0 ? s : c;
+        int ok = p == 0 ? s_ok : c_ok;
+        printf(",\"%s\":{\"pid\":%d,\"cpus_allowed\":", p == 0 ? "runner" : "peer", (int)(p == 0 ? server : client));
+        print_string(cpus);
+        printf(",\"ran_on\":-1");
+        for (int e = 0; e < N_PERF; e++) {
+            printf(",\"%s\":", PERF_NAMES[e]);
+            print_string("no perf on fan-in rows");
+        }
+        for (int k = 0; k < N_PROC; k++) {
+            int i = -1;
+            for (int j = 0; j < FANIN_COUNTERS; j++)
+                if (read_here[j] == k) i = j;
+            printf(",\"%s\":", PROC_NAMES[k]);
+            if (i < 0) print_string("not read on fan-in rows: only status and schedstat");
+            else if (!ok) print_string("a working thread could not read its /proc/self/task/TID status or schedstat");
+            else printf("%lld", v[i]);
+        }
+        putchar('}');
+    }
+    putchar('}');
+}

@@ -63,6 +63,8 @@ typedef struct {
     double seconds, sum_ns, cpu_ns; /* cpu_ns: this client process's CPU over its measured window */
     int done;
     _Atomic int port; /* tcp: the client's own port, bound before it connects, so that the server can tell it from a stranger */
+    long long ctr[FANIN_COUNTERS]; /* its measuring thread's own switches and run-queue times over its window */
+    int ctr_ok;
     uint64_t hist[]; /* BUCKETS in latency mode */
 } slot;
 
@@ -71,6 +73,70 @@ static size_t slot_bytes;
 static _Atomic int *ready;
 
 static slot *slot_of(int i) { return (slot *)(slots + (size_t)i * slot_bytes); }
+
+/*
+ * The kernel's counters of a fan-in row, as the Java fan-in reads them: each working thread reads
+ * its own /proc/self/task/TID at its window's edges. A client's window is its own; the server's
+ * session threads take the common one, opened and closed by the CPU window's thread (win_phase:
+ * 0 before, 1 open, 2 over), each at its first message after an edge: one atomic load per message.
+ */
+static int fan_counting; /* not with IPCLAB_NO_COUNTERS (ipc bench --no-counters) */
+static _Atomic int win_phase;
+static pthread_mutex_t srv_lock = PTHREAD_MUTEX_INITIALIZER;
+static long long srv_ctr[FANIN_COUNTERS];
+static int srv_ok = 1;
+
+typedef struct {
+    int phase, ok;
+    long long before[FANIN_COUNTERS], after[FANIN_COUNTERS];
+} edges;
+
+static void edges_take(edges *e) {
+    if (!fan_counting || e->phase == 2) return;
+    int w = atomic_load_explicit(&win_phase, memory_order_acquire);
+    if (e->phase == 0 && w >= 1) {
+        e->ok = counters_thread_sample(e->before);
+        e->phase = 1;
+    }
+    if (e->phase == 1 && w >= 2) {
+        e->ok &= counters_thread_sample(e->after);
+        e->phase = 2;
+    }
+}
+
+/* A session ending inside the window closes it for itself; its counts join the server's. */
+static void edges_settle(edges *e) {
+    if (!fan_counting || e->phase == 0) return;
+    if (e->phase == 1) e->ok &= counters_thread_sample(e->after);
+    pthread_mutex_lock(&srv_lock);
+    srv_ok &= e->ok;
+    for (int k = 0; k < FANIN_COUNTERS; k++) srv_ctr[k] += e->after[k] - e->before[k];
+    pthread_mutex_unlock(&srv_lock);
+}
+
+/* ,"counters":{...}: the server's threads summed, the clients' summed (totals; the reader divides). */
+static void fanin_print_counters(pid_t first_client, int clients) {
+    if (!fan_counting) return;
+    long long cl[FANIN_COUNTERS] = {0};
+    int cl_ok = 1;
+    for (int i = 0; i < clients; i++) {
+        cl_ok &= slot_of(i)->ctr_ok;
+        for (int k = 0; k < FANIN_COUNTERS; k++) cl[k] += slot_of(i)->ctr[k];
+    }
+    counters_print_fanin(getpid(), srv_ctr, srv_ok, first_client, cl, cl_ok);
+}
+
+/* A client's own window: its measuring thread at both edges. */
+static void client_edge(slot *s, long long *before, int last) {
+    if (!fan_counting) return;
+    if (!last) {
+        s->ctr_ok = counters_thread_sample(before);
+        return;
+    }
+    long long after[FANIN_COUNTERS];
+    s->ctr_ok &= counters_thread_sample(after);
+    for (int k = 0; k < FANIN_COUNTERS; k++) s->ctr[k] = after[k] - before[k];
+}
 
 static size_t bucket(uint64_t v) {
     if (v >= (1ULL << 42)) v = (1ULL << 42) - 1;
@@ -194,9 +260,11 @@ static void *serve(void *arg_fd) {
     conn_send(&c, reply, ctl_write(reply, CTL_HELLO, 1, &hello));
     uint64_t received = 0, reordered = 0, corrupt = 0, bytes = 0, next = 0, first = 0, last = 0;
     int sinking = 0;
+    edges e = {0};
     for (;;) {
         ssize_t n = conn_recv(&c, buf, cap);
         if (n < 0) break;
+        edges_take(&e);
         uint32_t op = ctl_opcode(buf, n);
         if (op == CTL_STOP) break;
         if (op == CTL_SINK) {
@@ -223,6 +291,7 @@ static void *serve(void *arg_fd) {
             break;
         }
     }
+    edges_settle(&e);
     close(c.fd);
     free(c.in);
     free(buf);
@@ -289,6 +358,8 @@ static void client_sink(conn *c, uint8_t *out, uint8_t *in, size_t cap, uint64_t
     uint8_t b[128];
     uint64_t zero = 0;
     must_send(c, b, ctl_write(b, CTL_SINK, 1, &zero));
+    long long ctr0[FANIN_COUNTERS];
+    if (s) client_edge(s, ctr0, 0);
     double cpu0 = fanin_process_cpu_ns();
     uint64_t start = now_ns(), end = start + duration_ns, sent = 0;
     for (;;) {
@@ -302,6 +373,7 @@ static void client_sink(conn *c, uint8_t *out, uint8_t *in, size_t cap, uint64_t
     while (ctl_opcode(in, n = must_recv(c, in, cap)) != CTL_STATS) {}
     uint64_t done = now_ns();
     if (!s) return;
+    client_edge(s, ctr0, 1);
     s->sent = sent;
     s->received = ctl_arg(in, 0);
     s->reordered = ctl_arg(in, 1);
@@ -335,10 +407,12 @@ static void client(int i, int go, int latency, uint64_t warmup_ns, uint64_t dura
         uint64_t t = now_ns(), phase_end = t + warmup_ns, start = 0;
         double cpu0 = 0;
         int measuring = 0;
+        long long ctr0[FANIN_COUNTERS];
         for (;;) {
             if (t >= phase_end) {
                 if (measuring) break;
                 measuring = 1;
+                client_edge(s, ctr0, 0);
                 cpu0 = fanin_process_cpu_ns();
                 start = t = now_ns();
                 phase_end = start + duration_ns;
@@ -361,6 +435,7 @@ static void client(int i, int go, int latency, uint64_t warmup_ns, uint64_t dura
         }
         s->seconds = (now_ns() - start) / 1e9;
         s->cpu_ns = fanin_process_cpu_ns() - cpu0;
+        client_edge(s, ctr0, 1);
     } else {
         if (warmup_ns > 0) client_sink(&c, out, in, cap, warmup_ns, NULL);
         client_sink(&c, out, in, cap, duration_ns, s);
@@ -407,9 +482,11 @@ static void sleep_ns(uint64_t ns) {
 static void *cpu_window(void *unused) {
     (void)unused;
     sleep_ns(win_warmup_ns);
+    atomic_store_explicit(&win_phase, 1, memory_order_release);
     double before = fanin_process_cpu_ns();
     sleep_ns(win_duration_ns);
     double after = fanin_process_cpu_ns();
+    atomic_store_explicit(&win_phase, 2, memory_order_release);
     win_cpu_ns = before >= 0 && after > before ? after - before : -1;
     return NULL;
 }
@@ -613,6 +690,8 @@ static void writer(int i, int go, uint64_t warmup_ns, uint64_t duration_ns) {
     while (read(go, &x, 1) < 0 && errno == EINTR) {}
     for (int measured = 0; measured < 2; measured++) {
         uint64_t tag = (uint64_t)(i + 1) | (measured ? 0 : WARM_UP);
+        long long ctr0[FANIN_COUNTERS];
+        if (measured) client_edge(s, ctr0, 0);
         double cpu0 = fanin_process_cpu_ns();
         uint64_t start = now_ns(), end = start + (measured ? duration_ns : warmup_ns), sent = 0;
         while ((sent & 15) != 0 || now_ns() < end) {
@@ -624,6 +703,7 @@ static void writer(int i, int go, uint64_t warmup_ns, uint64_t duration_ns) {
             s->sent = s->messages = sent;
             s->seconds = (now_ns() - start) / 1e9;
             s->cpu_ns = fanin_process_cpu_ns() - cpu0;
+            client_edge(s, ctr0, 1);
         }
     }
     uint8_t b[64];
@@ -723,9 +803,11 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
     size_t cap = (size_t)attr.mq_msgsize;
     uint8_t *in = malloc(cap);
     if (!in) fail_errno("malloc", "reader buffer");
+    edges e = {0}; /* the one reader's own counters over the common window */
     for (int ended = 0; ended < clients;) {
         int drained = q_lossy && q_all_done(clients); /* udp: a SINK_END may be lost; a quiet slice after all are done ends it */
         ssize_t n = q_receive(in, cap, name);
+        edges_take(&e);
         if (n < 0) {
             if (drained) break;
             for (int i = 0; i < clients; i++) { /* quiet: a writer that died will never say SINK_END */
@@ -768,6 +850,7 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
     }
     cleanup_objects();
+    edges_settle(&e);
     double server_cpu = fanin_cpu_window_end(), clients_cpu = 0;
     uint64_t sent = 0, recv_total = 0, lost = 0, reord = 0, corr = 0;
     double rate = 0, elapsed = 0, min_share = 1, max_share = 0;
@@ -789,6 +872,7 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
     printf(",\"p50_us\":null,\"p90_us\":null,\"p99_us\":null,\"p999_us\":null,\"max_us\":null,\"mean_us\":null");
     printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f", rate, rate * (double)f_size / 1e6, elapsed);
     fanin_print_cpu(server_cpu, clients_cpu, sent);
+    fanin_print_counters(pids[0], clients);
     printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
            (unsigned long long)sent, (unsigned long long)recv_total, (unsigned long long)lost, (unsigned long long)reord,
            (unsigned long long)corr);
@@ -802,6 +886,7 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
 }
 
 int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_ms, uint64_t duration_ms, int clients) {
+    fan_counting = !getenv("IPCLAB_NO_COUNTERS");
     if (!fanin_supported(mechanism))
         fail(2, "no C fan-in for %s: it is built for unix, tcp, unix-seqpacket (a connection per client), mqueue, sysv-mqueue (one queue, N writers), unix-dgram and udp (one socket, N writers), fifo (one FIFO, N writers)", mechanism);
     f_kind = !strcmp(mechanism, "unix") ? 1 : !strcmp(mechanism, "tcp") ? 2 : !strcmp(mechanism, "unix-seqpacket") ? 3 : 4;
@@ -960,6 +1045,7 @@ int fanin_main(const char *mechanism, int latency, size_t size, uint64_t warmup_
     }
     printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f", rate, rate * (double)size / 1e6, elapsed);
     fanin_print_cpu(server_cpu, clients_cpu, cpu_messages);
+    fanin_print_counters(pids[0], clients);
     printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
            (unsigned long long)sent, (unsigned long long)received, (unsigned long long)lost,
            (unsigned long long)reordered, (unsigned long long)corrupt);

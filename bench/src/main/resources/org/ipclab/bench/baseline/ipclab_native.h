@@ -143,6 +143,13 @@ void counters_open(pid_t runner, pid_t peer);
 void counters_begin(void);
 void counters_end(void);
 void counters_print(void);
+/* Fan-in (fanin.c): the calling thread's own switches and run-queue times from /proc/self/task/TID,
+ * out[] = voluntary, involuntary, run_ns, wait_ns (1: read); and the result's "counters" of a fan-in
+ * row, the server's session threads as "runner" and the clients' measuring threads as "peer", totals. */
+#define FANIN_COUNTERS 4
+int counters_thread_sample(long long out[FANIN_COUNTERS]);
+void counters_print_fanin(pid_t server, const long long s[FANIN_COUNTERS], int s_ok, pid_t client,
+                          const long long c[FANIN_COUNTERS], int c_ok);
 
 /* A private 0700 directory "/tmp/ipclab-<pid>-native-<purpose>-XXXXXX", registered for removal. */
 void private_dir(char *out, size_t cap, const char *purpose);

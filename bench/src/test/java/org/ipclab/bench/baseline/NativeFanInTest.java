@@ -47,12 +47,41 @@ class NativeFanInTest {
         assertNotNull(r.cpu().runnerUsPerMsg(), r.json());
     }
 
+    /**
+     * The kernel's counters of a C fan-in row: the server's working threads over the common window,
+     * the clients' over their own, each read by the thread itself. A thread's time on a CPU plus its
+     * time waiting for one cannot pass the wall-clock time it counted over: N clients' sum is held to
+     * N windows, the server's (one thread per client, or one reader) to N + 1.
+     */
+    private static void counted(NativeResult r, int clients, boolean sessions) {
+        org.ipclab.bench.Results.Counters c = r.counters();
+        assertNotNull(c, r.json());
+        double window = (DURATION.toNanos() + 50_000_000L) * 1.1; // a client's window ends at its first message after --duration
+        for (String role : List.of("runner", "peer")) {
+            org.ipclab.bench.Results.CounterGroup g = c.group(role, "work");
+            assertNotNull(g, role + ": " + r.json());
+            long run = g.figures().get("run_ns").total(), wait = g.figures().get("wait_ns").total();
+            long switches = g.figures().get("ctx_voluntary").total() + g.figures().get("ctx_involuntary").total();
+            assertTrue(run > 0 && wait >= 0 && switches > 0, role + ": " + r.json());
+            int threads = role.equals("peer") || sessions ? clients : 1;
+            assertTrue(run + wait <= threads * window, role + ": " + (run + wait) + " ns on or waiting for a CPU in " + threads
+                    + " windows of " + DURATION.toMillis() + " ms: " + r.json());
+        }
+        assertNotNull(c.perf(), "no perf on fan-in rows, and the row says why");
+    }
+
     @Test
     void fourClientsOnAStreamSocketAndSixtyFourOnAQueueKeepIntegrityAndLeaveNothing() throws IOException {
         List<String> before = ours();
-        clean(baseline.runFanIn("unix", "latency", 64, WARMUP, DURATION, 4), "latency");
-        clean(baseline.runFanIn("tcp", "throughput", 64, WARMUP, DURATION, 4), "throughput");
-        clean(baseline.runFanIn("mqueue", "throughput", 64, WARMUP, DURATION, 64), "throughput");
+        NativeResult unix = baseline.runFanIn("unix", "latency", 64, WARMUP, DURATION, 4);
+        clean(unix, "latency");
+        counted(unix, 4, true);
+        NativeResult tcp = baseline.runFanIn("tcp", "throughput", 64, WARMUP, DURATION, 4);
+        clean(tcp, "throughput");
+        counted(tcp, 4, true);
+        NativeResult mqueue = baseline.runFanIn("mqueue", "throughput", 64, WARMUP, DURATION, 64);
+        clean(mqueue, "throughput");
+        counted(mqueue, 64, false);
         assertEquals(before, ours(), "the C fan-in removed what it created");
     }
 
