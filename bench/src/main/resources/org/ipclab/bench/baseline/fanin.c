@@ -86,12 +86,9 @@ static pthread_mutex_t srv_lock = PTHREAD_MUTEX_INITIALIZER;
 static long long srv_ctr[FANIN_COUNTERS];
 static int srv_ok = 1;
 
-typedef struct {
-    int phase, ok;
-    long long before[FANIN_COUNTERS], after[FANIN_COUNTERS];
-} edges;
+int fanin_counting(void) { return fan_counting; }
 
-static void edges_take(edges *e) {
+void fanin_edges_take(fanin_edges *e) {
     if (!fan_counting || e->phase == 2) return;
     int w = atomic_load_explicit(&win_phase, memory_order_acquire);
     if (e->phase == 0 && w >= 1) {
@@ -105,7 +102,7 @@ static void edges_take(edges *e) {
 }
 
 /* A session ending inside the window closes it for itself; its counts join the server's. */
-static void edges_settle(edges *e) {
+void fanin_edges_settle(fanin_edges *e) {
     if (!fan_counting || e->phase == 0) return;
     if (e->phase == 1) e->ok &= counters_thread_sample(e->after);
     pthread_mutex_lock(&srv_lock);
@@ -114,16 +111,19 @@ static void edges_settle(edges *e) {
     pthread_mutex_unlock(&srv_lock);
 }
 
+void fanin_print_counters_of(pid_t first_client, const long long clients_total[FANIN_COUNTERS], int clients_ok) {
+    if (fan_counting) counters_print_fanin(getpid(), srv_ctr, srv_ok, first_client, clients_total, clients_ok);
+}
+
 /* ,"counters":{...}: the server's threads summed, the clients' summed (totals; the reader divides). */
 static void fanin_print_counters(pid_t first_client, int clients) {
-    if (!fan_counting) return;
     long long cl[FANIN_COUNTERS] = {0};
     int cl_ok = 1;
     for (int i = 0; i < clients; i++) {
         cl_ok &= slot_of(i)->ctr_ok;
         for (int k = 0; k < FANIN_COUNTERS; k++) cl[k] += slot_of(i)->ctr[k];
     }
-    counters_print_fanin(getpid(), srv_ctr, srv_ok, first_client, cl, cl_ok);
+    fanin_print_counters_of(first_client, cl, cl_ok);
 }
 
 /* A client's own window: its measuring thread at both edges. */
@@ -260,11 +260,11 @@ static void *serve(void *arg_fd) {
     conn_send(&c, reply, ctl_write(reply, CTL_HELLO, 1, &hello));
     uint64_t received = 0, reordered = 0, corrupt = 0, bytes = 0, next = 0, first = 0, last = 0;
     int sinking = 0;
-    edges e = {0};
+    fanin_edges e = {0};
     for (;;) {
         ssize_t n = conn_recv(&c, buf, cap);
         if (n < 0) break;
-        edges_take(&e);
+        fanin_edges_take(&e);
         uint32_t op = ctl_opcode(buf, n);
         if (op == CTL_STOP) break;
         if (op == CTL_SINK) {
@@ -291,7 +291,7 @@ static void *serve(void *arg_fd) {
             break;
         }
     }
-    edges_settle(&e);
+    fanin_edges_settle(&e);
     close(c.fd);
     free(c.in);
     free(buf);
@@ -803,11 +803,11 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
     size_t cap = (size_t)attr.mq_msgsize;
     uint8_t *in = malloc(cap);
     if (!in) fail_errno("malloc", "reader buffer");
-    edges e = {0}; /* the one reader's own counters over the common window */
+    fanin_edges e = {0}; /* the one reader's own counters over the common window */
     for (int ended = 0; ended < clients;) {
         int drained = q_lossy && q_all_done(clients); /* udp: a SINK_END may be lost; a quiet slice after all are done ends it */
         ssize_t n = q_receive(in, cap, name);
-        edges_take(&e);
+        fanin_edges_take(&e);
         if (n < 0) {
             if (drained) break;
             for (int i = 0; i < clients; i++) { /* quiet: a writer that died will never say SINK_END */
@@ -850,7 +850,7 @@ static int fanin_queue(int clients, uint64_t warmup_ms, uint64_t duration_ms) {
                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
     }
     cleanup_objects();
-    edges_settle(&e);
+    fanin_edges_settle(&e);
     double server_cpu = fanin_cpu_window_end(), clients_cpu = 0;
     uint64_t sent = 0, recv_total = 0, lost = 0, reord = 0, corr = 0;
     double rate = 0, elapsed = 0, min_share = 1, max_share = 0;

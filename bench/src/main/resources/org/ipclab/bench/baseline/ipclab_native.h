@@ -150,6 +150,16 @@ void counters_print(void);
 int counters_thread_sample(long long out[FANIN_COUNTERS]);
 void counters_print_fanin(pid_t server, const long long s[FANIN_COUNTERS], int s_ok, pid_t client,
                           const long long c[FANIN_COUNTERS], int c_ok);
+/* A server thread's window edges (fanin.c): take them at every message (one atomic load), settle
+ * at its end, which adds its counts to the server's; and the row's counters with the clients' totals. */
+typedef struct {
+    int phase, ok;
+    long long before[FANIN_COUNTERS], after[FANIN_COUNTERS];
+} fanin_edges;
+int fanin_counting(void);
+void fanin_edges_take(fanin_edges *e);
+void fanin_edges_settle(fanin_edges *e);
+void fanin_print_counters_of(pid_t first_client, const long long clients_total[FANIN_COUNTERS], int clients_ok);
 
 /* A private 0700 directory "/tmp/ipclab-<pid>-native-<purpose>-XXXXXX", registered for removal. */
 void private_dir(char *out, size_t cap, const char *purpose);

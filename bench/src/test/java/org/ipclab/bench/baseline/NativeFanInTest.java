@@ -114,6 +114,7 @@ class NativeFanInTest {
         List<String> before = ours();
         NativeResult r = baseline.runFanIn("fifo", "throughput", 4092, WARMUP, DURATION, 3); // frame = PIPE_BUF
         clean(r, "throughput");
+        counted(r, 3, false);
         assertTrue(r.json().contains("one FIFO, 3 writers"), r.json());
         assertEquals(before, ours(), "the C fan-in removed its FIFO and directory");
         IOException over = assertThrows(IOException.class, () -> baseline.runFanIn("fifo", "throughput", 4093, WARMUP, DURATION, 3));
