@@ -46,11 +46,22 @@ public enum IoRoute {
     private static final String FFM_FACTORY = "org.ipclab.core.io.ffm.FfmChannels";
 
     /**
-     * The default: NIO on JDK 17-21 (FFM is not final there); FFM on 22+, where it costs fewer
-     * instructions per call (no NIO locks, no begin/end blocking registration) for the same syscall.
+     * The default: a raw route wherever this JVM may read a JDK channel's descriptor, since it makes
+     * the system calls C makes and nothing around them (no NIO locks, no begin/end blocking
+     * registration, no readiness poll before a datagram's receive): FFM on JDK 22+, JNR below (FFM
+     * is not final there). On JDK 17, one CPU, 64 B round trips, JNR against NIO: udp 1.11 against
+     * 1.33 of C, unix-dgram 1.13 against 1.17, the streams equal or better (docs/performance.md).
+     * NIO where the descriptor is closed to this code (no {@link #ADD_OPENS}), so that a JVM started
+     * without the flag still works, the way it always did.
      */
     public static IoRoute defaultRoute() {
-        return ffmUnavailable().isEmpty() ? FFM : NIO;
+        if (Runtime.version().feature() >= FFM_FEATURE) return ffmUnavailable().isEmpty() ? FFM : NIO;
+        return descriptorsOpen() ? JNR : NIO;
+    }
+
+    /** Whether this JVM opens sun.nio.ch to this code ({@link #ADD_OPENS}): asked of the module system, no route loaded. */
+    static boolean descriptorsOpen() {
+        return Object.class.getModule().isOpen("sun.nio.ch", IoRoute.class.getModule());
     }
 
     /** The typed option every stream mechanism declares in its description. */
