@@ -67,6 +67,7 @@ final class HandlerChannel implements Channel {
         Signal s = INSTALLED.get(name);
         if (s == null) {
             s = new Signal(name);
+            SigLib.unignore(s.getNumber()); // started under nohup: SIGHUP would stay ignored, the stream would never end
             Signal.handle(s, HandlerChannel::arrived);
             INSTALLED.put(name, s);
         }

@@ -33,9 +33,15 @@ public final class SigLib {
 
         /** {@code sighandler_t signal(int, sighandler_t)}; handler 1 is SIG_IGN. */
         long signal(int sig, long handler);
+
+        /** {@code int sigaction(int, const struct sigaction *, struct sigaction *)}: read only here (act NULL). */
+        int sigaction(int sig, Pointer act, Pointer old);
     }
 
+    static final long SIG_DFL = 0;
     static final long SIG_IGN = 1;
+    /** glibc's struct sigaction on x86-64 is 152 bytes, its handler first. */
+    private static final int SIGACTION_BYTES = 256;
 
     static final int SIG_BLOCK = 0;
     static final int SIG_UNBLOCK = 1;
@@ -83,6 +89,17 @@ public final class SigLib {
 
     static int errno() {
         return runtime().getLastError();
+    }
+
+    /**
+     * Gives {@code sig} its default action back when this process started with it ignored (a parent's
+     * {@code nohup} ignores SIGHUP): HotSpot leaves an ignored shutdown signal (HUP, INT, TERM) ignored,
+     * and {@code Signal.handle} then installs nothing, so a handler for it would silently never run.
+     * Any other disposition (the JVM's own handler) is left as it is.
+     */
+    static void unignore(int sig) {
+        Pointer old = allocate(SIGACTION_BYTES);
+        if (libc().sigaction(sig, null, old) == 0 && old.getLong(0) == SIG_IGN) libc().signal(sig, SIG_DFL);
     }
 
     static Pointer allocate(int bytes) {

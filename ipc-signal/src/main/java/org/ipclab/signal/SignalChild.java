@@ -26,6 +26,7 @@ public final class SignalChild {
             AtomicLong seen = new AtomicLong();
             CountDownLatch done = new CountDownLatch(1);
             Signal.handle(new Signal("USR1"), s -> seen.incrementAndGet());
+            SigLib.unignore(new Signal("HUP").getNumber()); // started under nohup, it would stay ignored: no end, a hung demo
             Signal.handle(new Signal("HUP"), s -> done.countDown());
             System.out.println("ready");
             System.out.flush();
