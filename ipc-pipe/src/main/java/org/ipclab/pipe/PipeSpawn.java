@@ -24,6 +24,33 @@ public final class PipeSpawn {
     public record Result(long pid, int inheritable, List<String> childDescriptors, String output, int exitStatus) {
     }
 
+    /** read(2)'s number, the first field of /proc/PID/syscall while a process sits in it; -1: not known for this CPU. */
+    private static final int READ_SYSCALL = switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> 0;
+        case "aarch64" -> 63;
+        default -> -1;
+    };
+
+    /**
+     * Waits (at most 2 s) until the child sits in read(0, ...), past its start-up: a child caught
+     * earlier may hold files it opened itself (tr: /etc/locale.alias while it sets its locale), which
+     * would read as inherited. /proc/PID/syscall is readable by the child's parent (same user).
+     */
+    private static void awaitReadingStdin(long pid) throws InterruptedException {
+        if (READ_SYSCALL < 0) return;
+        java.nio.file.Path syscall = java.nio.file.Path.of("/proc", Long.toString(pid), "syscall");
+        String reading = READ_SYSCALL + " 0x0 ";
+        long until = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < until) {
+            try {
+                if (java.nio.file.Files.readString(syscall).startsWith(reading)) return;
+            } catch (java.io.IOException gone) {
+                return; // it exited already: its listing says so
+            }
+            Thread.sleep(2);
+        }
+    }
+
     /** Spawns {@code command} with its stdin and stdout on two fresh pipes, sends {@code input}, closes, and reads all output. */
     public static Result run(List<String> command, String input) throws Exception {
         POSIX posix = PipeLab.posix();
@@ -46,6 +73,7 @@ public final class PipeSpawn {
             for (Map.Entry<String, String> e : System.getenv().entrySet()) env.add(e.getKey() + "=" + e.getValue());
             pid = posix.posix_spawnp(command.get(0), actions, new ArrayList<CharSequence>(command), new ArrayList<CharSequence>(env));
             if (pid <= 0) throw new NativeException("posix_spawnp(" + command.get(0) + ")", posix.errno());
+            awaitReadingStdin(pid);
             List<String> childFds = new ArrayList<>();
             for (String line : PipeEnds.pipeDescriptorsAndOthers(pid)) childFds.add(line);
             // The child's copies are in the child now; ours must go, or the child would never see EOF.
