@@ -139,6 +139,7 @@ public final class FifoProvider implements ChannelProvider {
         boolean fanIn = fanIn(spec);
         // The server may not have made them yet: wait for both names (a fan-in writer: to-server), as long as the timeout allows.
         while (!(Files.exists(toServer, LinkOption.NOFOLLOW_LINKS) && (fanIn || Files.exists(toClient, LinkOption.NOFOLLOW_LINKS)))) {
+            refuseUnsearchable(dir); // names in a directory we may not search never "appear": say so now, not at the timeout
             if (System.nanoTime() - deadline >= 0) {
                 throw new IpcTimeoutException("fifo connect: no " + TO_SERVER + "/" + TO_CLIENT + " FIFOs appeared in " + dir
                         + " (is `ipc serve --mechanism fifo --path " + dir + "` running?);", timeout);
@@ -161,6 +162,15 @@ public final class FifoProvider implements ChannelProvider {
             throw e;
         }
         return new StreamChannel(NAME, route.wrap(in), route.wrap(out), Framing.DEFAULT_MAX_MESSAGE);
+    }
+
+    /** A directory that exists but that we may not search (another user's private one, mode 0700): a one-line refusal. */
+    private static void refuseUnsearchable(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || Files.isExecutable(dir)) return;
+        int uid = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        String mode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS));
+        throw new BadInputException("fifo connect: may not search " + dir + " (owner uid " + uid + ", " + mode
+                + "): its FIFOs are another user's; run the client as uid " + uid + ", or serve with --path in a directory both may use");
     }
 
     /**

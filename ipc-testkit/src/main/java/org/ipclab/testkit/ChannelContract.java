@@ -345,17 +345,22 @@ public abstract class ChannelContract {
                 PeerClients.exitCode(foreign, STEP);
             }
             System.out.println(provider().name() + ": a client of uid " + OTHER_UID + " was " + outcome);
+            checkForeignClientOutcome(outcome);
             serveOneClient(server, PeerClients.start(provider(), server, START), "the client after uid " + OTHER_UID + "'s");
         }
     }
 
-    /** One session as {@code ipc serve} sees it: the client's HELLO, one echo, STOP; then the client exits 0. */
+    /** What a mechanism promises beyond "served or refused" to a client of uid {@link #OTHER_UID}, e.g. the words of its refusal. */
+    protected void checkForeignClientOutcome(String outcome) {
+    }
+
     /** The peer logs and class path copies of {@link PeerClients} are ours too: nothing stays behind a test. */
     @org.junit.jupiter.api.AfterEach
     protected void removePeerClientFiles() {
         PeerClients.removeFiles();
     }
 
+    /** One session as {@code ipc serve} sees it: the client's HELLO, one echo, STOP; then the client exits 0. */
     private void serveOneClient(ServerEnd server, Process client, String who) throws IOException {
         try {
             Channel ch;
