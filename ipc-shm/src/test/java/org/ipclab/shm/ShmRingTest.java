@@ -262,7 +262,8 @@ class ShmRingTest {
     @Test
     void aSecondPeerIsRefused() throws IOException {
         try (Pair p = new Pair(ChannelSpec.of("shm").with("capacity", "4k"))) {
-            IpcException e = assertThrows(IpcException.class, () -> provider.connect(p.server.peerSpec(), STEP));
+            // A second peer waits for the slot as long as its timeout allows (the next client of `ipc serve`), then is refused.
+            IpcException e = assertThrows(IpcException.class, () -> provider.connect(p.server.peerSpec(), Duration.ofSeconds(1)));
             assertTrue(e.getMessage().contains("already has a peer"), e.getMessage());
         }
     }
