@@ -28,8 +28,7 @@ class CliTest {
     }
 
     static Run ipc(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(Ipc.java(Main.class.getName()));
-        cmd.addAll(List.of(args));
+        List<String> cmd = Ipc.command(args);
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
@@ -134,9 +133,7 @@ class CliTest {
     @Test
     void serveAndConnectTalkAcrossTwoProcesses(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("echo.sock");
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "-m", "unix", "--path", socket.toString(), "--once"));
+        List<String> cmd = Ipc.command("serve", "-m", "unix", "--path", socket.toString(), "--once");
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -154,8 +151,7 @@ class CliTest {
 
     @Test
     void benchConnectMeasuresAgainstAServeElsewhere() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "-m", "tcp", "--port", "0", "--once"));
+        List<String> cmd = Ipc.command("serve", "-m", "tcp", "--port", "0", "--once");
         Process server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             String first = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream())).readLine();

@@ -62,10 +62,9 @@ class FanInCommandTest {
     @Test
     void anInterruptedFanInKillsItsClientsAndLeavesNothingBehind(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path json = dir.resolve("fan-in.json");
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        java.util.List<String> cmd = Ipc.command(
                 "bench", "-m", "unix", "--clients", "3", "--sizes", "64", "--mode", "throughput", "--duration", "60s",
-                "--warmup", "50ms", "--repeat", "1", "--baseline", "none", "-q", "--json", json.toString()));
+                "--warmup", "50ms", "--repeat", "1", "--baseline", "none", "-q", "--json", json.toString());
         Process bench = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {

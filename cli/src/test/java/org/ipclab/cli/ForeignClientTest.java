@@ -29,8 +29,7 @@ class ForeignClientTest {
         Matcher code = Pattern.compile("```python\\n(.*?)```", Pattern.DOTALL).matcher(doc);
         assertTrue(code.find(), "docs/wire-format.md has a python example");
 
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "-m", "tcp", "--port", "0", "--once"));
+        List<String> cmd = Ipc.command("serve", "-m", "tcp", "--port", "0", "--once");
         Process server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));

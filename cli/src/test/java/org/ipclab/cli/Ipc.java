@@ -16,14 +16,26 @@ final class Ipc {
     }
 
     /**
-     * {@code java} and the flags a JVM of ipclab's needs on this JDK (JDK 24+ would otherwise print a
-     * native-access warning first, before any line a test reads), up to the main class.
+     * {@code java}, the flags {@code java -jar ipc.jar} gets from the jar's manifest (Chronicle Queue needs the exports;
+     * an open {@code sun.nio.ch} makes jnr the default route on JDK 17), on JDK 24+ what silences the native-access
+     * warnings that would come before any line a test reads, and a quick start: an {@code ipc} in a test lives a second
+     * or two, and nothing it does depends on the JIT compiler or the collector. Then the class path and the main class.
      */
     static List<String> java(String mainClass) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Dchronicle.analytics.disable=true"));
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dchronicle.analytics.disable=true",
+                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"));
         if (Runtime.version().feature() >= 24) cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        return cmd;
+    }
+
+    /** The command line of {@code ipc ARGS}, as {@link #java} starts it. */
+    static List<String> command(String... args) {
+        List<String> cmd = java(Main.class.getName());
+        cmd.addAll(List.of(args));
         return cmd;
     }
 
@@ -33,16 +45,7 @@ final class Ipc {
 
     /** {@code shellPrefix}: run through {@code bash -c '<prefix>; exec java ...'} (e.g. to lower a ulimit). */
     static CliTest.Run run(Map<String, String> env, List<String> shellPrefix, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Dchronicle.analytics.disable=true",
-                // what the jar's manifest gives 'java -jar' (Chronicle Queue needs them)
-                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-                "--add-opens=java.base/java.nio=ALL-UNNAMED"));
-        if (Runtime.version().feature() >= 24) cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(List.of(args));
+        List<String> cmd = command(args);
         if (!shellPrefix.isEmpty()) {
             StringBuilder line = new StringBuilder(String.join("; ", shellPrefix)).append("; exec");
             for (String c : cmd) line.append(" '").append(c.replace("'", "'\\''")).append('\'');

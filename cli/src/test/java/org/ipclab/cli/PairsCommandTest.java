@@ -54,10 +54,9 @@ class PairsCommandTest {
 
     @Test
     void ctrlCStopsThePairsAndTheBackgroundLoadAndLeavesNothing() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        List<String> cmd = Ipc.command(
                 "bench", "-m", "unix", "--pairs", "2", "--background", "cpu:1", "--sizes", "64", "--mode", "latency",
-                "--warmup", "50ms", "--duration", "20s", "--repeat", "1", "--baseline", "none", "--no-counters", "-q"));
+                "--warmup", "50ms", "--duration", "20s", "--repeat", "1", "--baseline", "none", "--no-counters", "-q");
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         List<ProcessHandle> children = new ArrayList<>();

@@ -50,8 +50,7 @@ class ServeBadInputTest {
 
     @Test
     void aUnixClientAnnouncingAFrameOverTheMaximumIsDroppedAloneAndNamed() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "-m", "unix"));
+        List<String> cmd = Ipc.command("serve", "-m", "unix");
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> log = new CopyOnWriteArrayList<>();
         try {

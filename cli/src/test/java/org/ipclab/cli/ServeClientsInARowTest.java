@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,16 +37,11 @@ class ServeClientsInARowTest {
         return Providers.all().stream().filter(p -> !p.describe().has(Capability.RELATED_PROCESSES_ONLY)).map(ChannelProvider::name);
     }
 
-    /** java, this JVM's flags and class path, plus the mechanism's own flags (Chronicle's), then Main. */
+    /** {@link Ipc#java}, plus the mechanism's own JVM flags (Chronicle's), then Main. */
     private static List<String> java(ChannelProvider provider) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("-agentlib:jdwp") || arg.startsWith("-Xrunjdwp") || arg.startsWith("-javaagent")) continue;
-            cmd.add(arg);
-        }
-        for (String flag : provider.describe().peerJvmFlags()) if (!cmd.contains(flag)) cmd.add(flag);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> cmd = Ipc.java(Main.class.getName());
+        int main = cmd.indexOf("-cp");
+        for (String flag : provider.describe().peerJvmFlags()) if (!cmd.contains(flag)) cmd.add(main++, flag);
         return cmd;
     }
 

@@ -156,7 +156,7 @@ class ServeDatagramAttackTest {
     }
 
     private void start(String mechanism, List<String> extra) throws IOException {
-        List<String> cmd = new ArrayList<>(Ipc.java(Main.class.getName()));
+        List<String> cmd = Ipc.command();
         cmd.addAll(List.of("serve", "-m", mechanism, "--idle-timeout", "3s"));
         if (mechanism.equals("udp")) cmd.addAll(List.of("--port", "0"));
         cmd.addAll(extra);

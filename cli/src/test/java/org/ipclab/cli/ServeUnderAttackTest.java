@@ -42,9 +42,8 @@ class ServeUnderAttackTest {
 
     @BeforeEach
     void start() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "-m", "tcp", "--port", "0", "--max-clients", "2", "--idle-timeout", "15s"));
+        List<String> cmd = Ipc.command(
+                "serve", "-m", "tcp", "--port", "0", "--max-clients", "2", "--idle-timeout", "15s");
         server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         String first = out.readLine();

@@ -37,7 +37,7 @@ class ServeUnderLoadTest {
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "unix", "junix", "unix-seqpacket"})
     void manyClientsAtOnceAllCompleteAndNothingLeaks(String mechanism) throws Exception {
-        List<String> cmd = new ArrayList<>(Ipc.java(Main.class.getName()));
+        List<String> cmd = Ipc.command();
         cmd.addAll(List.of("serve", "-m", mechanism, "--max-clients", Integer.toString(CLIENTS)));
         if (mechanism.equals("tcp")) cmd.addAll(List.of("--port", "0"));
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
