@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,10 +35,24 @@ class LabsSelfTest {
     static final String CP = System.getProperty("java.class.path");
     private static final Pattern RESULT = Pattern.compile("RESULT lab=(\\d+) score=(\\d+) max=(\\d+) .*");
 
+    /** Graders spend most of their time waiting (for a child, a task's time limit): one pool runs a few at once, for every test here. */
+    private static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newFixedThreadPool(4);
+    /** "solution/N", "skeleton/N": every lab's two gradings, started before the first test asks for one. */
+    private static final Map<String, java.util.concurrent.Future<Graded>> GRADINGS = new java.util.concurrent.ConcurrentHashMap<>();
+
     @BeforeAll
-    static void compileBoth() throws IOException {
+    static void compileBothAndStartTheirGradings() throws IOException {
         compile("skeleton", "student");
         compile("solution", "solution");
+        labs().filter(lab -> cannotGrade(lab) == null).forEach(lab -> {
+            GRADINGS.put("solution/" + lab, POOL.submit(() -> grade("solution", lab, 30)));
+            GRADINGS.put("skeleton/" + lab, POOL.submit(() -> grade("skeleton", lab, 10)));
+        });
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopThePool() {
+        POOL.shutdownNow();
     }
 
     private static void compile(String variant, String tree) throws IOException {
@@ -89,23 +104,18 @@ class LabsSelfTest {
         return grade(OUT.resolve(variant), lab, taskTimeoutSeconds);
     }
 
-    /** Graders spend most of their time waiting (for a child, a task's time limit): run a few at once. */
+    /** The jobs on {@link #POOL}, their results in order. */
     static <T> List<T> inParallel(List<java.util.concurrent.Callable<T>> jobs) throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
-        try {
-            List<T> out = new ArrayList<>();
-            for (java.util.concurrent.Future<T> f : pool.invokeAll(jobs)) out.add(f.get());
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
+        List<T> out = new ArrayList<>();
+        for (java.util.concurrent.Future<T> f : POOL.invokeAll(jobs)) out.add(f.get());
+        return out;
     }
 
     @ParameterizedTest(name = "lab {0}: the reference solution passes every task")
     @MethodSource("labs")
     void solutionPasses(int lab) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(cannotGrade(lab) == null, () -> "lab " + lab + ": " + cannotGrade(lab));
-        Graded g = grade("solution", lab, 30);
+        Graded g = GRADINGS.get("solution/" + lab).get();
         assertEquals(g.max(), g.score(), g.output());
         assertTrue(g.passed(), g.output());
     }
@@ -114,7 +124,7 @@ class LabsSelfTest {
     @MethodSource("labs")
     void skeletonFails(int lab) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(cannotGrade(lab) == null, () -> "lab " + lab + ": " + cannotGrade(lab));
-        Graded g = grade("skeleton", lab, 10);
+        Graded g = GRADINGS.get("skeleton/" + lab).get();
         assertEquals(0, g.score(), g.output());
         assertFalse(g.passed(), g.output());
         assertTrue(g.output().contains("hint:"), g.output());
