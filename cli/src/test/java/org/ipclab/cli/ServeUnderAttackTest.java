@@ -43,7 +43,7 @@ class ServeUnderAttackTest {
     @BeforeEach
     void start() throws Exception {
         List<String> cmd = Ipc.command(
-                "serve", "-m", "tcp", "--port", "0", "--max-clients", "2", "--idle-timeout", "15s");
+                "serve", "-m", "tcp", "--port", "0", "--max-clients", "2", "--idle-timeout", "8s");
         server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         String first = out.readLine();

@@ -189,7 +189,7 @@ public final class MqueueDemo implements Demo {
 
     private void persistence(PrintStream out) throws Exception {
         out.println("== 6. Kernel persistence: a queue outlives the process that made it ==");
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        String javaBin = org.ipclab.core.peer.PeerLauncher.javaBinary();
         Process p = new ProcessBuilder(List.of(javaBin, "-cp", System.getProperty("java.class.path"), OrphanQueue.class.getName(), "posix"))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String name = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();

@@ -324,7 +324,7 @@ public final class ShmDemo implements Demo {
 
     private static Process startWorker(Resources r, String mode, int n) throws IOException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(org.ipclab.core.peer.PeerLauncher.javaBinary());
         cmd.addAll(new ShmProvider().describe().peerJvmFlags()); // jnr-ffi calls native code
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

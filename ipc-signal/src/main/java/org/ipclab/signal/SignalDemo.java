@@ -286,7 +286,7 @@ public final class SignalDemo implements Demo {
 
     private List<String> javaCommand(String... args) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add(org.ipclab.core.peer.PeerLauncher.javaBinary());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(SignalChild.class.getName());

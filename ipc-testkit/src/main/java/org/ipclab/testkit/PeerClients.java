@@ -67,7 +67,7 @@ final class PeerClients {
     private static Process start(List<String> prefix, String classPath, ChannelProvider provider, ChannelSpec peerSpec,
                                  Duration connectTimeout) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(ProcessHandle.current().info().command().orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(org.ipclab.core.peer.PeerLauncher.javaBinary());
         List<String> flags = new ArrayList<>();
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (arg.startsWith("-agentlib:jdwp") || arg.startsWith("-Xrunjdwp") || arg.startsWith("-javaagent")) continue;

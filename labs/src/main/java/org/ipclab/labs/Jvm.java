@@ -26,7 +26,7 @@ public final class Jvm {
 
     public static List<String> command(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(org.ipclab.core.peer.PeerLauncher.javaBinary());
         // A lab's child does little work: start it quickly and small.
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-XX:+UseSerialGC");

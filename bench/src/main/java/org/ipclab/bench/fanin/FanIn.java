@@ -482,8 +482,7 @@ public final class FanIn {
      */
     static List<String> command(MechanismInfo info, ChannelSpec peerSpec, Mode mode, int size, BenchConfig cfg, List<String> clientJvm, int writer) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command()
-                .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(org.ipclab.core.peer.PeerLauncher.javaBinary());
         cmd.addAll(clientJvmFlags(ManagementFactory.getRuntimeMXBean().getInputArguments(), info.peerJvmFlags(), clientJvm));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

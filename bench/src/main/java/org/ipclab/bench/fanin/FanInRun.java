@@ -72,7 +72,7 @@ public final class FanInRun {
         }
         if (list.isEmpty()) return list;
         List<String> probe = new ArrayList<>();
-        probe.add(ProcessHandle.current().info().command().orElseGet(() -> java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        probe.add(org.ipclab.core.peer.PeerLauncher.javaBinary());
         probe.addAll(FanIn.clientJvmFlags(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments(), List.of(), list));
         probe.add("-version");
         try {

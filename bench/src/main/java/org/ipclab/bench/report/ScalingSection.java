@@ -152,15 +152,15 @@ public final class ScalingSection {
             if (ra == null || rb == null || ra <= 0) return new Knee(null, "not measured at " + curve.shape().count((ra == null ? a : b).n()), "–");
             if (rb < ra * GAIN) {
                 return new Knee(b.n(), String.format(Locale.ROOT, "knee at %s: rate ×%.2f over %d", curve.shape().count(b.n()), rb / ra, a.n()),
-                        why(curve, a, b, c));
+                        why(a, b, c));
             }
         }
         Point last = pts.get(pts.size() - 1);
-        return new Knee(null, "still rising at " + curve.shape().count(last.n()), why(curve, pts.get(pts.size() - 2), last, c));
+        return new Knee(null, "still rising at " + curve.shape().count(last.n()), why(pts.get(pts.size() - 2), last, c));
     }
 
     /** The counters across a step, in words: the runnable wait and the switches per message, before → after. */
-    private static String why(Curve curve, Point a, Point b, boolean c) {
+    private static String why(Point a, Point b, boolean c) {
         Double ctxA = c ? a.cCtxPerMsg() : a.ctxPerMsg(), ctxB = c ? b.cCtxPerMsg() : b.ctxPerMsg();
         Double waitA = c ? a.cWaitUsPerMsg() : a.waitUsPerMsg(), waitB = c ? b.cWaitUsPerMsg() : b.waitUsPerMsg();
         List<String> parts = new ArrayList<>();

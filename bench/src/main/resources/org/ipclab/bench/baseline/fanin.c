@@ -63,8 +63,7 @@ typedef struct {
     double seconds, sum_ns, cpu_ns; /* cpu_ns: this client process's CPU over its measured window */
     int done;
     _Atomic int port; /* tcp: the client's own port, bound before it connects, so that the server can tell it from a stranger */
-    long long ctr[FANIN_COUNTERS]; /* its measuring thread's own switches and run-queue times over its window */
-    int ctr_ok;
+    fanin_client_counters counted; /* its measuring thread's own switches and run-queue times over its window */
     uint64_t hist[]; /* BUCKETS in latency mode */
 } slot;
 
@@ -86,7 +85,6 @@ static pthread_mutex_t srv_lock = PTHREAD_MUTEX_INITIALIZER;
 static long long srv_ctr[FANIN_COUNTERS];
 static int srv_ok = 1;
 
-int fanin_counting(void) { return fan_counting; }
 
 void fanin_edges_take(fanin_edges *e) {
     if (!fan_counting || e->phase == 2) return;
@@ -117,25 +115,25 @@ void fanin_print_counters_of(pid_t first_client, const long long clients_total[F
 
 /* ,"counters":{...}: the server's threads summed, the clients' summed (totals; the reader divides). */
 static void fanin_print_counters(pid_t first_client, int clients) {
-    long long cl[FANIN_COUNTERS] = {0};
-    int cl_ok = 1;
-    for (int i = 0; i < clients; i++) {
-        cl_ok &= slot_of(i)->ctr_ok;
-        for (int k = 0; k < FANIN_COUNTERS; k++) cl[k] += slot_of(i)->ctr[k];
-    }
-    fanin_print_counters_of(first_client, cl, cl_ok);
+    fanin_client_counters sum = {.ok = 1};
+    for (int i = 0; i < clients; i++) fanin_client_add(&sum, &slot_of(i)->counted);
+    fanin_print_counters_of(first_client, sum.delta, sum.ok);
 }
 
-/* A client's own window: its measuring thread at both edges. */
-static void client_edge(slot *s, long long *before, int last) {
+void fanin_client_edge(fanin_client_counters *c, int last) {
     if (!fan_counting) return;
     if (!last) {
-        s->ctr_ok = counters_thread_sample(before);
+        c->ok = counters_thread_sample(c->before);
         return;
     }
     long long after[FANIN_COUNTERS];
-    s->ctr_ok &= counters_thread_sample(after);
-    for (int k = 0; k < FANIN_COUNTERS; k++) s->ctr[k] = after[k] - before[k];
+    c->ok &= counters_thread_sample(after);
+    for (int k = 0; k < FANIN_COUNTERS; k++) c->delta[k] = after[k] - c->before[k];
+}
+
+void fanin_client_add(fanin_client_counters *sum, const fanin_client_counters *c) {
+    sum->ok &= c->ok;
+    for (int k = 0; k < FANIN_COUNTERS; k++) sum->delta[k] += c->delta[k];
 }
 
 static size_t bucket(uint64_t v) {
@@ -358,8 +356,7 @@ static void client_sink(conn *c, uint8_t *out, uint8_t *in, size_t cap, uint64_t
     uint8_t b[128];
     uint64_t zero = 0;
     must_send(c, b, ctl_write(b, CTL_SINK, 1, &zero));
-    long long ctr0[FANIN_COUNTERS];
-    if (s) client_edge(s, ctr0, 0);
+    if (s) fanin_client_edge(&s->counted, 0);
     double cpu0 = fanin_process_cpu_ns();
     uint64_t start = now_ns(), end = start + duration_ns, sent = 0;
     for (;;) {
@@ -373,7 +370,7 @@ static void client_sink(conn *c, uint8_t *out, uint8_t *in, size_t cap, uint64_t
     while (ctl_opcode(in, n = must_recv(c, in, cap)) != CTL_STATS) {}
     uint64_t done = now_ns();
     if (!s) return;
-    client_edge(s, ctr0, 1);
+    fanin_client_edge(&s->counted, 1);
     s->sent = sent;
     s->received = ctl_arg(in, 0);
     s->reordered = ctl_arg(in, 1);
@@ -407,12 +404,11 @@ static void client(int i, int go, int latency, uint64_t warmup_ns, uint64_t dura
         uint64_t t = now_ns(), phase_end = t + warmup_ns, start = 0;
         double cpu0 = 0;
         int measuring = 0;
-        long long ctr0[FANIN_COUNTERS];
         for (;;) {
             if (t >= phase_end) {
                 if (measuring) break;
                 measuring = 1;
-                client_edge(s, ctr0, 0);
+                fanin_client_edge(&s->counted, 0);
                 cpu0 = fanin_process_cpu_ns();
                 start = t = now_ns();
                 phase_end = start + duration_ns;
@@ -435,7 +431,7 @@ static void client(int i, int go, int latency, uint64_t warmup_ns, uint64_t dura
         }
         s->seconds = (now_ns() - start) / 1e9;
         s->cpu_ns = fanin_process_cpu_ns() - cpu0;
-        client_edge(s, ctr0, 1);
+        fanin_client_edge(&s->counted, 1);
     } else {
         if (warmup_ns > 0) client_sink(&c, out, in, cap, warmup_ns, NULL);
         client_sink(&c, out, in, cap, duration_ns, s);
@@ -690,8 +686,7 @@ static void writer(int i, int go, uint64_t warmup_ns, uint64_t duration_ns) {
     while (read(go, &x, 1) < 0 && errno == EINTR) {}
     for (int measured = 0; measured < 2; measured++) {
         uint64_t tag = (uint64_t)(i + 1) | (measured ? 0 : WARM_UP);
-        long long ctr0[FANIN_COUNTERS];
-        if (measured) client_edge(s, ctr0, 0);
+        if (measured) fanin_client_edge(&s->counted, 0);
         double cpu0 = fanin_process_cpu_ns();
         uint64_t start = now_ns(), end = start + (measured ? duration_ns : warmup_ns), sent = 0;
         while ((sent & 15) != 0 || now_ns() < end) {
@@ -703,7 +698,7 @@ static void writer(int i, int go, uint64_t warmup_ns, uint64_t duration_ns) {
             s->sent = s->messages = sent;
             s->seconds = (now_ns() - start) / 1e9;
             s->cpu_ns = fanin_process_cpu_ns() - cpu0;
-            client_edge(s, ctr0, 1);
+            fanin_client_edge(&s->counted, 1);
         }
     }
     uint8_t b[64];

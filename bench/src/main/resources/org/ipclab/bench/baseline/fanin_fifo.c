@@ -35,8 +35,8 @@
 typedef struct {
     uint64_t sent;
     double seconds, cpu_ns; /* cpu_ns: this writer process's CPU over its measured window */
-    long long ctr[FANIN_COUNTERS]; /* its own switches and run-queue times over its window (fanin.c's counters) */
-    int ctr_ok, done;
+    fanin_client_counters counted; /* its own switches and run-queue times over its window */
+    int done;
 } ff_slot;
 
 static size_t ff_size;
@@ -72,8 +72,7 @@ static void ff_writer(int i, const char *path, int go, uint64_t warmup_ns, uint6
     ff_slot *s = &ff_slots[i];
     for (int measured = 0; measured < 2; measured++) {
         uint64_t tag = (uint64_t)(i + 1) | (measured ? 0 : FF_WARM_UP);
-        long long ctr0[FANIN_COUNTERS];
-        if (measured && fanin_counting()) s->ctr_ok = counters_thread_sample(ctr0);
+        if (measured) fanin_client_edge(&s->counted, 0);
         double cpu0 = fanin_process_cpu_ns();
         uint64_t start = now_ns(), end = start + (measured ? duration_ns : warmup_ns), sent = 0;
         while ((sent & 15) != 0 || now_ns() < end) {
@@ -85,11 +84,7 @@ static void ff_writer(int i, const char *path, int go, uint64_t warmup_ns, uint6
             s->sent = sent;
             s->seconds = (double)(now_ns() - start) / 1e9;
             s->cpu_ns = fanin_process_cpu_ns() - cpu0;
-            long long ctr1[FANIN_COUNTERS];
-            if (fanin_counting()) {
-                s->ctr_ok &= counters_thread_sample(ctr1);
-                for (int k = 0; k < FANIN_COUNTERS; k++) s->ctr[k] = ctr1[k] - ctr0[k];
-            }
+            fanin_client_edge(&s->counted, 1);
         }
     }
     uint64_t args[2] = {s->sent, (uint64_t)(i + 1)};
@@ -254,13 +249,9 @@ int fanin_fifo(int latency, size_t size, uint64_t warmup_ms, uint64_t duration_m
     printf(",\"p50_us\":null,\"p90_us\":null,\"p99_us\":null,\"p999_us\":null,\"max_us\":null,\"mean_us\":null");
     printf(",\"msgs_per_s\":%.3f,\"mb_per_s\":%.3f,\"elapsed_s\":%.3f", rate, rate * (double)ff_size / 1e6, elapsed);
     fanin_print_cpu(server_cpu, clients_cpu, sent);
-    long long cl[FANIN_COUNTERS] = {0};
-    int cl_ok = 1;
-    for (int i = 0; i < clients; i++) {
-        cl_ok &= ff_slots[i].ctr_ok;
-        for (int k = 0; k < FANIN_COUNTERS; k++) cl[k] += ff_slots[i].ctr[k];
-    }
-    fanin_print_counters_of(pids[0], cl, cl_ok);
+    fanin_client_counters sum = {.ok = 1};
+    for (int i = 0; i < clients; i++) fanin_client_add(&sum, &ff_slots[i].counted);
+    fanin_print_counters_of(pids[0], sum.delta, sum.ok);
     printf(",\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"reordered\":%llu,\"corrupt\":%llu",
            (unsigned long long)sent, (unsigned long long)recv_total, (unsigned long long)lost, (unsigned long long)reord,
            (unsigned long long)corr);

@@ -156,7 +156,13 @@ typedef struct {
     int phase, ok;
     long long before[FANIN_COUNTERS], after[FANIN_COUNTERS];
 } fanin_edges;
-int fanin_counting(void);
+/* A client's measuring thread over its own window: sampled at both edges, summed over the clients for the row. */
+typedef struct {
+    long long before[FANIN_COUNTERS], delta[FANIN_COUNTERS];
+    int ok;
+} fanin_client_counters;
+void fanin_client_edge(fanin_client_counters *c, int last);
+void fanin_client_add(fanin_client_counters *sum, const fanin_client_counters *c);
 void fanin_edges_take(fanin_edges *e);
 void fanin_edges_settle(fanin_edges *e);
 void fanin_print_counters_of(pid_t first_client, const long long clients_total[FANIN_COUNTERS], int clients_ok);

@@ -157,7 +157,8 @@ public final class PeerLauncher {
         return cmd;
     }
 
-    static String javaBinary() {
+    /** The java binary this JVM runs: a child JVM started with it is the same JDK. */
+    public static String javaBinary() {
         return ProcessHandle.current().info().command()
                 .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }

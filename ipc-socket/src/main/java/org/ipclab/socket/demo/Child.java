@@ -22,7 +22,7 @@ final class Child implements AutoCloseable {
 
     static Child start(PrintStream out, String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(org.ipclab.core.peer.PeerLauncher.javaBinary());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);
