@@ -1,6 +1,5 @@
 package org.ipclab.labs;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
