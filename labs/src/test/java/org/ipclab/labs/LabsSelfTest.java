@@ -35,7 +35,7 @@ class LabsSelfTest {
     static final String CP = System.getProperty("java.class.path");
     private static final Pattern RESULT = Pattern.compile("RESULT lab=(\\d+) score=(\\d+) max=(\\d+) .*");
 
-    /** Graders spend most of their time waiting (for a child, a task's time limit): one pool runs a few at once, for every test here. */
+    /** One pool for every grading here, a few at once: they keep both CPUs busy (a JVM per task, javac per mutant), not more. */
     private static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newFixedThreadPool(4);
     /** "solution/N", "skeleton/N": every lab's two gradings, started before the first test asks for one. */
     private static final Map<String, java.util.concurrent.Future<Graded>> GRADINGS = new java.util.concurrent.ConcurrentHashMap<>();
