@@ -236,20 +236,30 @@ class DatagramMessageChannel implements Channel {
     /**
      * One blocking {@code send}, as in C: it returns at once when the datagram fits and sleeps in the
      * kernel while the peer's queue (Unix datagrams) is full, woken when it drains. SO_SNDTIMEO
-     * slices the wait so the deadline and a peer's death are still seen between slices.
+     * slices the wait so the deadline and a peer's death are still seen between slices. The usual
+     * send, under the slice already set, reads no clock: C's reads none either.
      */
     private void sendRaw(ByteBuffer m, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + nanos(timeout);
+        long timeoutNanos = nanos(timeout);
+        long slice = sendSliceMs * 1_000_000L;
+        long deadline;
+        if (sendSliceMs > 0 && slice <= timeoutNanos) {
+            if (writeBlocking(m) > 0) return;
+            if (peerGone != null) throw new PeerGoneException(mechanism + " send: " + peerGone);
+            deadline = System.nanoTime() + timeoutNanos - slice; // that send waited out its whole slice
+        } else {
+            deadline = System.nanoTime() + timeoutNanos;
+        }
         while (true) {
             long left = deadline - System.nanoTime();
-            int slice = (int) Math.max(1, Math.min(POLL_SLICE_MS, left / 1_000_000));
-            if (slice != sendSliceMs) {
-                raw.setSendTimeout(slice); // one setsockopt, only when the slice changes (near the deadline)
-                sendSliceMs = slice;
+            if (left <= 0) throw new IpcTimeoutException(mechanism + " send (peer not reading)", timeout);
+            int sliceMs = (int) Math.max(1, Math.min(POLL_SLICE_MS, left / 1_000_000));
+            if (sliceMs != sendSliceMs) {
+                raw.setSendTimeout(sliceMs); // one setsockopt, only when the slice changes (near the deadline)
+                sendSliceMs = sliceMs;
             }
             if (writeBlocking(m) > 0) return;
             if (peerGone != null) throw new PeerGoneException(mechanism + " send: " + peerGone);
-            if (deadline - System.nanoTime() <= 0) throw new IpcTimeoutException(mechanism + " send (peer not reading)", timeout);
         }
     }
 
@@ -355,38 +365,60 @@ class DatagramMessageChannel implements Channel {
      * Blocking reads in slices of at most {@value #POLL_SLICE_MS} ms (SO_TIMEOUT), so that a dead
      * peer and the deadline are noticed. junixsocket reports a timed-out read as -1, like end of
      * stream; a non-blocking read tells the two apart (-1 again: the peer closed; 0: nothing yet).
+     * The usual receive, one read under the slice already set, reads no clock, as in C; the
+     * deadline is reckoned only once a slice has run out.
      */
     private int receiveBlocking(ByteBuffer into, Duration timeout) throws IOException {
         ensureOpen();
         int kept = pollPending(into);
         if (kept != NO_MESSAGE) return kept;
-        long deadline = System.nanoTime() + nanos(timeout);
+        long timeoutNanos = nanos(timeout);
         readLock.lock();
         try {
+            long deadline;
+            long slice = currentSoTimeoutMs * 1_000_000L;
+            if (currentSoTimeoutMs > 0 && slice <= timeoutNanos) {
+                int n = receiveOnce(into);
+                if (n > 0 || n == END_OF_STREAM) return n;
+                if (peerGone != null) throw new PeerGoneException(mechanism + " receive: " + peerGone);
+                // A slice that ran out took its whole length; a skipped handshake datagram, next to nothing.
+                deadline = System.nanoTime() + timeoutNanos - (n == SLICE_ENDED ? slice : 0);
+            } else {
+                deadline = System.nanoTime() + timeoutNanos;
+            }
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) throw new IpcTimeoutException(mechanism + " receive", timeout);
-                int slice = (int) Math.max(1, Math.min(POLL_SLICE_MS, (left + 999_999) / 1_000_000));
-                if (slice != currentSoTimeoutMs) {
-                    if (raw != null) raw.setReceiveTimeout(slice);
-                    else blockingSocket.setSoTimeout(slice);
-                    currentSoTimeoutMs = slice;
+                int sliceMs = (int) Math.max(1, Math.min(POLL_SLICE_MS, (left + 999_999) / 1_000_000));
+                if (sliceMs != currentSoTimeoutMs) {
+                    if (raw != null) raw.setReceiveTimeout(sliceMs);
+                    else blockingSocket.setSoTimeout(sliceMs);
+                    currentSoTimeoutMs = sliceMs;
                 }
-                int n = readOne();
-                if (n > 0) {
-                    if (!isHandshake(n)) return deliver(into, rx, n);
-                    continue;
-                }
-                if (n == END_OF_STREAM || (n == 0 && endOfStreamOnMinusOne)) {
-                    int again = readNonBlocking();
-                    if (again == END_OF_STREAM) return END_OF_STREAM;
-                    if (again > 0 && !isHandshake(again)) return deliver(into, rx, again);
-                }
+                int n = receiveOnce(into);
+                if (n > 0 || n == END_OF_STREAM) return n;
                 if (peerGone != null) throw new PeerGoneException(mechanism + " receive: " + peerGone);
             }
         } finally {
             readLock.unlock();
         }
+    }
+
+    /** {@link #receiveOnce}: the slice ran out with nothing read. */
+    private static final int SLICE_ENDED = -3;
+    /** {@link #receiveOnce}: a handshake datagram was read and dropped. */
+    private static final int SKIPPED = -4;
+
+    /** One blocking read under the current slice: a delivered message's length, END_OF_STREAM, SLICE_ENDED or SKIPPED. */
+    private int receiveOnce(ByteBuffer into) throws IOException {
+        int n = readOne();
+        if (n > 0) return isHandshake(n) ? SKIPPED : deliver(into, rx, n);
+        if (n == END_OF_STREAM || (n == 0 && endOfStreamOnMinusOne)) {
+            int again = readNonBlocking();
+            if (again == END_OF_STREAM) return END_OF_STREAM;
+            if (again > 0) return isHandshake(again) ? SKIPPED : deliver(into, rx, again);
+        }
+        return SLICE_ENDED;
     }
 
     private boolean pendingIsEmpty() {
