@@ -25,11 +25,37 @@ public final class Environment {
         env.put("kernel", System.getProperty("os.name") + " " + firstLine(Path.of("/proc/sys/kernel/osrelease"))
                 + " " + System.getProperty("os.arch"));
         env.put("cpu", cpuModel());
-        env.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        env.put("cores", cores(Runtime.getRuntime().availableProcessors(), firstLine(Path.of("/sys/devices/system/cpu/online"))));
         env.put("governor", firstLine(Path.of("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")));
         env.put("/dev/shm free", shmFree());
         env.put("pinning", "none (the scheduler places both processes)");
         return env;
+    }
+
+    /**
+     * The machine's online CPUs, and how many this process may use when its affinity is narrower
+     * ({@code --pin} pins the runner before the fingerprint is taken, and the JVM counts only those).
+     */
+    static String cores(int usable, String onlineList) {
+        int online = countCpus(onlineList);
+        if (online <= 0 || online == usable) return Integer.toString(usable);
+        return online + " online, " + usable + " usable by this process (its CPU affinity)";
+    }
+
+    /** The number of CPUs in a kernel CPU list such as {@code 0-3,8,10-11}; -1 when it cannot be read. */
+    static int countCpus(String list) {
+        int n = 0;
+        try {
+            for (String part : list.trim().split(",")) {
+                String[] ends = part.split("-", 2);
+                int first = Integer.parseInt(ends[0]);
+                int last = ends.length == 2 ? Integer.parseInt(ends[1]) : first;
+                n += last - first + 1;
+            }
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+        return n;
     }
 
     private static String cpuModel() {
