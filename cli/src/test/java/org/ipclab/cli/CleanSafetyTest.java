@@ -70,20 +70,7 @@ class CleanSafetyTest {
     @Test
     void aSecondUsersCleanLeavesRootsLeftoversAndRefusesAllUsers(@TempDir Path cpCopy) throws Exception {
         asNobody("true"); // skips here when there is no second user
-        // The build's classpath lives under root's home; the second user runs the CLI from a readable copy.
-        Files.setPosixFilePermissions(cpCopy, PosixFilePermissions.fromString("rwxr-xr-x"));
-        List<String> entries = new ArrayList<>();
-        int i = 0;
-        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            Path src = Path.of(e);
-            if (!Files.exists(src)) continue;
-            Path dst = cpCopy.resolve((i++) + "-" + src.getFileName());
-            new ProcessBuilder("cp", "-r", src.toString(), dst.toString()).start().waitFor();
-            entries.add(dst.toString());
-        }
-        new ProcessBuilder("chmod", "-R", "a+rX", cpCopy.toString()).start().waitFor();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String ipc = java + " -cp " + String.join(":", entries) + " " + Main.class.getName();
+        String ipc = SecondUser.ipc(cpCopy);
 
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
@@ -103,12 +90,9 @@ class CleanSafetyTest {
     }
 
     static String asNobodyExit(String script, int expectedExit) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "/bin/sh", "-c", script)
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "ipc as uid 65534 did not finish");
-        assertEquals(expectedExit, p.exitValue(), script + ": " + out);
-        return out;
+        SecondUser.Run r = SecondUser.run(script);
+        assertEquals(expectedExit, r.exit(), script + ": " + r.out());
+        return r.out();
     }
 
     /** Runs a shell command as uid/gid 65534 and returns its output; skips (with the reason) where setpriv is refused. */

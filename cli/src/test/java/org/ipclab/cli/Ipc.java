@@ -22,13 +22,18 @@ final class Ipc {
      * or two, and nothing it does depends on the JIT compiler or the collector. Then the class path and the main class.
      */
     static List<String> java(String mainClass) {
+        return java(System.getProperty("java.class.path"), mainClass);
+    }
+
+    /** {@link #java(String)} with another class path (a copy that a second user may read). */
+    static List<String> java(String classPath, String mainClass) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dchronicle.analytics.disable=true",
                 "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
                 "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
                 "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"));
         if (Runtime.version().feature() >= 24) cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of("-cp", classPath, mainClass));
         return cmd;
     }
 

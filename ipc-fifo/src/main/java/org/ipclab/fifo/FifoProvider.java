@@ -164,13 +164,20 @@ public final class FifoProvider implements ChannelProvider {
         return new StreamChannel(NAME, route.wrap(in), route.wrap(out), Framing.DEFAULT_MAX_MESSAGE);
     }
 
-    /** A directory that exists but that we may not search (another user's private one, mode 0700): a one-line refusal. */
+    /**
+     * A directory on the way to {@code dir}, or {@code dir} itself, that exists but that we may not
+     * search (another user's private one, mode 0700): a one-line refusal naming it. Below such a
+     * directory nothing can be seen at all, so the names would never "appear".
+     */
     private static void refuseUnsearchable(Path dir) throws IOException {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || Files.isExecutable(dir)) return;
-        int uid = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        String mode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS));
-        throw new BadInputException("fifo connect: may not search " + dir + " (owner uid " + uid + ", " + mode
-                + "): its FIFOs are another user's; run the client as uid " + uid + ", or serve with --path in a directory both may use");
+        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || Files.isExecutable(p)) continue;
+            int uid = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            String mode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+            throw new BadInputException("fifo connect: may not search " + p + (p.equals(dir.toAbsolutePath()) ? "" : ", on the way to " + dir)
+                    + " (owner uid " + uid + ", " + mode + "): its FIFOs are another user's; run the client as uid " + uid
+                    + ", or serve with --path in a directory both may use");
+        }
     }
 
     /**
